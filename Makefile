@@ -1,0 +1,66 @@
+# aisync: `make run` starts the app, `make test` runs every test suite.
+# Both install what they need (Debian packages, npm packages, Go modules) first.
+SHELL := /bin/bash
+export GOFLAGS := -tags=webkit2_41
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS := -w -s -X aisync/backend/buildinfo.Version=$(VERSION) -X aisync/backend/buildinfo.Commit=$(COMMIT)
+BIN     := build/bin/aisync
+GO_SRC  := $(shell find . -name '*.go' -not -path './frontend/node_modules/*' 2>/dev/null) go.mod go.sum
+FE_SRC  := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/public -type f 2>/dev/null)
+
+.PHONY: run build test deps deps-test frontend go-test fe-test e2e smoke clients-test package bench soak clean fmt
+
+run: deps $(BIN)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "Starting the aisync desktop app"; exec ./$(BIN); \
+	else \
+	  echo "No display found: starting the headless server with the web UI instead (aisync serve)"; exec ./$(BIN) serve; \
+	fi
+
+build: deps $(BIN)
+
+deps:
+	@scripts/deps.sh build
+	@go mod download
+	@[ -d frontend/node_modules ] || (cd frontend && npm ci --no-audit --no-fund)
+
+deps-test:
+	@scripts/deps.sh test
+	@go mod download
+	@[ -d frontend/node_modules ] || (cd frontend && npm ci --no-audit --no-fund)
+
+frontend/dist/index.html: $(FE_SRC) frontend/package-lock.json
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
+$(BIN): frontend/dist/index.html $(GO_SRC)
+	go build -tags webkit2_41,production -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+test: deps-test frontend/dist/index.html $(BIN)
+	scripts/test.sh
+
+go-test: deps-test frontend/dist/index.html
+	scripts/test.sh go
+
+fe-test: deps-test
+	cd frontend && npm run check && npm test
+
+smoke: deps-test $(BIN)
+	scripts/smoke-desktop.sh $(BIN)
+
+package: deps frontend/dist/index.html
+	scripts/package.sh "$(VERSION)" "$(LDFLAGS)"
+
+bench: deps-test $(BIN)
+	scripts/bench.sh
+
+soak: deps-test $(BIN)
+	AISYNC_SOAK=1 scripts/test.sh soak
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf build/bin frontend/dist/assets frontend/dist/index.html

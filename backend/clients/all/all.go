@@ -1,0 +1,4 @@
+// Package all registers every client adapter; import it for its side effect.
+package all
+
+import ()

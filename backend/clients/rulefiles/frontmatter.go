@@ -1,0 +1,702 @@
+package rulefiles
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"aisync/backend/clients"
+)
+
+// mdFile is one rule file cut into BOM, frontmatter and body. The frontmatter is kept as the
+// lines YAML counts (YAML also breaks lines at a lone CR, NEL, LS and PS), so that node
+// positions from the parser point at the right line when a key is rewritten in place.
+type mdFile struct {
+	path       string
+	bom        string
+	eol        string
+	hasFM      bool
+	open       string     // the opening "---" line with its line break
+	lines      []string   // frontmatter lines, each with its line break
+	lineStarts []int      // byte offset of each frontmatter line in fmText
+	fmText     string     // the frontmatter between the delimiters
+	close      string     // the closing "---" line with its line break, if any
+	body       string     // everything after the closing line (the whole file without frontmatter)
+	root       *yaml.Node // the top-level mapping; nil when the frontmatter holds no keys
+	entries    []fmEntry  // top-level entries in file order
+}
+
+type fmEntry struct {
+	key      string
+	keyNode  *yaml.Node
+	valNode  *yaml.Node
+	position int // index in mdFile.entries
+}
+
+// parseFile splits a rule file. lenientKeys are the keys whose single-line values may be
+// written the way Cursor writes them, unquoted even when YAML would not allow it
+// ("globs: *.ts,*.tsx" starts with YAML's alias indicator).
+func parseFile(path string, data []byte, frontmatter bool, lenientKeys []string) (*mdFile, error) {
+	f := &mdFile{path: path}
+	var text string
+	f.bom, text = splitBOM(data)
+	f.eol = detectEOL(text)
+	f.body = text
+	if !frontmatter {
+		return f, nil
+	}
+	nl := strings.IndexByte(text, '\n')
+	first := text
+	if nl >= 0 {
+		first = text[:nl]
+	}
+	if strings.TrimRight(first, " \t\r") != "---" {
+		return f, nil
+	}
+	closeStart, closeEnd := -1, -1
+	for pos := nl + 1; nl >= 0 && pos < len(text); {
+		e := strings.IndexByte(text[pos:], '\n')
+		line, next := text[pos:], len(text)
+		if e >= 0 {
+			line, next = text[pos:pos+e], pos+e+1
+		}
+		if strings.TrimRight(line, " \t\r") == "---" {
+			closeStart, closeEnd = pos, next
+			break
+		}
+		pos = next
+	}
+	if closeStart < 0 {
+		return nil, &clients.SyntaxError{Path: path, Line: 1, Col: 1, Format: clients.FormatMarkdown,
+			Msg: "the frontmatter opened with --- on line 1 is not closed; expected a line with ---"}
+	}
+	f.hasFM = true
+	f.open, f.fmText, f.close, f.body = text[:nl+1], text[nl+1:closeStart], text[closeStart:closeEnd], text[closeEnd:]
+	f.lines, f.lineStarts = splitYAMLLines(f.fmText)
+
+	root, perr := parseYAML(f.fmText)
+	if perr != nil {
+		if fixed := lenientFix(f.lines, lenientKeys); fixed != f.fmText {
+			if r2, err2 := parseYAML(fixed); err2 == nil {
+				root, perr = r2, nil
+			}
+		}
+	}
+	if perr != nil {
+		line := perr.line
+		if line == 0 {
+			line = f.locateError()
+		}
+		return nil, &clients.SyntaxError{Path: path, Line: f.fileLine(line), Col: perr.col, Msg: "frontmatter: " + perr.msg, Format: clients.FormatYAML}
+	}
+	f.root = root
+	if root != nil {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			k := root.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				continue
+			}
+			f.entries = append(f.entries, fmEntry{key: k.Value, keyNode: k, valNode: root.Content[i+1], position: len(f.entries)})
+		}
+	}
+	return f, nil
+}
+
+// yamlError is a parse problem with the position the parser gave, if any (0 = unknown).
+type yamlError struct {
+	line, col int
+	msg       string
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// parseYAML returns the top-level mapping of a frontmatter, nil when it holds nothing. A
+// frontmatter must be one YAML document and a mapping: anything else is not something a
+// client reads as rule metadata, and aisync does not guess what was meant.
+func parseYAML(text string) (root *yaml.Node, yerr *yamlError) {
+	defer func() {
+		// The parser is third-party code fed with user files; a panic in it must not take
+		// the app down, and is as good as a syntax error for the user.
+		if p := recover(); p != nil {
+			root, yerr = nil, &yamlError{msg: fmt.Sprint("the YAML parser failed: ", p)}
+		}
+	}()
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, toYAMLError(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, &yamlError{line: extra.Line, col: extra.Column, msg: "expected one YAML document, found a second one"}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, toYAMLError(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	n := doc.Content[0]
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, &yamlError{line: n.Line, col: n.Column, msg: "expected a mapping of keys to values"}
+	}
+	return n, nil
+}
+
+func toYAMLError(err error) *yamlError {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &yamlError{line: line, msg: msg[len(m[0]):]}
+	}
+	return &yamlError{msg: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// locateError finds the first frontmatter line at which a prefix of the frontmatter stops
+// parsing, for the parser errors that carry no line number. It only serves the message.
+func (f *mdFile) locateError() int {
+	if len(f.lines) > 200 {
+		return 0
+	}
+	var b strings.Builder
+	for i, l := range f.lines {
+		b.WriteString(l)
+		if _, err := parseYAML(b.String()); err != nil {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// fileLine turns a 1-based frontmatter line (as YAML counts) into a 1-based file line.
+func (f *mdFile) fileLine(yamlLine int) int {
+	if yamlLine <= 0 {
+		return 1
+	}
+	off := len(f.fmText)
+	if yamlLine-1 < len(f.lineStarts) {
+		off = f.lineStarts[yamlLine-1]
+	}
+	return 2 + strings.Count(f.fmText[:off], "\n")
+}
+
+// splitYAMLLines cuts text at every line break YAML knows: CRLF, CR, LF, NEL, LS and PS.
+func splitYAMLLines(text string) (lines []string, starts []int) {
+	start := 0
+	for i := 0; i < len(text); {
+		n := 0
+		switch {
+		case text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n':
+			n = 2
+		case text[i] == '\r' || text[i] == '\n':
+			n = 1
+		case strings.HasPrefix(text[i:], "\u0085"):
+			n = len("\u0085")
+		case strings.HasPrefix(text[i:], "\u2028"), strings.HasPrefix(text[i:], "\u2029"):
+			n = len("\u2028")
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		lines, starts = append(lines, text[start:i+n]), append(starts, start)
+		i += n
+		start = i
+	}
+	if start < len(text) {
+		lines, starts = append(lines, text[start:]), append(starts, start)
+	}
+	return lines, starts
+}
+
+// splitTerminator separates a line from its line break.
+func splitTerminator(line string) (content, term string) {
+	for _, t := range []string{"\r\n", "\n", "\r", "\u0085", "\u2028", "\u2029"} {
+		if strings.HasSuffix(line, t) {
+			return line[:len(line)-len(t)], t
+		}
+	}
+	return line, ""
+}
+
+// lenientFix single-quotes the top-level values of lenientKeys that do not parse as YAML on
+// their own line, which is how Cursor's own reader treats them: as literal text.
+func lenientFix(lines []string, lenientKeys []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		content, term := splitTerminator(l)
+		key, val, ok := strings.Cut(content, ":")
+		val = strings.Trim(val, " \t")
+		if !ok || !contains(lenientKeys, key) || val == "" || !strings.HasPrefix(content[len(key)+1:], " ") && !strings.HasPrefix(content[len(key)+1:], "\t") ||
+			val[0] == '\'' || val[0] == '"' || lineParses(key, val) {
+			b.WriteString(l)
+			continue
+		}
+		b.WriteString(key + ": '" + strings.ReplaceAll(val, "'", "''") + "'" + term)
+	}
+	return b.String()
+}
+
+// lineParses reports whether "key: val" alone is a YAML mapping whose value is a scalar or a
+// sequence.
+func lineParses(key, val string) bool {
+	root, err := parseYAML(key + ": " + val + "\n")
+	if err != nil || root == nil || len(root.Content) != 2 {
+		return false
+	}
+	k := root.Content[1].Kind
+	return k == yaml.ScalarNode || k == yaml.SequenceNode
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup finds the entry of a key. Two entries with the same key are an error, because
+// clients disagree on which one wins.
+func (f *mdFile) lookup(key string) (*fmEntry, error) {
+	var found *fmEntry
+	for i := range f.entries {
+		e := &f.entries[i]
+		if e.key != key {
+			continue
+		}
+		if found != nil {
+			return nil, f.nodeErr(e.keyNode, fmt.Sprintf("duplicate key %s (first on line %d)", key, f.fileLine(found.keyNode.Line)))
+		}
+		found = e
+	}
+	return found, nil
+}
+
+func (f *mdFile) nodeErr(n *yaml.Node, msg string) error {
+	return &clients.SyntaxError{Path: f.path, Line: f.fileLine(n.Line), Col: n.Column, Msg: "frontmatter: " + msg, Format: clients.FormatYAML}
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; i < 8 && n != nil && n.Kind == yaml.AliasNode; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// readString reads a text value; null and "" are absent.
+func (f *mdFile) readString(key string) (string, bool, error) {
+	e, err := f.lookup(key)
+	if err != nil || e == nil {
+		return "", false, err
+	}
+	n := resolve(e.valNode)
+	if isNull(n) {
+		return "", false, nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", false, f.nodeErr(e.valNode, fmt.Sprintf("%s must be text", key))
+	}
+	return n.Value, n.Value != "", nil
+}
+
+// readBool accepts the spellings people use (true/false, yes/no, on/off, quoted or not).
+func (f *mdFile) readBool(key string) (val, present bool, err error) {
+	e, err := f.lookup(key)
+	if err != nil || e == nil {
+		return false, false, err
+	}
+	n := resolve(e.valNode)
+	if isNull(n) {
+		return false, false, nil
+	}
+	if n.Kind == yaml.ScalarNode {
+		switch strings.ToLower(n.Value) {
+		case "true", "yes", "on":
+			return true, true, nil
+		case "false", "no", "off":
+			return false, true, nil
+		case "":
+			return false, false, nil
+		}
+	}
+	return false, false, f.nodeErr(e.valNode, fmt.Sprintf("%s must be true or false", key))
+}
+
+// readEnum reads one of allowed (matched case-insensitively, returned as spelled in allowed).
+func (f *mdFile) readEnum(key string, allowed ...string) (string, bool, error) {
+	s, ok, err := f.readString(key)
+	if err != nil || !ok {
+		return "", false, err
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(s, a) {
+			return a, true, nil
+		}
+	}
+	e, _ := f.lookup(key)
+	return "", false, f.nodeErr(e.valNode, fmt.Sprintf("%s is %q; expected one of %s", key, s, strings.Join(allowed, ", ")))
+}
+
+// readGlobs reads a glob string (split at commas when split is set) or a list of globs.
+func (f *mdFile) readGlobs(key string, split bool) (globs []string, err error) {
+	e, err := f.lookup(key)
+	if err != nil || e == nil {
+		return nil, err
+	}
+	n := resolve(e.valNode)
+	switch {
+	case isNull(n):
+		return nil, nil
+	case n.Kind == yaml.ScalarNode:
+		if split {
+			return splitGlobs(n.Value), nil
+		}
+		return appendGlob(nil, n.Value), nil
+	case n.Kind == yaml.SequenceNode:
+		for _, item := range n.Content {
+			it := resolve(item)
+			if isNull(it) {
+				continue
+			}
+			if it.Kind != yaml.ScalarNode {
+				return nil, f.nodeErr(item, fmt.Sprintf("%s must be a list of glob strings", key))
+			}
+			globs = appendGlob(globs, it.Value)
+		}
+		return globs, nil
+	}
+	return nil, f.nodeErr(e.valNode, fmt.Sprintf("%s must be a glob string or a list of globs (quote a pattern that starts with { or [)", key))
+}
+
+// present reports whether an entry holds something (not null, "", or an empty list).
+func present(e *fmEntry) bool {
+	n := resolve(e.valNode)
+	switch {
+	case isNull(n):
+		return false
+	case n.Kind == yaml.ScalarNode:
+		return n.Value != ""
+	case n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode:
+		return len(n.Content) > 0
+	}
+	return true
+}
+
+// op is what encoding does to one owned key.
+type op int
+
+const (
+	opKeep         op = iota // leave the key as it is
+	opDelete                 // the key must not hold a value
+	opSet                    // the key must hold the value
+	opSetIfMissing           // add the key with the value only if it is missing
+)
+
+type valueKind int
+
+const (
+	kindBool valueKind = iota
+	kindString
+	kindGlobs
+)
+
+// quoting is how a text value is written.
+type quoting int
+
+const (
+	quotePlain  quoting = iota // plain if YAML reads it back as the same string, else "double-quoted"
+	quoteDouble                // always "double-quoted"
+	quoteBare                  // as Cursor writes it: unquoted whenever aisync reads it back the same
+)
+
+// globForm is how a list of globs is written.
+type globForm int
+
+const (
+	formJoined   globForm = iota // one comma-separated string (a list only where the file already has one, or where the string would lose a glob and listFallback is set)
+	formSingle                   // a string for one glob, a list for more
+	formListOnly                 // a list (a string only where the file has one and there is one glob)
+)
+
+type value struct {
+	op           op
+	kind         valueKind
+	b            bool
+	s            string
+	globs        []string
+	quote        quoting
+	form         globForm
+	split        bool // the dialect splits a glob string at commas when reading
+	listFallback bool // formJoined: write a list when the string would not split back
+}
+
+func setBool(b bool) value { return value{op: opSet, kind: kindBool, b: b} }
+func setString(s string, q quoting) value {
+	return value{op: opSet, kind: kindString, s: s, quote: q}
+}
+func deleteKey() value { return value{op: opDelete} }
+
+// setOrDelete sets a text key when s is non-empty and removes it otherwise.
+func setOrDelete(s string, q quoting) value {
+	if s == "" {
+		return deleteKey()
+	}
+	return setString(s, q)
+}
+
+// readsAs is what the dialect will read back from the value.
+func (v value) readsAs() []string {
+	if v.kind == kindGlobs && v.form == formJoined && !(v.listFallback && !joinExact(v.globs)) {
+		return splitGlobs(joinGlobs(v.globs))
+	}
+	return v.globs
+}
+
+// equal reports whether an existing entry already holds v, as the dialect reads it.
+func (f *mdFile) equal(e *fmEntry, v value) (bool, error) {
+	switch v.kind {
+	case kindBool:
+		b, ok, err := f.readBool(e.key)
+		return ok && b == v.b, err
+	case kindString:
+		s, ok, err := f.readString(e.key)
+		return ok && s == v.s, err
+	default:
+		g, err := f.readGlobs(e.key, v.split)
+		return len(g) > 0 && sameGlobs(g, v.readsAs()), err
+	}
+}
+
+// errFlowFrontmatter is returned when an edit needs a frontmatter written as one flow
+// mapping ({a: 1, b: 2}); aisync edits block mappings line by line and does not rewrite a
+// user's flow mapping wholesale.
+var errFlowFrontmatter = errors.New("the frontmatter is a flow mapping ({…}); write it as one key per line so aisync can edit it in place")
+
+type lineEdit struct {
+	first, last int // inclusive range of frontmatter lines replaced
+	repl        []string
+}
+
+// rewrite applies vals (in the dialect's key order) to the frontmatter and returns the new
+// frontmatter lines. Keys that already hold the wanted value, unknown keys, comments and
+// blank lines are left byte for byte; a changed key is rewritten on the lines it occupies, a
+// new key is appended at the end.
+func (f *mdFile) rewrite(order []string, vals map[string]value) (lines []string, changed bool, err error) {
+	var (
+		edits   []lineEdit
+		appends []string
+	)
+	for _, key := range order {
+		v, ok := vals[key]
+		if !ok || v.op == opKeep {
+			continue
+		}
+		e, err := f.lookup(key)
+		if err != nil {
+			return nil, false, err
+		}
+		switch {
+		case e == nil && (v.op == opSet || v.op == opSetIfMissing):
+			appends = append(appends, renderEntry(key, v, "", f.eol, nil, "")...)
+		case e == nil || v.op == opSetIfMissing:
+		case v.op == opDelete:
+			if !present(e) {
+				continue
+			}
+			first, last, err := f.span(e)
+			if err != nil {
+				return nil, false, err
+			}
+			edits = append(edits, lineEdit{first: first, last: last})
+		case v.op == opSet:
+			eq, err := f.equal(e, v)
+			if err != nil {
+				return nil, false, err
+			}
+			if eq {
+				continue
+			}
+			first, last, err := f.span(e)
+			if err != nil {
+				return nil, false, err
+			}
+			comment := ""
+			if first == last {
+				comment = e.valNode.LineComment
+				if comment == "" {
+					comment = e.keyNode.LineComment
+				}
+			}
+			indent := strings.Repeat(" ", e.keyNode.Column-1)
+			edits = append(edits, lineEdit{first: first, last: last, repl: renderEntry(key, v, indent, f.eol, resolve(e.valNode), comment)})
+		}
+	}
+	if len(edits) == 0 && len(appends) == 0 {
+		return f.lines, false, nil
+	}
+	if f.root != nil && f.root.Style&yaml.FlowStyle != 0 {
+		return nil, false, errFlowFrontmatter
+	}
+	for i := 0; i < len(f.lines); i++ {
+		var ed *lineEdit
+		for j := range edits {
+			if edits[j].first == i {
+				ed = &edits[j]
+			}
+		}
+		if ed == nil {
+			lines = append(lines, f.lines[i])
+			continue
+		}
+		lines = append(lines, ed.repl...)
+		i = ed.last
+	}
+	if n := len(lines); n > 0 {
+		if _, term := splitTerminator(lines[n-1]); term == "" {
+			lines[n-1] += f.eol
+		}
+	}
+	return append(lines, appends...), true, nil
+}
+
+// span is the range of frontmatter lines an entry occupies: from its key to the line before
+// the next key, without the blank lines and comments at the end that belong to the next key.
+func (f *mdFile) span(e *fmEntry) (first, last int, err error) {
+	first = e.keyNode.Line - 1
+	if first < 0 || first >= len(f.lines) {
+		return 0, 0, fmt.Errorf("edit %s: key %s is not where the parser put it", f.path, e.key)
+	}
+	content, _ := splitTerminator(f.lines[first])
+	indent := len(content) - len(strings.TrimLeft(content, " "))
+	if e.keyNode.Column-1 != indent || f.root.Style&yaml.FlowStyle != 0 {
+		return 0, 0, errFlowFrontmatter
+	}
+	end := len(f.lines)
+	if next := e.position + 1; next < len(f.entries) {
+		end = f.entries[next].keyNode.Line - 1
+	}
+	last = end - 1
+	for last > first {
+		c, _ := splitTerminator(f.lines[last])
+		t := strings.TrimLeft(c, " \t")
+		if t != "" && !(strings.HasPrefix(t, "#") && len(c)-len(t) <= indent) {
+			break
+		}
+		last--
+	}
+	return first, last, nil
+}
+
+// renderEntry writes "key: value" (or a block list) as frontmatter lines. existing is the
+// value node being replaced, used to keep a list written as a list and a flow list as a flow
+// list; comment is a line comment to keep.
+func renderEntry(key string, v value, indent, eol string, existing *yaml.Node, comment string) []string {
+	suffix := ""
+	if comment != "" {
+		suffix = " " + comment
+	}
+	switch v.kind {
+	case kindBool:
+		return []string{indent + key + ": " + strconv.FormatBool(v.b) + suffix + eol}
+	case kindString:
+		return []string{indent + key + ": " + quoteScalar(key, v.s, v.quote) + suffix + eol}
+	}
+	wasList := existing != nil && existing.Kind == yaml.SequenceNode
+	wasString := existing != nil && existing.Kind == yaml.ScalarNode && !isNull(existing)
+	asList := false
+	switch v.form {
+	case formJoined:
+		asList = wasList || v.listFallback && !joinExact(v.globs)
+	case formSingle:
+		asList = wasList || len(v.globs) != 1
+	case formListOnly:
+		asList = !(wasString && len(v.globs) == 1)
+	}
+	if !asList {
+		s := joinGlobs(v.globs)
+		return []string{indent + key + ": " + quoteScalar(key, s, v.quote) + suffix + eol}
+	}
+	items := make([]string, len(v.globs))
+	for i, g := range v.globs {
+		items[i] = strconv.Quote(g)
+	}
+	if wasList && existing.Style&yaml.FlowStyle != 0 {
+		return []string{indent + key + ": [" + strings.Join(items, ", ") + "]" + suffix + eol}
+	}
+	out := []string{indent + key + ":" + suffix + eol}
+	for _, it := range items {
+		out = append(out, indent+"  - "+it+eol)
+	}
+	return out
+}
+
+// quoteScalar writes s as a YAML value that reads back as exactly s.
+func quoteScalar(key, s string, q quoting) string {
+	switch q {
+	case quotePlain:
+		if plainReadsBack(key, s, true) {
+			return s
+		}
+	case quoteBare:
+		if bareReadsBack(key, s) {
+			return s
+		}
+	}
+	return strconv.Quote(s)
+}
+
+// plainReadsBack reports whether "key: s" parses to the string s (tagged !!str when
+// wantStr, so that other YAML readers see text and not a bool or number).
+func plainReadsBack(key, s string, wantStr bool) bool {
+	if s == "" || s != strings.TrimSpace(s) || !utf8.ValidString(s) || strings.ContainsAny(s, "\r\n\u0085\u2028\u2029") {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	root, err := parseYAML(key + ": " + s + "\n")
+	if err != nil || root == nil || len(root.Content) != 2 {
+		return false
+	}
+	n := root.Content[1]
+	return n.Kind == yaml.ScalarNode && n.Value == s && (!wantStr || n.Tag == "!!str") && n.LineComment == ""
+}
+
+// bareReadsBack reports whether s can be written unquoted and read back by the lenient reader.
+func bareReadsBack(key, s string) bool {
+	if plainReadsBack(key, s, false) {
+		return true
+	}
+	if s == "" || s != strings.TrimSpace(s) || !utf8.ValidString(s) || s[0] == '\'' || s[0] == '"' {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			return false
+		}
+	}
+	if lineParses(key, s) {
+		return false // it parses, but not as s: plainReadsBack said no
+	}
+	root, err := parseYAML(key + ": '" + strings.ReplaceAll(s, "'", "''") + "'\n")
+	return err == nil && root != nil && len(root.Content) == 2 && root.Content[1].Value == s
+}

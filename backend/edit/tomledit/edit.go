@@ -1,0 +1,425 @@
+package tomledit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// errWrongResult guards the editor against its own bugs: an edit that
+// parses but does not read back as requested is rolled back.
+var errWrongResult = errors.New("edit did not produce the requested value")
+
+// Set writes value at path, touching as few bytes as it can:
+//
+//   - an equal value already there leaves the document untouched;
+//   - an existing key gets only its value replaced, keeping its position and
+//     any comment on its line (a 'literal string' stays literal when the new
+//     text allows it);
+//   - a map set over an existing table updates that table key by key, so
+//     the keys that stay keep their formatting;
+//   - a missing key is added after the last key of the table that owns it,
+//     which may be a [header] table, a table made of dotted keys or an
+//     inline table; when the owning table does not exist yet, a [table]
+//     header is added after its last sibling table, or at the end.
+//
+// Values may be strings, bools, integers, floats, go-toml date/time values,
+// slices and string-keyed maps of those; maps are written as inline tables
+// with sorted keys.
+func (d *Doc) Set(path []string, value any) error {
+	if len(path) == 0 {
+		return fmt.Errorf("set value: %w", ErrEmptyPath)
+	}
+	for _, k := range path {
+		if !utf8.ValidString(k) {
+			return fmt.Errorf("set %s: %w: key is not valid UTF-8", joinKey(path), ErrUnsupportedValue)
+		}
+	}
+	v, err := normalize(value)
+	if err != nil {
+		return fmt.Errorf("set %s: %w", joinKey(path), err)
+	}
+	saved := *d
+	if err := d.set(path, v); err != nil {
+		*d = saved
+		return fmt.Errorf("set %s: %w", joinKey(path), err)
+	}
+	if got, ok, _ := lookup(d.data, path); !ok || !equalValues(v, got) {
+		*d = saved
+		return fmt.Errorf("set %s: %w", joinKey(path), errWrongResult)
+	}
+	return nil
+}
+
+// Delete removes the key or table at path. A key goes with its whole line,
+// including a comment on that line; a table goes with its header, its keys,
+// every sub-table and the comment lines directly above each removed header.
+// A missing path is not an error, because the goal (the path is absent) is
+// already met.
+func (d *Doc) Delete(path ...string) error {
+	if len(path) == 0 {
+		return fmt.Errorf("delete value: %w", ErrEmptyPath)
+	}
+	_, ok, err := lookup(d.data, path)
+	if err != nil {
+		return fmt.Errorf("delete %s: %w", joinKey(path), err)
+	}
+	if !ok {
+		return nil
+	}
+	saved := *d
+	if err := d.delete(path); err != nil {
+		*d = saved
+		return fmt.Errorf("delete %s: %w", joinKey(path), err)
+	}
+	if _, ok, _ := lookup(d.data, path); ok {
+		*d = saved
+		return fmt.Errorf("delete %s: %w", joinKey(path), errWrongResult)
+	}
+	return nil
+}
+
+// splice replaces src[start:end] with text and reloads the document. The
+// reload is the safety net: it re-validates the whole file.
+func (d *Doc) splice(start, end int, text string) error {
+	if string(d.src[start:end]) == text {
+		return nil
+	}
+	out := make([]byte, 0, len(d.src)-(end-start)+len(text))
+	out = append(out, d.src[:start]...)
+	out = append(out, text...)
+	out = append(out, d.src[end:]...)
+	if err := d.load(out); err != nil {
+		return fmt.Errorf("edit produced invalid TOML: %w", err)
+	}
+	d.changed = true
+	return nil
+}
+
+func (d *Doc) set(path []string, v any) error {
+	cur, exists, err := lookup(d.data, path)
+	if err != nil {
+		return err
+	}
+	if exists {
+		if equalValues(v, cur) {
+			return nil
+		}
+		newMap, isMap := v.(map[string]any)
+		curMap, curIsMap := cur.(map[string]any)
+		if isMap && curIsMap {
+			return d.syncTable(path, curMap, newMap)
+		}
+		if i, ok := d.ix.findKeyValue(path); ok {
+			val := d.ix.exprs[i].val
+			return d.splice(val.start, val.end, render(v, val.literal))
+		}
+		if _, e := d.ix.findInline(path); e != nil {
+			return d.splice(e.val.start, e.val.end, render(v, e.val.literal))
+		}
+		// A [table] or [[array]] is being replaced by a different kind of
+		// value: remove it, then add the value as a new key.
+		if err := d.delete(path); err != nil {
+			return err
+		}
+	}
+	return d.insert(path, v)
+}
+
+// syncTable makes the table at path hold exactly the keys of want, editing
+// key by key so that untouched keys and their comments survive.
+func (d *Doc) syncTable(path []string, have, want map[string]any) error {
+	var gone []string
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			gone = append(gone, k)
+		}
+	}
+	sort.Strings(gone)
+	for _, k := range gone {
+		if err := d.delete(concat(path, []string{k})); err != nil {
+			return err
+		}
+	}
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := d.set(concat(path, []string{k}), want[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insert adds a missing path. It finds the deepest existing table on the
+// path and writes the rest of the path where that table's keys live.
+func (d *Doc) insert(path []string, v any) error {
+	owner := path[:len(path)-1]
+	r := 0
+	for r < len(owner) {
+		sub, ok, _ := lookup(d.data, path[:r+1])
+		if !ok {
+			break
+		}
+		if _, isMap := sub.(map[string]any); !isMap {
+			return fmt.Errorf("%s: %w", joinKey(path[:r+1]), ErrNotTable)
+		}
+		r++
+	}
+	found := path[:r]
+	if r == 0 {
+		if len(owner) == 0 {
+			return d.insertRootKey(path[0], v)
+		}
+		return d.insertHeader(owner, path[len(path)-1], v)
+	}
+	if t := d.inlineHolding(found); t != nil {
+		return d.insertInline(t, path, r, v)
+	}
+	if h := d.ix.header(found); h >= 0 {
+		if r == len(owner) {
+			return d.insertLine(d.ix.sectionEnd(h), d.indentOf(d.ix.lastKeyOf(h), h), quoteKey(path[r])+" = "+render(v, false))
+		}
+		return d.insertHeader(owner, path[len(path)-1], v)
+	}
+	if k := d.lastDottedDefining(found); k >= 0 {
+		e := d.ix.exprs[k]
+		table := e.path[:len(e.path)-e.keyLen]
+		return d.insertLine(e.lineEnd, d.indentOf(k, k), joinKey(path[len(table):])+" = "+render(v, false))
+	}
+	// The table exists only implicitly, through headers of its sub-tables,
+	// so a header of its own may still be added.
+	return d.insertHeader(owner, path[len(path)-1], v)
+}
+
+// inlineHolding returns the inline table that holds the table at path (the
+// table itself or, for dotted keys inside braces, an enclosing one).
+func (d *Doc) inlineHolding(path []string) *inlineTable {
+	if i, ok := d.ix.findKeyValue(path); ok {
+		return d.ix.exprs[i].val.inline
+	}
+	t, e := d.ix.findInline(path)
+	if e != nil {
+		return e.val.inline
+	}
+	return t
+}
+
+// insertInline adds path to inline table t, of which path[:r] exists.
+func (d *Doc) insertInline(t *inlineTable, path []string, r int, v any) error {
+	var key string
+	if r > len(t.path) {
+		key = joinKey(path[len(t.path):])
+	} else {
+		for i := len(path) - 1; i > r; i-- {
+			v = map[string]any{path[i]: v}
+		}
+		key = quoteKey(path[r])
+	}
+	kv := key + " = " + render(v, false)
+	if len(t.entries) == 0 {
+		return d.splice(t.start, t.end, "{ "+kv+" }")
+	}
+	last := t.entries[len(t.entries)-1].end
+	return d.splice(last, last, ", "+kv)
+}
+
+// lastDottedDefining returns the last top-level key-value whose dotted key
+// defines the table at path (as `b.c = 1` defines b), or -1.
+func (d *Doc) lastDottedDefining(path []string) int {
+	last := -1
+	for i, e := range d.ix.exprs {
+		if e.kind == exprKeyValue && len(e.path) > len(path) && hasPrefix(e.path, path) && len(e.path)-e.keyLen < len(path) {
+			last = i
+		}
+	}
+	return last
+}
+
+// insertRootKey adds a key to the root table, which ends at the first header.
+func (d *Doc) insertRootKey(key string, v any) error {
+	line := quoteKey(key) + " = " + render(v, false)
+	if k := d.ix.lastKeyOf(-1); k >= 0 {
+		return d.insertLine(d.ix.exprs[k].lineEnd, d.indentOf(k, k), line)
+	}
+	for i, e := range d.ix.exprs {
+		if e.kind == exprTable || e.kind == exprArrayTable {
+			pos := d.ix.attachedStart(d.src, i)
+			text := line + d.eol
+			if !blankLineAt(d.src, pos) {
+				text += d.eol
+			}
+			return d.splice(pos, pos, text)
+		}
+	}
+	return d.insertLine(len(d.src), "", line)
+}
+
+// insertHeader adds a new [table] holding one key. It goes after the last
+// table that shares its parent, so that [mcp_servers.new] lands next to the
+// other servers, or at the end of the document.
+func (d *Doc) insertHeader(table []string, key string, v any) error {
+	text := "[" + joinKey(table) + "]" + d.eol + quoteKey(key) + " = " + render(v, false) + d.eol
+	pos := len(d.src)
+	if parent := table[:len(table)-1]; len(parent) > 0 {
+		for i, e := range d.ix.exprs {
+			if (e.kind == exprTable || e.kind == exprArrayTable) && hasPrefix(e.path, parent) {
+				pos = d.ix.sectionEnd(i)
+			}
+		}
+	}
+	if pos == len(d.src) && pos > 0 && d.src[pos-1] != '\n' {
+		text = d.eol + d.eol + text
+	} else if pos > 0 && !blankLineBefore(d.src, pos) {
+		text = d.eol + text
+	}
+	if pos < len(d.src) && !blankLineAt(d.src, pos) {
+		text += d.eol
+	}
+	return d.splice(pos, pos, text)
+}
+
+// insertLine inserts one line at pos, which is a line start or the end of
+// the document.
+func (d *Doc) insertLine(pos int, indent, line string) error {
+	if pos == len(d.src) && pos > 0 && d.src[pos-1] != '\n' {
+		return d.splice(pos, pos, d.eol+indent+line)
+	}
+	return d.splice(pos, pos, indent+line+d.eol)
+}
+
+// indentOf returns the indentation of expression i, falling back to
+// expression j, so that added keys line up with their neighbours.
+func (d *Doc) indentOf(i, j int) string {
+	if i < 0 {
+		i = j
+	}
+	if i < 0 {
+		return ""
+	}
+	start := d.ix.exprs[i].lineStart
+	end := skipSpace(d.src, start)
+	return string(d.src[start:end])
+}
+
+func (d *Doc) delete(path []string) error {
+	type span struct{ start, end int }
+	var spans []span
+	for i, e := range d.ix.exprs {
+		switch e.kind {
+		case exprKeyValue:
+			if hasPrefix(e.path, path) {
+				spans = append(spans, span{e.lineStart, e.lineEnd})
+			}
+		case exprTable, exprArrayTable:
+			if hasPrefix(e.path, path) {
+				spans = append(spans, span{d.ix.attachedStart(d.src, i), d.ix.sectionEnd(i)})
+			}
+		}
+	}
+	if len(spans) == 0 {
+		return d.deleteInline(path)
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	merged := spans[:1]
+	for _, s := range spans[1:] {
+		last := &merged[len(merged)-1]
+		if s.start <= last.end {
+			last.end = max(last.end, s.end)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	src := d.src
+	for i := len(merged) - 1; i >= 0; i-- {
+		src = removeLines(src, merged[i].start, merged[i].end)
+	}
+	if err := d.load(src); err != nil {
+		return fmt.Errorf("edit produced invalid TOML: %w", err)
+	}
+	d.changed = true
+	return nil
+}
+
+// deleteInline removes a path that lives inside an inline table.
+func (d *Doc) deleteInline(path []string) error {
+	t, _ := d.ix.findInline(path)
+	if t == nil {
+		return fmt.Errorf("locate %s: %w", joinKey(path), errWrongResult)
+	}
+	var hits []int
+	for i, e := range t.entries {
+		if hasPrefix(e.path, path) {
+			hits = append(hits, i)
+		}
+	}
+	if len(hits) == 1 {
+		i, n := hits[0], len(t.entries)
+		switch {
+		case n == 1:
+			return d.splice(t.start, t.end, "{}")
+		case i < n-1:
+			return d.splice(t.entries[i].start, t.entries[i+1].start, "")
+		default:
+			return d.splice(t.entries[i-1].end, t.entries[i].end, "")
+		}
+	}
+	// Several dotted entries make up the path: write the table anew.
+	v, _, _ := lookup(d.data, t.path)
+	m, _ := deepCopy(v).(map[string]any)
+	parent := m
+	for _, p := range path[len(t.path) : len(path)-1] {
+		parent, _ = parent[p].(map[string]any)
+	}
+	if parent == nil {
+		return fmt.Errorf("locate %s: %w", joinKey(path), errWrongResult)
+	}
+	delete(parent, path[len(path)-1])
+	return d.splice(t.start, t.end, render(m, false))
+}
+
+// removeLines cuts src[start:end] (whole lines) and tidies the blank lines
+// around the cut, so that removing a table between two blank lines leaves
+// one blank line, and removing the last table leaves no trailing blank.
+func removeLines(src []byte, start, end int) []byte {
+	after := end
+	for after < len(src) && blankLineAt(src, after) {
+		after = lineEnd(src, after)
+	}
+	switch {
+	case after == len(src):
+		for start > 0 && blankLineBefore(src, start) {
+			start = lineStart(src, start-1)
+		}
+		end = after
+	case start == 0 || blankLineBefore(src, start):
+		end = after
+	}
+	out := make([]byte, 0, len(src)-(end-start))
+	out = append(out, src[:start]...)
+	return append(out, src[end:]...)
+}
+
+// blankLineAt reports whether the line starting at pos holds only spaces.
+func blankLineAt(src []byte, pos int) bool {
+	if pos >= len(src) {
+		return false
+	}
+	end := lineEnd(src, pos)
+	return len(bytes.TrimSpace(src[pos:end])) == 0
+}
+
+// blankLineBefore reports whether the line ending just before pos (a line
+// start) holds only spaces.
+func blankLineBefore(src []byte, pos int) bool {
+	if pos == 0 {
+		return false
+	}
+	return len(strings.TrimSpace(string(src[lineStart(src, pos-1):pos]))) == 0
+}

@@ -1,0 +1,328 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"aisync/backend/clients"
+	"aisync/backend/events"
+	"aisync/backend/fsx"
+	"aisync/backend/store"
+	"aisync/backend/unified"
+)
+
+// desiredFor is what an endpoint should hold: the hub's sections, except that items with a
+// pending conflict keep whatever the endpoint has now (nothing is written for them until the
+// user decides).
+func desiredFor(hub unified.Config, t *target, pending map[string]Pending) unified.Config {
+	want := toItems(hub, t.ep.Sections)
+	var local items
+	if t.obs.Local != nil {
+		local = toItems(*t.obs.Local, t.ep.Sections)
+	}
+	for k := range pending {
+		if !t.ep.Has(sectionOf(k)) {
+			continue
+		}
+		if v, ok := local[k]; ok {
+			want[k] = v
+		} else {
+			delete(want, k)
+		}
+	}
+	return fromItems(want)
+}
+
+// dispatch renders the hub into every endpoint of the scope, concurrently per file so that a
+// slow or failing client never holds up the others. It returns the number of files written.
+func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []target, hub unified.Config, pending map[string]Pending, held map[string]bool, res *Result) int {
+	heldNow := e.heldEndpoints(ctx, sc.ID())
+	byPath := map[string][]*target{}
+	var order []string
+	for i := range targets {
+		t := &targets[i]
+		p := t.ep.Path
+		if _, ok := byPath[p]; !ok {
+			order = append(order, p)
+		}
+		byPath[p] = append(byPath[p], t)
+	}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		written int
+	)
+	for _, p := range order {
+		group := byPath[p]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, t := range group {
+				if t.err != nil {
+					continue // unreadable or unparsable: never overwrite what we cannot read
+				}
+				if held[t.ep.ID()] || heldNow[t.ep.ID()] != "" {
+					mu.Lock()
+					cr := res.client(t.client.Adapter.ID())
+					cr.Warnings = append(cr.Warnings, t.ep.Path+": held until you confirm or restore it")
+					if cr.State == "ok" {
+						cr.State = "held"
+					}
+					mu.Unlock()
+					continue
+				}
+				n, err := e.writeEndpoint(ctx, t, hub, pending, res, &mu)
+				mu.Lock()
+				written += n
+				res.FilesWritten += n
+				cr := res.client(t.client.Adapter.ID())
+				cr.Written += n
+				if err != nil {
+					cr.Errors = append(cr.Errors, err.Error())
+					cr.State = "error"
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	now := e.now().UTC()
+	for _, t := range targets {
+		cr := res.Clients[t.client.Adapter.ID()]
+		if cr == nil {
+			continue
+		}
+		state := cr.State
+		if state == "ok" && len(cr.Warnings) > 0 {
+			state = "warning"
+		}
+		id := t.client.Adapter.ID()
+		e.setStatus(id, func(s *ClientStatus) {
+			s.State = state
+			s.LastSync = now
+			s.Servers, s.Rules, s.Permissions = cr.Servers, cr.Rules, cr.Permissions
+			s.Warnings = cr.Warnings
+			if len(cr.Errors) > 0 {
+				s.LastError = cr.Errors[len(cr.Errors)-1]
+			} else {
+				s.LastError = ""
+			}
+		})
+	}
+	return written
+}
+
+// writeEndpoint encodes and writes one endpoint, then records its new base.
+func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Config, pending map[string]Pending, res *Result, mu *sync.Mutex) (int, error) {
+	id := t.client.Adapter.ID()
+	want := desiredFor(hub, t, pending)
+	mu.Lock()
+	cr := res.client(id)
+	cr.Servers += len(want.Servers)
+	cr.Rules += len(want.Rules)
+	cr.Permissions += len(want.Permissions.Allow) + len(want.Permissions.Ask) + len(want.Permissions.Deny)
+	mu.Unlock()
+
+	if t.obs.Missing && !canCreate(t.ep) {
+		return 0, nil // the client keeps no file here and we never create its folder
+	}
+	if t.obs.Missing && isEmpty(want) {
+		e.putState(ctx, t, t.files, want)
+		return 0, nil
+	}
+	render := want.Clone()
+	if err := e.secrets.Resolve(&render); err != nil {
+		return 0, e.fail(ctx, t, fmt.Errorf("resolve secrets for %s: %w", t.ep.Path, err))
+	}
+	out, warns, err := t.client.Adapter.Encode(t.ep, t.files, render)
+	if err != nil {
+		return 0, e.fail(ctx, t, fmt.Errorf("encode %s: %w", t.ep.Path, err))
+	}
+	for _, w := range warns {
+		e.reportOnce(ctx, t.ep, "warn:"+w.String(), store.LevelWarn, fmt.Sprintf("%s (%s): %s", t.client.Adapter.Name(), t.ep.Path, w.String()), id)
+		mu.Lock()
+		cr.Warnings = append(cr.Warnings, w.String())
+		mu.Unlock()
+	}
+	final := clients.Files{}
+	for p, b := range t.files {
+		final[p] = b
+	}
+	n := 0
+	for _, p := range out.Sorted() {
+		data := out[p]
+		old, existed := t.files[p]
+		if data == nil {
+			if !existed {
+				continue
+			}
+		} else if existed && bytes.Equal(old, data) {
+			continue
+		}
+		if err := e.writeWithRetry(ctx, t, p, old, existed, data); err != nil {
+			e.setRetry(t.ep.ID(), true)
+			return n, e.fail(ctx, t, err)
+		}
+		n++
+		if data == nil {
+			delete(final, p)
+		} else {
+			final[p] = data
+		}
+	}
+	e.setRetry(t.ep.ID(), false)
+	e.forgetReports(t.ep, "error:")
+	// The new base is what the files now hold, read back through the adapter, so that
+	// what the client cannot express is not mistaken for a deletion next time.
+	base := want
+	if n > 0 || t.obs.Local == nil {
+		cfg, _, err := t.client.Adapter.Decode(t.ep, final)
+		if err != nil {
+			return n, e.fail(ctx, t, fmt.Errorf("re-read %s after writing: %w", t.ep.Path, err))
+		}
+		_ = e.secrets.Extract(&cfg)
+		base = cfg.Only(t.ep.Sections...)
+	} else {
+		base = *t.obs.Local
+	}
+	e.putState(ctx, t, final, base)
+	if n > 0 {
+		e.bus.Publish(events.Event{Type: events.FileWritten, Client: id, Scope: t.ep.Scope.ID(), Msg: fmt.Sprintf("updated %s", t.ep.Path), Data: map[string]any{"path": t.ep.Path, "files": n}})
+	}
+	return n, nil
+}
+
+func isEmpty(c unified.Config) bool {
+	return len(c.Servers) == 0 && len(c.Rules) == 0 && c.Permissions.IsZero()
+}
+
+// canCreate reports whether a missing endpoint file may be created: its folder must exist
+// (for a rule folder, the folder that holds it), because the client's own folder is never
+// created by aisync.
+func canCreate(ep clients.Endpoint) bool {
+	dir := filepath.Dir(ep.Path)
+	if ep.Format == clients.FormatRuleDir {
+		if fi, err := os.Stat(ep.Path); err == nil && fi.IsDir() {
+			return true
+		}
+	}
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
+}
+
+func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, base unified.Config) {
+	base.Normalize()
+	h := filesHash(final)
+	st := store.EndpointState{EndpointID: t.ep.ID(), ClientID: t.client.Adapter.ID(), Scope: t.ep.Scope.ID(), Path: t.ep.Path,
+		Base: base.Canonical(), Hash: h, WrittenHash: h, UpdatedAt: e.now().UTC()}
+	if err := e.st.PutEndpointState(ctx, st); err != nil {
+		e.log.Error("save endpoint state", "endpoint", t.ep.ID(), "err", err)
+	}
+	if !t.hasSt || t.state.Hash != h {
+		_, _ = e.st.UpsertEndpoint(ctx, store.Endpoint{ClientID: t.client.Adapter.ID(), Path: t.ep.Path + keySuffix(t.ep), ConfigType: sectionsLabel(t.ep), Hash: h, LastSeen: e.now().UTC()})
+	}
+}
+
+func keySuffix(ep clients.Endpoint) string {
+	if ep.Key != "" {
+		return "#" + ep.Key
+	}
+	return ""
+}
+
+func sectionsLabel(ep clients.Endpoint) string {
+	s := ""
+	for i, x := range ep.Sections {
+		if i > 0 {
+			s += "+"
+		}
+		s += string(x)
+	}
+	return s
+}
+
+// fail records a failed endpoint: an Error log entry (once per distinct error) and status.
+func (e *Engine) fail(ctx context.Context, t *target, err error) error {
+	id := t.client.Adapter.ID()
+	e.reportOnce(ctx, t.ep, "error:"+err.Error(), store.LevelError, err.Error(), id)
+	e.setStatus(id, func(s *ClientStatus) { s.State = "error"; s.LastError = err.Error() })
+	return err
+}
+
+// writeWithRetry backs up the old bytes and replaces the file atomically, retrying with
+// exponential backoff and jitter. Every attempt is recorded in the log at debug level and
+// counted in the metrics. A file that another program changed meanwhile is not retried:
+// its new content will be synced in the next pass instead of being overwritten.
+func (e *Engine) writeWithRetry(ctx context.Context, t *target, path string, old []byte, existed bool, data []byte) error {
+	if ep := t.ep; ep.Format == clients.FormatRuleDir {
+		if err := os.MkdirAll(ep.Path, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", ep.Path, err)
+		}
+	}
+	var lastErr error
+	delay := e.set.RetryBase
+	if delay <= 0 {
+		delay = 100 * time.Millisecond
+	}
+	for attempt := 0; attempt <= e.set.RetryMax; attempt++ {
+		if attempt > 0 {
+			e.metrics.retries.Add(1)
+			e.metrics.clientRetry(t.client.Adapter.ID())
+			e.log.Debug("retrying write", "path", path, "attempt", attempt, "err", lastErr)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(jitter(delay)):
+			}
+			delay *= 2
+		}
+		lastErr = e.writeOnce(path, old, existed, data)
+		if lastErr == nil {
+			return nil
+		}
+		if errors.Is(lastErr, fsx.ErrChangedUnderneath) {
+			return lastErr
+		}
+	}
+	return fmt.Errorf("write %s: gave up after %d attempts: %w", path, e.set.RetryMax+1, unwrapPath(lastErr))
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (e *Engine) writeOnce(path string, old []byte, existed bool, data []byte) error {
+	unlock := fsx.Lock(path)
+	defer unlock()
+	if existed {
+		if _, err := e.backups.Save(path, old); err != nil {
+			return err
+		}
+	}
+	if data == nil {
+		return fsx.Remove(path)
+	}
+	return fsx.WriteAtomic(path, data, fsx.WriteOptions{ExpectHash: fsx.Hash(oldOrNil(old, existed)), ExpectAbsent: !existed})
+}
+
+func oldOrNil(old []byte, existed bool) []byte {
+	if !existed {
+		return nil
+	}
+	if old == nil {
+		return []byte{}
+	}
+	return old
+}
+

@@ -1,0 +1,930 @@
+// Package engine is the sync loop: it watches every enabled client's files, turns each change
+// into the unified model, merges it into the scope's hub three-way (settling conflicts by
+// policy or queueing them for the user), records a snapshot with its diff, and writes the
+// new state into every other client in that client's own format.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"aisync/backend/clients"
+	"aisync/backend/events"
+	"aisync/backend/fsx"
+	"aisync/backend/merge"
+	"aisync/backend/settings"
+	"aisync/backend/store"
+	"aisync/backend/unified"
+)
+
+// Secrets turns secret values into ${secret:NAME} references after decoding and back into
+// values before encoding, so that no secret value reaches the database, logs or events.
+type Secrets interface {
+	// Extract replaces secret-looking values in cfg with references (storing the values).
+	Extract(cfg *unified.Config) error
+	// Resolve replaces references in cfg with the stored values.
+	Resolve(cfg *unified.Config) error
+}
+
+// noSecrets keeps values as they are (used when no keyring is configured).
+type noSecrets struct{}
+
+func (noSecrets) Extract(*unified.Config) error { return nil }
+func (noSecrets) Resolve(*unified.Config) error { return nil }
+
+// Options configure an Engine.
+type Options struct {
+	Store    store.Store
+	Bus      *events.Bus
+	Logger   *slog.Logger
+	Env      clients.Env
+	Adapters []clients.Adapter // default: clients.All()
+	Settings settings.Settings
+	Secrets  Secrets
+	Backups  fsx.Backups
+	Now      func() time.Time
+}
+
+// Engine runs sync passes. Passes are serialised; everything else is safe for concurrent use.
+type Engine struct {
+	st       store.Store
+	bus      *events.Bus
+	log      *slog.Logger
+	env      clients.Env
+	adapters []clients.Adapter
+	set      settings.Settings
+	secrets  Secrets
+	backups  fsx.Backups
+	now      func() time.Time
+
+	mu        sync.Mutex // one pass at a time
+	paused    atomic.Bool
+	trigger   chan triggerReq
+	statusMu  sync.RWMutex
+	status    map[string]*ClientStatus
+	warned    map[string]map[string]bool // endpoint id → warnings already reported
+	retry     map[string]bool            // endpoints whose last write failed
+	metrics   *Metrics
+	lastPass  atomic.Int64
+	rewatchMu sync.Mutex
+	rewatch   func()
+}
+
+// ClientStatus is the live state of one client, for the dashboard and /sync/status.
+type ClientStatus struct {
+	ClientID    string    `json:"clientId"`
+	State       string    `json:"state"` // idle, syncing, ok, warning, error, disabled, not-detected
+	LastSync    time.Time `json:"lastSync,omitzero"`
+	LastError   string    `json:"lastError,omitempty"`
+	Warnings    []string  `json:"warnings,omitempty"`
+	Servers     int       `json:"servers"`
+	Rules       int       `json:"rules"`
+	Permissions int       `json:"permissions"`
+}
+
+// New makes an engine.
+func New(o Options) *Engine {
+	if o.Adapters == nil {
+		o.Adapters = clients.All()
+	}
+	if o.Secrets == nil {
+		o.Secrets = noSecrets{}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Bus == nil {
+		o.Bus = events.NewBus(200)
+	}
+	return &Engine{
+		st: o.Store, bus: o.Bus, log: o.Logger, env: o.Env, adapters: o.Adapters, set: o.Settings,
+		secrets: o.Secrets, backups: o.Backups, now: o.Now,
+		trigger: make(chan triggerReq, 16),
+		status:  map[string]*ClientStatus{},
+		warned:  map[string]map[string]bool{},
+		retry:   map[string]bool{},
+		metrics: newMetrics(),
+	}
+}
+
+// Bus is the engine's event bus.
+func (e *Engine) Bus() *events.Bus { return e.bus }
+
+// Metrics are the engine's counters.
+func (e *Engine) Metrics() *Metrics { return e.metrics }
+
+// Adapters returns the engine's adapters.
+func (e *Engine) Adapters() []clients.Adapter { return e.adapters }
+
+// Env is where the engine looks for client files.
+func (e *Engine) Env() clients.Env { return e.env }
+
+// SetPaused pauses or resumes automatic syncing (watch events are ignored while paused;
+// manual triggers still run).
+func (e *Engine) SetPaused(p bool) {
+	e.paused.Store(p)
+	e.bus.Publish(events.Event{Type: events.StatusChanged, Msg: map[bool]string{true: "syncing paused", false: "syncing resumed"}[p], Data: map[string]any{"paused": p}})
+}
+
+// Paused reports whether automatic syncing is paused.
+func (e *Engine) Paused() bool { return e.paused.Load() }
+
+// Result is the outcome of a sync run.
+type Result struct {
+	SyncEventID  string                   `json:"syncEventId"`
+	Status       string                   `json:"status"`
+	Trigger      string                   `json:"trigger"`
+	Clients      map[string]*ClientResult `json:"clients"`
+	FilesWritten int                      `json:"filesWritten"`
+	Snapshots    int                      `json:"snapshots"`
+	SnapshotIDs  []string                 `json:"snapshotIds,omitempty"`
+	Conflicts    int                      `json:"conflicts"`
+	Errors       []string                 `json:"errors,omitempty"`
+	DurationMs   int64                    `json:"durationMs"`
+}
+
+// ClientResult is what a run did for one client.
+type ClientResult struct {
+	State       string   `json:"state"`
+	Servers     int      `json:"servers"`
+	Rules       int      `json:"rules"`
+	Permissions int      `json:"permissions"`
+	Written     int      `json:"written"`
+	Warnings    []string `json:"warnings,omitempty"`
+	Errors      []string `json:"errors,omitempty"`
+}
+
+func (r *Result) client(id string) *ClientResult {
+	if r.Clients[id] == nil {
+		r.Clients[id] = &ClientResult{State: "ok"}
+	}
+	return r.Clients[id]
+}
+
+// Client is an adapter together with its stored settings.
+type Client struct {
+	Adapter  clients.Adapter
+	Row      store.Client
+	Detected bool
+}
+
+// Clients detects the installed clients, records them, and returns them in priority order.
+func (e *Engine) Clients(ctx context.Context) ([]Client, error) {
+	rows, err := e.st.ListClients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]store.Client{}
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	only := map[string]bool{}
+	for _, id := range e.set.Clients {
+		only[id] = true
+	}
+	var out []Client
+	for _, a := range e.adapters {
+		if len(only) > 0 && !only[a.ID()] {
+			continue
+		}
+		detected := false
+		for _, p := range a.DetectPaths(e.env) {
+			if _, err := os.Stat(p); err == nil {
+				detected = true
+				break
+			}
+		}
+		row, ok := byID[a.ID()]
+		status := map[bool]string{true: "detected", false: "not-detected"}[detected]
+		if !ok || row.Status != status || row.Name != a.Name() {
+			if !ok {
+				row = store.Client{ID: a.ID(), Type: "ai-client", Priority: clients.DefaultPriority(a.ID()), Enabled: true}
+			}
+			row.Name, row.Status = a.Name(), status
+			if row, err = e.st.UpsertClient(ctx, row); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, Client{Adapter: a, Row: row, Detected: detected})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Row.Priority > out[j].Row.Priority })
+	return out, nil
+}
+
+// Scopes returns the user scope and every registered project folder.
+func (e *Engine) Scopes(ctx context.Context) ([]clients.Scope, error) {
+	scopes := []clients.Scope{clients.UserScope}
+	seen := map[string]bool{}
+	projects, err := e.st.ListProjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, p := range projects {
+		paths = append(paths, p.Path)
+	}
+	paths = append(paths, e.set.Projects...)
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil || seen[abs] {
+			continue
+		}
+		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+			continue
+		}
+		seen[abs] = true
+		scopes = append(scopes, clients.ProjectScope(abs))
+	}
+	return scopes, nil
+}
+
+// target is one endpoint in a pass.
+type target struct {
+	client Client
+	ep     clients.Endpoint
+	obs    Observation
+	files  clients.Files
+	err    error // read or decode error
+	warns  []clients.Warning
+	state  store.EndpointState
+	hasSt  bool
+}
+
+// Trigger names why a pass runs.
+const (
+	TriggerWatch    = "watch"
+	TriggerStartup  = "startup"
+	TriggerManual   = "manual"
+	TriggerRescan   = "rescan"
+	TriggerCLI      = "cli"
+	TriggerResolve  = "conflict-resolved"
+	TriggerRollback = "rollback"
+)
+
+// SyncAll runs one pass over every scope. only limits the clients that are read and written.
+func (e *Engine) SyncAll(ctx context.Context, trigger string, only []string) (Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.syncLocked(ctx, trigger, only, nil)
+}
+
+func (e *Engine) syncLocked(ctx context.Context, trigger string, only []string, scopesFilter map[string]bool) (Result, error) {
+	start := e.now()
+	res := Result{Trigger: trigger, Clients: map[string]*ClientResult{}, Status: string(store.SyncSucceeded)}
+	cls, err := e.Clients(ctx)
+	if err != nil {
+		return res, err
+	}
+	scopes, err := e.Scopes(ctx)
+	if err != nil {
+		return res, err
+	}
+	onlySet := map[string]bool{}
+	for _, id := range only {
+		onlySet[id] = true
+	}
+	var active []Client
+	for _, c := range cls {
+		if len(onlySet) > 0 && !onlySet[c.Adapter.ID()] {
+			continue
+		}
+		if !c.Row.Enabled {
+			e.setStatus(c.Adapter.ID(), func(s *ClientStatus) { s.State = "disabled" })
+			continue
+		}
+		if !c.Detected {
+			e.setStatus(c.Adapter.ID(), func(s *ClientStatus) { s.State = "not-detected" })
+			continue
+		}
+		active = append(active, c)
+	}
+	did := false
+	for _, sc := range scopes {
+		if scopesFilter != nil && !scopesFilter[sc.ID()] {
+			continue
+		}
+		changed, err := e.syncScope(ctx, sc, active, trigger, &res)
+		if err != nil {
+			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", sc.ID(), err))
+		}
+		did = did || changed
+	}
+	res.DurationMs = e.now().Sub(start).Milliseconds()
+	switch {
+	case len(res.Errors) > 0 && res.FilesWritten == 0 && res.Snapshots == 0:
+		res.Status = string(store.SyncFailed)
+	case len(res.Errors) > 0:
+		res.Status = string(store.SyncPartial)
+	}
+	for id, cr := range res.Clients {
+		if len(cr.Errors) > 0 {
+			res.Status = string(store.SyncPartial)
+			if cr.Written == 0 && res.FilesWritten == 0 && res.Snapshots == 0 && len(res.Clients) == 1 {
+				res.Status = string(store.SyncFailed)
+			}
+			_ = id
+		}
+	}
+	e.lastPass.Store(e.now().UnixNano())
+	if did || trigger != TriggerWatch || len(res.Errors) > 0 {
+		e.recordRun(ctx, &res, start)
+	}
+	e.metrics.observeRun(res, e.now().Sub(start))
+	return res, nil
+}
+
+// recordRun stores the SYNC_EVENT row and its EVENT_LOG summary and publishes sync.finished.
+func (e *Engine) recordRun(ctx context.Context, res *Result, start time.Time) {
+	ev, err := e.st.StartSyncEvent(ctx, store.SyncEvent{EventType: res.Trigger, TriggeredBy: res.Trigger, StartedAt: start.UTC(), ClientID: firstChangedClient(res)})
+	if err != nil {
+		e.log.Error("record sync event", "err", err)
+		return
+	}
+	res.SyncEventID = ev.ID
+	if _, err := e.st.FinishSyncEvent(ctx, ev.ID, store.SyncStatus(res.Status), strings.Join(res.Errors, "; ")); err != nil {
+		e.log.Error("finish sync event", "err", err)
+	}
+	level := store.LevelInfo
+	if res.Status != string(store.SyncSucceeded) {
+		level = store.LevelError
+	}
+	msg := fmt.Sprintf("sync %s (%s): %d file(s) written, %d snapshot(s), %d conflict(s)", res.Status, res.Trigger, res.FilesWritten, res.Snapshots, res.Conflicts)
+	e.logEntry(ctx, store.LogEntry{SyncEventID: ev.ID, Event: events.SyncFinished, Level: level, Message: msg,
+		Context: canonical(map[string]any{"trigger": res.Trigger, "durationMs": res.DurationMs, "filesWritten": res.FilesWritten, "snapshots": res.SnapshotIDs, "errors": res.Errors})})
+	e.bus.Publish(events.Event{Type: events.SyncFinished, Msg: msg, Data: map[string]any{
+		"syncEventId": ev.ID, "status": res.Status, "trigger": res.Trigger, "filesWritten": res.FilesWritten,
+		"snapshots": res.Snapshots, "conflicts": res.Conflicts, "durationMs": res.DurationMs, "errors": res.Errors,
+	}})
+}
+
+func firstChangedClient(res *Result) string {
+	ids := make([]string, 0, len(res.Clients))
+	for id, c := range res.Clients {
+		if c.Written > 0 || len(c.Errors) > 0 {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	if len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
+}
+
+// logEntry appends to EVENT_LOG (and slog).
+func (e *Engine) logEntry(ctx context.Context, le store.LogEntry) {
+	attrs := []any{"client", le.ClientID, "event", le.Event}
+	switch le.Level {
+	case store.LevelError:
+		e.log.Error(le.Message, attrs...)
+	case store.LevelWarn:
+		e.log.Warn(le.Message, attrs...)
+	default:
+		e.log.Info(le.Message, attrs...)
+	}
+	e.metrics.logLevel(le.Level)
+	if err := e.st.AppendLogs(ctx, le); err != nil {
+		e.log.Error("append event log", "err", err)
+	}
+}
+
+func (e *Engine) setStatus(id string, fn func(*ClientStatus)) {
+	e.statusMu.Lock()
+	defer e.statusMu.Unlock()
+	s := e.status[id]
+	if s == nil {
+		s = &ClientStatus{ClientID: id, State: "idle"}
+		e.status[id] = s
+	}
+	fn(s)
+}
+
+// Status returns the live state of every client.
+func (e *Engine) Status() map[string]ClientStatus {
+	e.statusMu.RLock()
+	defer e.statusMu.RUnlock()
+	out := make(map[string]ClientStatus, len(e.status))
+	for k, v := range e.status {
+		out[k] = *v
+	}
+	return out
+}
+
+// LastPass is when the last pass finished (zero if none).
+func (e *Engine) LastPass() time.Time {
+	n := e.lastPass.Load()
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// endpointsFor lists the endpoints of the active clients in one scope that the engine may
+// read and write: for a project, only clients that have a file or folder in that project.
+func (e *Engine) endpointsFor(sc clients.Scope, active []Client) []target {
+	var out []target
+	for _, c := range active {
+		eps := c.Adapter.Endpoints(e.env, sc)
+		if sc.Kind == clients.ScopeProject && !presentInProject(eps) {
+			continue
+		}
+		for _, ep := range eps {
+			out = append(out, target{client: c, ep: ep})
+		}
+	}
+	return out
+}
+
+// presentInProject reports whether any endpoint file exists, or the parent folder of one
+// inside the project exists (e.g. .cursor/ or .vscode/), meaning the client is used there.
+func presentInProject(eps []clients.Endpoint) bool {
+	for _, ep := range eps {
+		if _, err := os.Stat(ep.Path); err == nil {
+			return true
+		}
+		dir := filepath.Dir(ep.Path)
+		if dir != filepath.Clean(ep.Scope.Root) {
+			if _, err := os.Stat(dir); err == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// read loads an endpoint's files.
+func readEndpoint(ep clients.Endpoint) (clients.Files, error) {
+	if ep.Format == clients.FormatRuleDir {
+		m, err := fsx.ReadDir(ep.Path, ep.Pattern)
+		return clients.Files(m), err
+	}
+	data, err := fsx.ReadFile(ep.Path)
+	if err != nil {
+		return nil, err
+	}
+	f := clients.Files{}
+	if data != nil {
+		f[ep.Path] = data
+	}
+	return f, nil
+}
+
+// filesHash is one hash over an endpoint's files (path and content).
+func filesHash(f clients.Files) string {
+	if len(f) == 0 {
+		return ""
+	}
+	h := sha256.New()
+	for _, p := range f.Sorted() {
+		fmt.Fprintf(h, "%s\x00%s\x00", p, fsx.Hash(f[p]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func fileMTime(ep clients.Endpoint, f clients.Files) time.Time {
+	var t time.Time
+	for p := range f {
+		if fi, err := os.Stat(p); err == nil && fi.ModTime().After(t) {
+			t = fi.ModTime()
+		}
+	}
+	if t.IsZero() {
+		if fi, err := os.Stat(ep.Path); err == nil {
+			t = fi.ModTime()
+		}
+	}
+	return t.UTC()
+}
+
+// decodeRetries are the pauses before reading a file again that did not parse: the writer
+// may be in the middle of saving it.
+var decodeRetries = []time.Duration{15 * time.Millisecond, 40 * time.Millisecond, 100 * time.Millisecond}
+
+// observe reads and decodes one endpoint, reusing the stored base when the bytes are the
+// ones we already know.
+func (e *Engine) observe(ctx context.Context, t *target) {
+	t.obs = Observation{Endpoint: t.ep, Priority: t.client.Row.Priority, Policy: t.client.Row.ConflictPolicy}
+	for attempt := 0; ; attempt++ {
+		files, err := readEndpoint(t.ep)
+		if err != nil {
+			t.err = err
+			return
+		}
+		t.files = files
+		t.obs.Hash = filesHash(files)
+		t.obs.Missing = len(files) == 0
+		t.obs.MTime = fileMTime(t.ep, files)
+		if t.hasSt && t.state.Hash == t.obs.Hash && len(t.state.Base) > 0 {
+			var c unified.Config
+			if json.Unmarshal(t.state.Base, &c) == nil {
+				t.obs.Local = &c
+				t.err = nil
+				return
+			}
+		}
+		cfg, warns, err := t.client.Adapter.Decode(t.ep, files)
+		if err == nil {
+			if err := e.secrets.Extract(&cfg); err != nil {
+				t.err = fmt.Errorf("store secrets of %s: %w", t.ep.Path, err)
+				return
+			}
+			cfg = cfg.Only(t.ep.Sections...)
+			cfg.Normalize()
+			t.obs.Local, t.warns, t.err = &cfg, warns, nil
+			return
+		}
+		t.err = err
+		if attempt >= len(decodeRetries) || ctx.Err() != nil {
+			return
+		}
+		time.Sleep(decodeRetries[attempt])
+	}
+}
+
+// syncScope runs the sync loop for one scope and reports whether anything changed.
+func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Client, trigger string, res *Result) (bool, error) {
+	scope := sc.ID()
+	targets := e.endpointsFor(sc, active)
+	if len(targets) == 0 {
+		return false, nil
+	}
+	states, err := e.st.ListEndpointStates(ctx, scope)
+	if err != nil {
+		return false, err
+	}
+	stateByID := map[string]store.EndpointState{}
+	for _, s := range states {
+		stateByID[s.EndpointID] = s
+	}
+	bases := map[string]Base{}
+	for i := range targets {
+		t := &targets[i]
+		t.state, t.hasSt = stateByID[t.ep.ID()]
+		e.observe(ctx, t)
+		b := Base{Hash: t.state.Hash}
+		if t.hasSt && len(t.state.Base) > 0 {
+			var c unified.Config
+			if json.Unmarshal(t.state.Base, &c) == nil {
+				b.Config = &c
+			}
+		}
+		if confirmed, ok := e.confirmed(ctx, t.ep.ID()); ok {
+			b.ConfirmedHash = confirmed
+		}
+		bases[t.ep.ID()] = b
+	}
+
+	// Fast path: nothing moved since the last pass (typically the echo of our own writes).
+	if trigger == TriggerWatch {
+		quiet := true
+		for _, t := range targets {
+			if t.err != nil || !t.hasSt || t.state.Hash != t.obs.Hash || e.retryPending(t.ep.ID()) {
+				quiet = false
+				break
+			}
+		}
+		if quiet {
+			return false, nil
+		}
+	}
+
+	hub, hubSnap, err := e.hub(ctx, scope)
+	if err != nil {
+		return false, err
+	}
+	origins := e.origins(ctx, scope)
+	tombs, err := e.st.ListTombstones(ctx, scope)
+	if err != nil {
+		return false, err
+	}
+	tombSet := map[string]bool{}
+	for _, tb := range tombs {
+		tombSet[tb.ItemKey] = true
+	}
+	pending, err := e.pendingConflicts(ctx, scope)
+	if err != nil {
+		return false, err
+	}
+
+	var obs []Observation
+	for _, t := range targets {
+		cr := res.client(t.client.Adapter.ID())
+		if t.err != nil {
+			msg := t.err.Error()
+			cr.Errors = append(cr.Errors, msg)
+			cr.State = "error"
+			e.reportOnce(ctx, t.ep, "error:"+msg, store.LevelError, "not propagating: "+msg, t.client.Adapter.ID())
+			e.setStatus(t.client.Adapter.ID(), func(s *ClientStatus) { s.State = "error"; s.LastError = msg })
+			continue
+		}
+		obs = append(obs, t.obs)
+	}
+
+	out := Reconcile(Input{Hub: hub, Origins: origins, Obs: obs, Bases: bases, Tombstones: tombSet, Pending: pending, Policy: e.set.ConflictPolicy, Now: e.now()})
+	changed := out.Changed
+
+	for _, d := range out.Decisions {
+		e.logEntry(ctx, store.LogEntry{ClientID: d.Winner, Event: "conflict.auto-resolved", Level: store.LevelInfo,
+			Message: fmt.Sprintf("%s changed by %s and %s; %s policy kept %s's version", d.Key, d.Winner, d.Loser, d.Policy, d.Winner),
+			Context: canonical(map[string]any{"key": d.Key, "fields": d.Fields, "policy": d.Policy, "winner": d.Winner, "loser": d.Loser, "scope": scope})})
+	}
+	for _, c := range out.Conflicts {
+		if err := e.createConflict(ctx, scope, c); err != nil {
+			return changed, err
+		}
+		pending[c.Key] = Pending{ID: "new", Key: c.Key}
+		res.Conflicts++
+	}
+	for _, id := range out.Suspicious {
+		if err := e.holdSuspicious(ctx, scope, id, targets, bases); err != nil {
+			return changed, err
+		}
+		res.Conflicts++
+	}
+	for k, by := range out.Tombstoned {
+		_ = e.st.PutTombstone(ctx, store.Tombstone{Scope: scope, ItemKey: k, DeletedAt: e.now().UTC(), DeletedBy: by})
+	}
+	for _, k := range out.Untombstone {
+		_ = e.st.DeleteTombstone(ctx, scope, k)
+	}
+	for _, k := range out.Resurrected {
+		e.logEntry(ctx, store.LogEntry{Event: "tombstone.blocked", Level: store.LevelInfo,
+			Message: fmt.Sprintf("%s was deleted earlier; a client that still had it did not bring it back", k), Context: canonical(map[string]any{"key": k, "scope": scope})})
+	}
+	if err := e.saveOrigins(ctx, scope, out.Origins); err != nil {
+		return changed, err
+	}
+
+	newHub := out.Hub
+	if changed {
+		by := strings.Join(out.ChangedBy, ",")
+		if by == "" {
+			by = trigger
+		}
+		snap, err := e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
+		if err != nil {
+			return changed, err
+		}
+		res.Snapshots++
+		res.SnapshotIDs = append(res.SnapshotIDs, snap.ID)
+	}
+
+	// Dispatch: render the hub into every endpoint (writes happen only where bytes change).
+	written := e.dispatch(ctx, sc, targets, newHub, pending, out.Held, res)
+	if written > 0 {
+		changed = true
+	}
+	return changed, nil
+}
+
+func firstOr(s []string, def string) string {
+	if len(s) > 0 {
+		return s[0]
+	}
+	return def
+}
+
+// hub loads the latest unified state of a scope.
+func (e *Engine) hub(ctx context.Context, scope string) (unified.Config, *store.Snapshot, error) {
+	snap, err := e.st.LatestSnapshot(ctx, scope)
+	if errors.Is(err, store.ErrNotFound) {
+		return unified.Config{}, nil, nil
+	}
+	if err != nil {
+		return unified.Config{}, nil, err
+	}
+	var c unified.Config
+	if err := json.Unmarshal(snap.Payload, &c); err != nil {
+		return unified.Config{}, nil, fmt.Errorf("decode snapshot %s: %w", snap.ID, err)
+	}
+	return c, &snap, nil
+}
+
+func (e *Engine) origins(ctx context.Context, scope string) map[string]Origin {
+	m := map[string]Origin{}
+	_ = e.st.GetSetting(ctx, "engine.origins:"+scope, &m)
+	return m
+}
+
+func (e *Engine) saveOrigins(ctx context.Context, scope string, m map[string]Origin) error {
+	return e.st.PutSetting(ctx, "engine.origins:"+scope, m)
+}
+
+func (e *Engine) confirmed(ctx context.Context, endpointID string) (string, bool) {
+	var h string
+	if err := e.st.GetSetting(ctx, "engine.confirmed:"+endpointID, &h); err != nil {
+		return "", false
+	}
+	return h, true
+}
+
+func (e *Engine) pendingConflicts(ctx context.Context, scope string) (map[string]Pending, error) {
+	list, err := e.st.ListConflicts(ctx, store.ConflictPending)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Pending{}
+	for _, c := range list {
+		if c.Scope == scope && c.Kind != kindSuspicious {
+			out[c.ItemKey] = Pending{ID: c.ID, Key: c.ItemKey}
+		}
+	}
+	return out, nil
+}
+
+const kindSuspicious = "suspicious"
+
+// heldEndpoints are endpoints with a pending "suspicious" conflict.
+func (e *Engine) heldEndpoints(ctx context.Context, scope string) map[string]string {
+	list, _ := e.st.ListConflicts(ctx, store.ConflictPending)
+	out := map[string]string{}
+	for _, c := range list {
+		if c.Scope == scope && c.Kind == kindSuspicious {
+			out[c.ItemKey] = c.ID
+		}
+	}
+	return out
+}
+
+func (e *Engine) createConflict(ctx context.Context, scope string, c NewConflict) error {
+	sides := make([]store.ConflictSide, 0, len(c.Sides))
+	for _, s := range c.Sides {
+		v := s.Value
+		if v == nil {
+			v = json.RawMessage("null")
+		}
+		sides = append(sides, store.ConflictSide{ClientID: s.Client, Value: v, MTime: s.MTime})
+	}
+	row, err := e.st.CreateConflict(ctx, store.Conflict{Scope: scope, ItemKey: c.Key, Kind: c.Kind, Status: store.ConflictPending, Base: c.Base, Sides: sides})
+	if err != nil {
+		return err
+	}
+	// Remember which endpoint held which side so that resolving can settle their bases.
+	epSides := map[string]json.RawMessage{}
+	for _, s := range c.Sides {
+		if s.EndpointID != "" {
+			epSides[s.EndpointID] = s.Value
+		}
+	}
+	_ = e.st.PutSetting(ctx, "engine.conflict-sides:"+row.ID, epSides)
+	var names []string
+	for _, s := range c.Sides {
+		names = append(names, s.Client)
+	}
+	msg := fmt.Sprintf("conflict on %s: changed differently by %s", c.Key, strings.Join(names, " and "))
+	if len(c.Fields) > 0 && c.Fields[0] != "<deleted>" {
+		msg += " (" + strings.Join(c.Fields, ", ") + ")"
+	}
+	e.logEntry(ctx, store.LogEntry{Event: events.ConflictCreated, Level: store.LevelWarn, Message: msg, ClientID: firstOr(names, ""),
+		Context: canonical(map[string]any{"conflictId": row.ID, "key": c.Key, "scope": scope, "fields": c.Fields, "clients": names})})
+	e.metrics.conflicts.Add(1)
+	e.bus.Publish(events.Event{Type: events.ConflictCreated, Scope: scope, Msg: msg, Data: map[string]any{"conflictId": row.ID, "key": c.Key, "kind": c.Kind, "clients": names, "fields": c.Fields}})
+	return nil
+}
+
+func (e *Engine) holdSuspicious(ctx context.Context, scope, endpointID string, targets []target, bases map[string]Base) error {
+	if _, held := e.heldEndpoints(ctx, scope)[endpointID]; held {
+		return nil
+	}
+	var t *target
+	for i := range targets {
+		if targets[i].ep.ID() == endpointID {
+			t = &targets[i]
+		}
+	}
+	if t == nil {
+		return nil
+	}
+	var base json.RawMessage
+	if b := bases[endpointID].Config; b != nil {
+		base = canonical(b)
+	}
+	row, err := e.st.CreateConflict(ctx, store.Conflict{Scope: scope, ItemKey: endpointID, Kind: kindSuspicious, Status: store.ConflictPending, Base: base,
+		Sides: []store.ConflictSide{{ClientID: t.client.Adapter.ID(), Value: json.RawMessage(`{}`), MTime: t.obs.MTime}}})
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("%s suddenly lost all of its entries (%s); holding it until you confirm the deletion or restore it", t.client.Adapter.Name(), t.ep.Path)
+	e.logEntry(ctx, store.LogEntry{ClientID: t.client.Adapter.ID(), Event: "file.suspicious", Level: store.LevelWarn, Message: msg,
+		Context: canonical(map[string]any{"conflictId": row.ID, "path": t.ep.Path, "scope": scope, "hash": t.obs.Hash})})
+	e.bus.Publish(events.Event{Type: events.ConflictCreated, Client: t.client.Adapter.ID(), Scope: scope, Msg: msg, Data: map[string]any{"conflictId": row.ID, "kind": kindSuspicious, "path": t.ep.Path}})
+	return nil
+}
+
+// recordSnapshot stores the new hub with its structural and text diffs in one transaction.
+func (e *Engine) recordSnapshot(ctx context.Context, scope string, parent *store.Snapshot, before, after unified.Config, createdBy, clientID string) (store.Snapshot, error) {
+	patch, err := merge.StructurePatch(before, after)
+	if err != nil {
+		return store.Snapshot{}, fmt.Errorf("diff snapshot: %w", err)
+	}
+	diffs := []store.SnapshotDiff{{DiffPayload: patch, DiffFormat: store.DiffJSONPatch}}
+	if bodies := merge.BodyPatches(before, after); len(bodies) > 0 {
+		diffs = append(diffs, store.SnapshotDiff{DiffPayload: canonical(bodies), DiffFormat: store.DiffTextPatch})
+	}
+	after.Normalize()
+	meta := store.SnapshotMeta{Scope: scope, ClientID: clientID, UnifiedHash: after.Hash(), CreatedBy: createdBy,
+		ServerCount: len(after.Servers), RuleCount: len(after.Rules), PermissionCount: len(after.Permissions.Allow) + len(after.Permissions.Ask) + len(after.Permissions.Deny)}
+	if parent != nil {
+		meta.ParentID = parent.ID
+	}
+	snap, err := e.st.RecordSnapshot(ctx, store.Snapshot{SnapshotMeta: meta, Payload: after.Canonical()}, diffs)
+	if err != nil {
+		return snap, err
+	}
+	changes := merge.Summarize(before, after)
+	msg := fmt.Sprintf("new snapshot of %s by %s: %s", scope, createdBy, summarizeChanges(changes))
+	e.logEntry(ctx, store.LogEntry{ClientID: clientID, Event: events.SnapshotCreated, Level: store.LevelInfo, Message: msg,
+		Context: canonical(map[string]any{"snapshotId": snap.ID, "scope": scope, "hash": meta.UnifiedHash, "changes": changes})})
+	e.bus.Publish(events.Event{Type: events.SnapshotCreated, Client: clientID, Scope: scope, Msg: msg, Data: map[string]any{"snapshotId": snap.ID, "createdBy": createdBy, "changes": changes}})
+	return snap, nil
+}
+
+func summarizeChanges(ch []merge.Change) string {
+	if len(ch) == 0 {
+		return "no item changes"
+	}
+	var parts []string
+	for i, c := range ch {
+		if i == 6 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ch)-6))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %s/%s", c.Op, c.Section, c.Key))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// reportOnce logs a warning or error for an endpoint the first time it appears, so that a
+// file that stays broken is not reported on every pass.
+func (e *Engine) reportOnce(ctx context.Context, ep clients.Endpoint, key, level, msg, client string) {
+	e.statusMu.Lock()
+	seen := e.warned[ep.ID()]
+	if seen == nil {
+		seen = map[string]bool{}
+		e.warned[ep.ID()] = seen
+	}
+	if seen[key] {
+		e.statusMu.Unlock()
+		return
+	}
+	seen[key] = true
+	e.statusMu.Unlock()
+	typ := events.Warning
+	if level == store.LevelError {
+		typ = events.Error
+		e.metrics.failures.Add(1)
+	}
+	e.logEntry(ctx, store.LogEntry{ClientID: client, Event: typ, Level: level, Message: msg, Context: canonical(map[string]any{"path": ep.Path, "scope": ep.Scope.ID()})})
+	e.bus.Publish(events.Event{Type: typ, Client: client, Scope: ep.Scope.ID(), Msg: msg, Data: map[string]any{"path": ep.Path}})
+}
+
+// forgetReports clears remembered warnings of an endpoint once it is healthy again.
+func (e *Engine) forgetReports(ep clients.Endpoint, prefix string) {
+	e.statusMu.Lock()
+	defer e.statusMu.Unlock()
+	for k := range e.warned[ep.ID()] {
+		if strings.HasPrefix(k, prefix) {
+			delete(e.warned[ep.ID()], k)
+		}
+	}
+}
+
+func (e *Engine) retryPending(id string) bool {
+	e.statusMu.RLock()
+	defer e.statusMu.RUnlock()
+	return e.retry[id]
+}
+
+func (e *Engine) setRetry(id string, v bool) {
+	e.statusMu.Lock()
+	defer e.statusMu.Unlock()
+	if v {
+		e.retry[id] = true
+	} else {
+		delete(e.retry, id)
+	}
+}
+
+// jitter returns d plus up to 20% random jitter.
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
+
+// Secrets is the engine's secret handling (for redaction by the faces).
+func (e *Engine) Secrets() Secrets { return e.secrets }

@@ -1,0 +1,131 @@
+package fsx
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestWriteAtomicKeepsModeAndReplaces(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mcp.json")
+	if err := os.WriteFile(p, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAtomic(p, []byte("new"), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(p)
+	if string(got) != "new" {
+		t.Fatalf("content = %q", got)
+	}
+	fi, _ := os.Stat(p)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode = %v, want 0600 kept", fi.Mode().Perm())
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp"))
+	if len(left) != 0 {
+		t.Fatalf("temp files left behind: %v", left)
+	}
+}
+
+func TestWriteAtomicDetectsConcurrentWriter(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "settings.json")
+	os.WriteFile(p, []byte("v1"), 0o644)
+	based := Hash([]byte("v1"))
+	os.WriteFile(p, []byte("v2 by the client"), 0o644) // the client wrote meanwhile
+	err := WriteAtomic(p, []byte("ours"), WriteOptions{ExpectHash: based})
+	if !errors.Is(err, ErrChangedUnderneath) {
+		t.Fatalf("err = %v, want ErrChangedUnderneath", err)
+	}
+	got, _ := os.ReadFile(p)
+	if string(got) != "v2 by the client" {
+		t.Fatalf("the client's write was clobbered: %q", got)
+	}
+}
+
+func TestWriteAtomicThroughSymlinkKeepsLink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.json")
+	link := filepath.Join(dir, "link.json")
+	os.WriteFile(real, []byte("a"), 0o644)
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip("symlinks unsupported:", err)
+	}
+	if err := WriteAtomic(link, []byte("b"), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("link was replaced by a regular file")
+	}
+	if got, _ := os.ReadFile(real); string(got) != "b" {
+		t.Fatalf("target = %q", got)
+	}
+}
+
+func TestWriteAtomicRefusesDirectoryAndMissingParent(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteAtomic(dir, []byte("x"), WriteOptions{}); err == nil {
+		t.Fatal("writing over a directory succeeded")
+	}
+	if err := WriteAtomic(filepath.Join(dir, "nope", "f.json"), []byte("x"), WriteOptions{}); err == nil {
+		t.Fatal("write created a missing client directory")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nope")); err == nil {
+		t.Fatal("client directory was created")
+	}
+}
+
+func TestReadFileAbsentVersusEmpty(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	got, err := ReadFile(filepath.Join(dir, "missing"))
+	if err != nil || got != nil {
+		t.Fatalf("missing: %v %v", got, err)
+	}
+	os.WriteFile(filepath.Join(dir, "empty"), nil, 0o644)
+	got, err = ReadFile(filepath.Join(dir, "empty"))
+	if err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("empty: %#v %v", got, err)
+	}
+	if _, err := ReadFile(dir); err == nil {
+		t.Fatal("reading a directory as a file succeeded")
+	}
+}
+
+func TestBackupsRotateAndRestore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "cfg.json")
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := Backups{Dir: filepath.Join(dir, "backups"), Keep: 3, Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
+	for _, v := range []string{"v1", "v2", "v2", "v3", "v4", "v5"} {
+		if _, err := b.Save(p, []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _ := b.List(p)
+	if len(list) != 3 {
+		t.Fatalf("kept %d backups, want 3", len(list))
+	}
+	if got, _ := os.ReadFile(list[0]); string(got) != "v5" {
+		t.Fatalf("newest = %q", got)
+	}
+	os.WriteFile(p, []byte("current"), 0o644)
+	if err := b.Restore(p, list[2]); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "v3" {
+		t.Fatalf("restored = %q", got)
+	}
+	list, _ = b.List(p)
+	if got, _ := os.ReadFile(list[0]); string(got) != "current" {
+		t.Fatalf("restore did not back up the replaced bytes: newest = %q", got)
+	}
+}

@@ -1,0 +1,351 @@
+package merge
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	"github.com/wI2L/jsondiff"
+
+	"aisync/backend/unified"
+)
+
+// ErrMalformedPatch means a body patch is not in the format BodyPatches writes.
+var ErrMalformedPatch = errors.New("malformed patch")
+
+// ErrPatchMismatch means a body patch does not fit the text it is applied to: a context or
+// removed line differs. Patches are applied exactly, never fuzzily, because a rule body
+// patched in the wrong place is worse than a refused rollback.
+var ErrPatchMismatch = errors.New("patch does not match text")
+
+// bodyHashPrefix marks a rule body replaced by its hash in the structural document.
+const bodyHashPrefix = "sha256:"
+
+// patchContext is the number of unchanged lines around each hunk of a body patch, as in diff -u.
+const patchContext = 3
+
+// StructurePatch is the RFC 6902 JSON Patch from before to after, computed with wI2L/jsondiff
+// over the canonical JSON of both configs in which every rule body is replaced by
+// "sha256:<hex>". Bodies are stored separately as text patches (BodyPatches), which stay
+// small and readable where a JSON "replace" of a whole body would repeat it in full. Equal
+// configs give the empty patch "[]".
+func StructurePatch(before, after unified.Config) (json.RawMessage, error) {
+	src, err := structureJSON(before)
+	if err != nil {
+		return nil, fmt.Errorf("encode config before: %w", err)
+	}
+	tgt, err := structureJSON(after)
+	if err != nil {
+		return nil, fmt.Errorf("encode config after: %w", err)
+	}
+	patch, err := jsondiff.CompareJSON(src, tgt, jsondiff.LCS())
+	if err != nil {
+		return nil, fmt.Errorf("diff config structure: %w", err)
+	}
+	if len(patch) == 0 {
+		return json.RawMessage("[]"), nil
+	}
+	out, err := json.Marshal(patch)
+	if err != nil {
+		return nil, fmt.Errorf("encode structure patch: %w", err)
+	}
+	return out, nil
+}
+
+// ApplyStructurePatch applies a StructurePatch to before (with evanphx/json-patch) and returns
+// the patched config, normalized. It exists to check a stored patch and to replay history.
+//
+// The patch carries only hashes of rule bodies. A body whose hash matches a body of before is
+// restored from it (an unchanged or renamed rule); any other body stays the placeholder
+// "sha256:<hex>" and must be filled in with ApplyBodyPatch from BodyPatches. An empty patch
+// (no bytes) changes nothing.
+func ApplyStructurePatch(before unified.Config, patch json.RawMessage) (unified.Config, error) {
+	if len(bytes.TrimSpace(patch)) == 0 {
+		c := before.Clone()
+		c.Normalize()
+		return c, nil
+	}
+	src, err := structureJSON(before)
+	if err != nil {
+		return unified.Config{}, fmt.Errorf("encode config before: %w", err)
+	}
+	p, err := jsonpatch.DecodePatch(patch)
+	if err != nil {
+		return unified.Config{}, fmt.Errorf("decode structure patch: %w", err)
+	}
+	doc, err := p.Apply(src)
+	if err != nil {
+		return unified.Config{}, fmt.Errorf("apply structure patch: %w", err)
+	}
+	var out unified.Config
+	if err := json.Unmarshal(doc, &out); err != nil {
+		return unified.Config{}, fmt.Errorf("decode patched config: %w", err)
+	}
+	known := make(map[string]string, len(before.Rules))
+	for _, r := range before.Rules {
+		known[bodyHash(r.Body)] = r.Body
+	}
+	for name, r := range out.Rules {
+		if body, ok := known[r.Body]; ok {
+			r.Body = body
+			out.Rules[name] = r
+		}
+	}
+	out.Normalize()
+	return out, nil
+}
+
+// structureJSON is the canonical JSON of c with each rule body replaced by its hash.
+func structureJSON(c unified.Config) ([]byte, error) {
+	n := c.Clone()
+	n.Normalize()
+	for name, r := range n.Rules {
+		r.Body = bodyHash(r.Body)
+		n.Rules[name] = r
+	}
+	return json.Marshal(n)
+}
+
+func bodyHash(body string) string {
+	sum := sha256.Sum256([]byte(body))
+	return bodyHashPrefix + hex.EncodeToString(sum[:])
+}
+
+// BodyPatches returns, for every rule whose body differs between before and after, a text
+// patch from the old body to the new one; an added rule is patched from "" and a removed one
+// to "". Rules with the same body on both sides have no entry; the map is never nil.
+//
+// The format is a unified diff without file headers: "@@ -l,n +l,n @@" hunks with three lines
+// of context, lines prefixed by ' ', '-' or '+', and "\ No newline at end of file" after a
+// last line without one, so it reads like `diff -u` and ApplyBodyPatch can apply it exactly.
+// A line's own terminator ("\n" or "\r\n") is kept, so CRLF bodies round-trip.
+func BodyPatches(before, after unified.Config) map[string]string {
+	out := make(map[string]string)
+	for name, a := range after.Rules {
+		b, ok := before.Rules[name]
+		if ok && a.Body == b.Body {
+			continue
+		}
+		out[name] = unifiedDiff(b.Body, a.Body)
+	}
+	for name, b := range before.Rules {
+		if _, ok := after.Rules[name]; !ok {
+			out[name] = unifiedDiff(b.Body, "")
+		}
+	}
+	return out
+}
+
+// unifiedDiff writes the line diff from old to new in the format BodyPatches documents.
+func unifiedDiff(old, new string) string {
+	ops := flatten(diffLines(old, new))
+	var out strings.Builder
+	for i := 0; i < len(ops); {
+		if ops[i].op == ' ' {
+			i++
+			continue
+		}
+		// A hunk starts patchContext lines before the change and absorbs the next change
+		// while the unchanged gap between them is at most twice the context.
+		start := max(i-patchContext, 0)
+		end := i
+		for end < len(ops) {
+			for end < len(ops) && ops[end].op != ' ' {
+				end++
+			}
+			gap := end
+			for gap < len(ops) && ops[gap].op == ' ' {
+				gap++
+			}
+			if gap == len(ops) || gap-end > 2*patchContext {
+				end = min(end+patchContext, len(ops))
+				break
+			}
+			end = gap
+		}
+		writeHunk(&out, ops, start, end)
+		i = end
+	}
+	return out.String()
+}
+
+// lineOp is one line of a line diff.
+type lineOp struct {
+	op   byte
+	text string // with its terminator, if it has one
+}
+
+func flatten(runs []lineRun) []lineOp {
+	var ops []lineOp
+	for _, r := range runs {
+		for _, l := range r.lines {
+			ops = append(ops, lineOp{r.op, l})
+		}
+	}
+	return ops
+}
+
+func writeHunk(out *strings.Builder, ops []lineOp, start, end int) {
+	oldStart, newStart := 0, 0
+	for _, o := range ops[:start] {
+		if o.op != '+' {
+			oldStart++
+		}
+		if o.op != '-' {
+			newStart++
+		}
+	}
+	oldCount, newCount := 0, 0
+	for _, o := range ops[start:end] {
+		if o.op != '+' {
+			oldCount++
+		}
+		if o.op != '-' {
+			newCount++
+		}
+	}
+	fmt.Fprintf(out, "@@ -%s +%s @@\n", hunkRange(oldStart, oldCount), hunkRange(newStart, newCount))
+	for _, o := range ops[start:end] {
+		out.WriteByte(o.op)
+		out.WriteString(o.text)
+		if !strings.HasSuffix(o.text, "\n") {
+			out.WriteString("\n\\ No newline at end of file\n")
+		}
+	}
+}
+
+// hunkRange follows diff -u: a range is "first,count" with first 1-based, except that an empty
+// range names the line after which it sits.
+func hunkRange(before, count int) string {
+	if count == 0 {
+		return strconv.Itoa(before) + ",0"
+	}
+	return strconv.Itoa(before+1) + "," + strconv.Itoa(count)
+}
+
+// ApplyBodyPatch applies a patch written by BodyPatches to before. It checks every context and
+// removed line and fails with ErrPatchMismatch rather than guess; a patch it cannot read fails
+// with ErrMalformedPatch. The empty patch returns before unchanged.
+func ApplyBodyPatch(before, patch string) (string, error) {
+	hunks, err := parseHunks(patch)
+	if err != nil {
+		return "", fmt.Errorf("apply body patch: %w", err)
+	}
+	lines := splitLines(before)
+	var out strings.Builder
+	out.Grow(len(before) + len(patch))
+	pos := 0
+	for n, h := range hunks {
+		if h.oldStart < pos || h.oldStart > len(lines) {
+			return "", fmt.Errorf("apply body patch: hunk %d starts at line %d of %d: %w", n+1, h.oldStart+1, len(lines), ErrPatchMismatch)
+		}
+		writeLines(&out, lines[pos:h.oldStart])
+		pos = h.oldStart
+		for _, o := range h.ops {
+			if o.op == '+' {
+				out.WriteString(o.text)
+				continue
+			}
+			if pos >= len(lines) || lines[pos] != o.text {
+				return "", fmt.Errorf("apply body patch: hunk %d, line %d: %w", n+1, pos+1, ErrPatchMismatch)
+			}
+			if o.op == ' ' {
+				out.WriteString(o.text)
+			}
+			pos++
+		}
+	}
+	writeLines(&out, lines[pos:])
+	return out.String(), nil
+}
+
+type patchHunk struct {
+	oldStart int // 0-based index of the first old line the hunk covers
+	ops      []lineOp
+}
+
+func parseHunks(patch string) ([]patchHunk, error) {
+	var hunks []patchHunk
+	lines := splitLines(patch)
+	for i := 0; i < len(lines); {
+		header := trimNewline(lines[i])
+		i++
+		oldStart, oldCount, newCount, err := parseHunkHeader(header)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", i, err)
+		}
+		h := patchHunk{oldStart: oldStart}
+		if oldCount > 0 {
+			h.oldStart--
+		}
+		gotOld, gotNew := 0, 0
+		for i < len(lines) && (gotOld < oldCount || gotNew < newCount) {
+			l := lines[i]
+			i++
+			op, text := l[0], l[1:]
+			if l == "\n" || l == "\r\n" { // an empty context line whose space an editor dropped
+				op, text = ' ', l
+			}
+			switch op {
+			case ' ':
+				gotOld++
+				gotNew++
+			case '-':
+				gotOld++
+			case '+':
+				gotNew++
+			default:
+				return nil, fmt.Errorf("line %d: unexpected %q in hunk: %w", i, trimNewline(l), ErrMalformedPatch)
+			}
+			if i < len(lines) && strings.HasPrefix(lines[i], "\\") {
+				text = strings.TrimSuffix(text, "\n")
+				i++
+			}
+			h.ops = append(h.ops, lineOp{op, text})
+		}
+		if gotOld != oldCount || gotNew != newCount {
+			return nil, fmt.Errorf("hunk %q: has %d old and %d new lines: %w", header, gotOld, gotNew, ErrMalformedPatch)
+		}
+		hunks = append(hunks, h)
+	}
+	return hunks, nil
+}
+
+// parseHunkHeader reads "@@ -l[,n] +l[,n] @@[ anything]".
+func parseHunkHeader(h string) (oldStart, oldCount, newCount int, err error) {
+	rest, ok := strings.CutPrefix(h, "@@ -")
+	if !ok {
+		return 0, 0, 0, fmt.Errorf("want a hunk header, got %q: %w", h, ErrMalformedPatch)
+	}
+	oldRange, rest, ok1 := strings.Cut(rest, " +")
+	newRange, _, ok2 := strings.Cut(rest, " @@")
+	if !ok1 || !ok2 {
+		return 0, 0, 0, fmt.Errorf("bad hunk header %q: %w", h, ErrMalformedPatch)
+	}
+	oldStart, oldCount, err1 := parseRange(oldRange)
+	_, newCount, err2 := parseRange(newRange)
+	if err1 != nil || err2 != nil {
+		return 0, 0, 0, fmt.Errorf("bad hunk header %q: %w", h, ErrMalformedPatch)
+	}
+	return oldStart, oldCount, newCount, nil
+}
+
+func parseRange(r string) (start, count int, err error) {
+	s, c, hasCount := strings.Cut(r, ",")
+	if start, err = strconv.Atoi(s); err != nil || start < 0 {
+		return 0, 0, errors.Join(err, ErrMalformedPatch)
+	}
+	count = 1
+	if hasCount {
+		if count, err = strconv.Atoi(c); err != nil || count < 0 {
+			return 0, 0, errors.Join(err, ErrMalformedPatch)
+		}
+	}
+	return start, count, nil
+}

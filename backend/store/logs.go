@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+const logColumns = `id, sync_event_id, client_id, event, level, message, context, timestamp`
+
+// appendBatch is how many rows one INSERT statement carries. Fewer, larger statements are
+// what makes a batch fast; the bound keeps the statement well under SQLite's variable limit.
+const appendBatch = 64
+
+// AppendLogs inserts entries in one transaction.
+func (s *SQLite) AppendLogs(ctx context.Context, entries ...LogEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	const perRow = 8
+	args := make([]any, 0, min(len(entries), appendBatch)*perRow)
+	now := s.now()
+	for i := range entries {
+		e := &entries[i]
+		level, ok := normalizeLevel(e.Level)
+		if !ok {
+			return fmt.Errorf("append logs: %w: entry %d has level %q", ErrInvalidArgument, i, e.Level)
+		}
+		if len(e.Context) > 0 && !json.Valid(e.Context) {
+			return fmt.Errorf("append logs: %w: entry %d context is not JSON", ErrInvalidArgument, i)
+		}
+		e.Level = level
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var full *sql.Stmt
+		for start := 0; start < len(entries); start += appendBatch {
+			chunk := entries[start:min(start+appendBatch, len(entries))]
+			args = args[:0]
+			for _, e := range chunk {
+				id, ts := e.ID, e.Timestamp
+				if id == "" {
+					id = newID()
+				}
+				if ts.IsZero() {
+					ts = now
+				}
+				var context any
+				if len(e.Context) > 0 {
+					context = string(e.Context)
+				}
+				args = append(args, id, nullString(e.SyncEventID), nullString(e.ClientID), e.Event,
+					e.Level, e.Message, context, formatTime(ts))
+			}
+			var err error
+			if len(chunk) == appendBatch {
+				if full == nil {
+					if full, err = tx.PrepareContext(ctx, insertLogsSQL(appendBatch)); err != nil {
+						return err
+					}
+					defer full.Close()
+				}
+				_, err = full.ExecContext(ctx, args...)
+			} else {
+				_, err = tx.ExecContext(ctx, insertLogsSQL(len(chunk)), args...)
+			}
+			if err != nil {
+				return fmt.Errorf("insert entries %d-%d: %w", start, start+len(chunk)-1, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append logs: %w", err)
+	}
+	return nil
+}
+
+func insertLogsSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO event_log (` + logColumns + `) VALUES `)
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?)")
+	}
+	return b.String()
+}
+
+// normalizeLevel maps slog's level names (any case) to the stored ones.
+func normalizeLevel(l string) (string, bool) {
+	switch strings.ToLower(strings.TrimSpace(l)) {
+	case "debug":
+		return LevelDebug, true
+	case "info", "":
+		return LevelInfo, true
+	case "warn", "warning":
+		return LevelWarn, true
+	case "error":
+		return LevelError, true
+	}
+	return "", false
+}
+
+// ListLogs returns a page of log entries, newest first.
+func (s *SQLite) ListLogs(ctx context.Context, f LogFilter) (Page[LogEntry], error) {
+	w, err := logWhere(f, true)
+	if err == nil {
+		err = w.after("timestamp", "id", f.Cursor)
+	}
+	if err != nil {
+		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
+	}
+	limit := clampLimit(f.Limit, 100)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+logColumns+` FROM event_log`+w.sql()+
+		` ORDER BY timestamp DESC, id DESC LIMIT ?`, append(w.args, limit+1)...)
+	if err != nil {
+		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
+	}
+	items, err := collect(rows, scanLogEntry)
+	if err != nil {
+		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
+	}
+	return pageOf(items, limit, func(e LogEntry) string { return encodeCursor(formatTime(e.Timestamp), e.ID) }), nil
+}
+
+// StreamLogs calls fn for each matching entry, oldest first. The rows come from one query
+// that SQLite steps through lazily, so only the current row is in memory; the read
+// transaction it holds means the stream sees one consistent state of the log.
+func (s *SQLite) StreamLogs(ctx context.Context, f LogFilter, fn func(LogEntry) error) error {
+	w, err := logWhere(f, true)
+	if err != nil {
+		return fmt.Errorf("stream logs: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+logColumns+` FROM event_log`+w.sql()+
+		` ORDER BY timestamp, id`, w.args...)
+	if err != nil {
+		return fmt.Errorf("stream logs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanLogEntry(rows)
+		if err != nil {
+			return fmt.Errorf("stream logs: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("stream logs: %w", err)
+	}
+	return nil
+}
+
+// CountLogsByLevel counts matching entries per level.
+func (s *SQLite) CountLogsByLevel(ctx context.Context, f LogFilter) (map[string]int64, error) {
+	w, err := logWhere(f, false)
+	if err != nil {
+		return nil, fmt.Errorf("count logs: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT level, COUNT(*) FROM event_log`+w.sql()+` GROUP BY level`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count logs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var level string
+		var n int64
+		if err := rows.Scan(&level, &n); err != nil {
+			return nil, fmt.Errorf("count logs: %w", err)
+		}
+		out[level] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count logs: %w", err)
+	}
+	return out, nil
+}
+
+// logWhere turns a filter into conditions; withLevels is false where levels are the
+// grouping rather than a filter.
+func logWhere(f LogFilter, withLevels bool) (where, error) {
+	var w where
+	if withLevels && len(f.Levels) > 0 {
+		marks := make([]string, len(f.Levels))
+		for i, l := range f.Levels {
+			level, ok := normalizeLevel(l)
+			if !ok || l == "" {
+				return where{}, fmt.Errorf("%w: unknown level %q", ErrInvalidArgument, l)
+			}
+			marks[i] = "?"
+			w.args = append(w.args, level)
+		}
+		w.conds = append(w.conds, "level IN ("+strings.Join(marks, ",")+")")
+	}
+	if f.ClientID != "" {
+		w.add("client_id = ?", f.ClientID)
+	}
+	if f.Event != "" {
+		w.add("event = ?", f.Event)
+	}
+	if f.SyncEventID != "" {
+		w.add("sync_event_id = ?", f.SyncEventID)
+	}
+	w.timeRange("timestamp", f.Since, f.Until)
+	if q := ftsQuery(f.Query); q != "" {
+		w.add("seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)
+	}
+	return w, nil
+}
+
+// ftsQuery turns what a user typed into an FTS5 query that cannot be a syntax error: each
+// word becomes a quoted phrase (so punctuation and FTS5 operators are plain text), the
+// phrases must all match, and a trailing * keeps its meaning of a prefix match. Words with
+// nothing searchable in them are dropped; an empty result means no text condition.
+func ftsQuery(q string) string {
+	var parts []string
+	for _, word := range strings.Fields(q) {
+		prefix := strings.HasSuffix(word, "*")
+		word = strings.TrimRight(word, "*")
+		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+			continue
+		}
+		p := `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
+		if prefix {
+			p += "*"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " ")
+}
+
+func scanLogEntry(r rowScanner) (LogEntry, error) {
+	var e LogEntry
+	var syncEvent, client, context sql.NullString
+	var ts string
+	err := r.Scan(&e.ID, &syncEvent, &client, &e.Event, &e.Level, &e.Message, &context, &ts)
+	if err != nil {
+		return LogEntry{}, err
+	}
+	e.SyncEventID, e.ClientID = syncEvent.String, client.String
+	if context.Valid {
+		e.Context = json.RawMessage(context.String)
+	}
+	e.Timestamp, err = parseTime(ts)
+	return e, err
+}

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// SQLite is the Store kept in one SQLite file in WAL mode. Writes go through a single
+// connection (SQLite allows one writer at a time anyway, and queueing in database/sql is
+// cheaper and fairer than retrying on SQLITE_BUSY); reads use a separate pool of read-only
+// connections, which WAL lets run alongside the writer without blocking on it.
+type SQLite struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Open opens (creating if needed) the database at path and migrates it to the latest
+// schema. A new file is created with mode 0600 and its directory with 0700, because the
+// database holds the user's configuration history. It refuses, with ErrSchemaTooNew, a
+// database migrated by a newer aisync.
+func Open(ctx context.Context, path string) (*SQLite, error) {
+	return open(ctx, path, latestVersion())
+}
+
+// open is Open with the schema version to migrate to, so tests can build old databases.
+func open(ctx context.Context, path string, target int) (*SQLite, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("open store: %w: need a file path, got %q", ErrInvalidArgument, path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("open store: create directory: %w", err)
+	}
+	// SQLite would create the file with the umask's mode; create it first so that it, and
+	// the -wal and -shm files SQLite derives from it, are private.
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open store: create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open store: create database file: %w", err)
+	}
+
+	s := &SQLite{path: abs, now: time.Now}
+	s.write, err = sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	s.write.SetMaxOpenConns(1)
+	s.write.SetMaxIdleConns(1)
+	s.write.SetConnMaxLifetime(0)
+	s.write.SetConnMaxIdleTime(0)
+
+	if err := s.migrate(ctx, target); err != nil {
+		s.write.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+
+	s.read, err = sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		s.write.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	s.read.SetMaxOpenConns(readers)
+	s.read.SetMaxIdleConns(readers)
+	s.read.SetConnMaxIdleTime(5 * time.Minute)
+	if err := s.read.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return s, nil
+}
+
+// dsn builds the driver's connection string. The path goes into a file: URI so that
+// characters such as '?' and '#' in it are escaped rather than read as URI syntax.
+func dsn(abs string, readOnly bool) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // Windows: file:///C:/...
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// Take the write lock at BEGIN: a deferred transaction that upgrades from read to
+		// write can fail with SQLITE_BUSY without waiting for busy_timeout.
+		q.Set("_txlock", "immediate")
+	}
+	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
+}
+
+// Path is the absolute path of the database file.
+func (s *SQLite) Path() string { return s.path }
+
+// Close lets SQLite refresh its query planner statistics and closes both pools.
+func (s *SQLite) Close() error {
+	var errs []error
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	if s.write != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := s.write.ExecContext(ctx, "PRAGMA optimize")
+		cancel()
+		errs = append(errs, err, s.write.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that both the writer and a reader answer.
+func (s *SQLite) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping store: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction, committing if it returns nil.
+func (s *SQLite) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	return tx.Commit()
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// newID returns a time-ordered (version 7) uuid, so that ids created close together sit
+// close together in indexes.
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
+
+// timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction. Fixed width is what makes
+// the text sort in time order (time.RFC3339Nano drops trailing zeros, so "…:05Z" would sort
+// after "…:05.1Z"); time.Parse with time.RFC3339Nano still reads it.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// nullTime stores the zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+func parseNullTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
+}
+
+// nullString stores "" as NULL, for optional foreign keys and optional columns.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// rowScanner is what *sql.Row and *sql.Rows have in common.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+// clampLimit applies a list's default and maximum page size.
+func clampLimit(limit, def int) int {
+	switch {
+	case limit <= 0:
+		return def
+	case limit > maxPageSize:
+		return maxPageSize
+	}
+	return limit
+}
+
+const maxPageSize = 1000

@@ -1,0 +1,247 @@
+// Package unified is the one model every client's configuration is converted to and from:
+// MCP servers, rules and permissions, with env and secret references in one syntax.
+// It is pure and uses only the standard library, so every other package can depend on it.
+package unified
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+)
+
+// Transport is how a client talks to an MCP server.
+type Transport string
+
+const (
+	TransportStdio Transport = "stdio"
+	TransportHTTP  Transport = "http" // streamable HTTP
+	TransportSSE   Transport = "sse"
+)
+
+// Activation says when a rule applies.
+type Activation string
+
+const (
+	ActivationAlways Activation = "always"
+	ActivationGlob   Activation = "glob"
+	ActivationAgent  Activation = "agent"  // the model decides from the description
+	ActivationManual Activation = "manual" // only when the user mentions it
+)
+
+// Section names one of the three parts of a configuration. An endpoint (a client file)
+// usually holds only one or two of them.
+type Section string
+
+const (
+	SectionServers     Section = "servers"
+	SectionRules       Section = "rules"
+	SectionPermissions Section = "permissions"
+)
+
+// AllSections lists the sections in a stable order.
+var AllSections = []Section{SectionServers, SectionRules, SectionPermissions}
+
+// Config is the unified state of one scope (the user's home, or one project folder).
+type Config struct {
+	Servers     map[string]Server `json:"servers,omitempty"`
+	Rules       map[string]Rule   `json:"rules,omitempty"`
+	Permissions Permissions       `json:"permissions,omitzero"`
+}
+
+// Server is one MCP server definition.
+//
+// Strings may hold references: ${env:NAME} (an environment variable the client expands)
+// and ${secret:NAME} (a value kept in the OS keyring, resolved only when a file is written).
+type Server struct {
+	Transport Transport         `json:"transport"`
+	Command   string            `json:"command,omitempty"`
+	Args      []string          `json:"args,omitempty"`
+	Env       map[string]string `json:"env,omitempty"`
+	Cwd       string            `json:"cwd,omitempty"`
+	URL       string            `json:"url,omitempty"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	// Disabled is the inverse of "enabled" so that the zero value is the common case.
+	Disabled bool `json:"disabled,omitempty"`
+	// StartupTimeoutMs and ToolTimeoutMs are in milliseconds whatever unit the client uses.
+	StartupTimeoutMs int64 `json:"startupTimeoutMs,omitempty"`
+	ToolTimeoutMs    int64 `json:"toolTimeoutMs,omitempty"`
+	Tools            Tools `json:"tools,omitzero"`
+	// Extras holds per-client fields this model does not name, keyed by client id and then
+	// by the client's own field name, so a round trip never drops them.
+	Extras map[string]map[string]json.RawMessage `json:"extras,omitempty"`
+}
+
+// Tools is a per-server tool filter. Allow empty means every tool is allowed.
+type Tools struct {
+	Allow []string `json:"allow,omitempty"`
+	Deny  []string `json:"deny,omitempty"`
+}
+
+// Rule is one rule / instruction document.
+type Rule struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description,omitempty"`
+	Activation  Activation `json:"activation"`
+	Globs       []string   `json:"globs,omitempty"`
+	Body        string     `json:"body"`
+}
+
+// Permissions are tool permissions in one grammar:
+//
+//	mcp:<server>:<tool>   mcp:<server>:*   shell:<command prefix>   read:<glob>
+//	write:<glob>          fetch:<domain>   tool:<client-neutral tool name>
+type Permissions struct {
+	Allow []string `json:"allow,omitempty"`
+	Ask   []string `json:"ask,omitempty"`
+	Deny  []string `json:"deny,omitempty"`
+}
+
+// IsZero reports whether there are no permission entries at all.
+func (p Permissions) IsZero() bool { return len(p.Allow) == 0 && len(p.Ask) == 0 && len(p.Deny) == 0 }
+
+// IsZero reports whether the filter is empty.
+func (t Tools) IsZero() bool { return len(t.Allow) == 0 && len(t.Deny) == 0 }
+
+// Clone returns a deep copy, so callers can change it without touching the original.
+func (c Config) Clone() Config {
+	var out Config
+	b, _ := json.Marshal(c)
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// Normalize puts a config in canonical form: nil and empty collections are the same,
+// permission lists are sorted and de-duplicated, rule names match their keys.
+func (c *Config) Normalize() {
+	if len(c.Servers) == 0 {
+		c.Servers = nil
+	}
+	for name, s := range c.Servers {
+		s.Normalize()
+		c.Servers[name] = s
+	}
+	if len(c.Rules) == 0 {
+		c.Rules = nil
+	}
+	for name, r := range c.Rules {
+		r.Name = name
+		if r.Activation == "" {
+			r.Activation = ActivationAlways
+		}
+		if len(r.Globs) == 0 {
+			r.Globs = nil
+		}
+		c.Rules[name] = r
+	}
+	c.Permissions.Allow = sortedSet(c.Permissions.Allow)
+	c.Permissions.Ask = sortedSet(c.Permissions.Ask)
+	c.Permissions.Deny = sortedSet(c.Permissions.Deny)
+}
+
+// Normalize puts a server in canonical form.
+func (s *Server) Normalize() {
+	if s.Transport == "" {
+		if s.URL != "" {
+			s.Transport = TransportHTTP
+		} else {
+			s.Transport = TransportStdio
+		}
+	}
+	if len(s.Args) == 0 {
+		s.Args = nil
+	}
+	if len(s.Env) == 0 {
+		s.Env = nil
+	}
+	if len(s.Headers) == 0 {
+		s.Headers = nil
+	}
+	if len(s.Extras) == 0 {
+		s.Extras = nil
+	}
+	for k, v := range s.Extras {
+		if len(v) == 0 {
+			delete(s.Extras, k)
+		}
+	}
+	if len(s.Extras) == 0 {
+		s.Extras = nil
+	}
+	s.Tools.Allow = sortedSet(s.Tools.Allow)
+	s.Tools.Deny = sortedSet(s.Tools.Deny)
+}
+
+func sortedSet(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	seen := make(map[string]bool, len(in))
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Canonical returns the canonical JSON of the config: normalized, map keys sorted
+// (encoding/json sorts them), no insignificant whitespace.
+func (c Config) Canonical() []byte {
+	n := c.Clone()
+	n.Normalize()
+	b, err := json.Marshal(n)
+	if err != nil {
+		// Every field is a plain JSON type; a failure here is a programming error.
+		panic("unified: marshal config: " + err.Error())
+	}
+	return b
+}
+
+// Hash is the hex SHA-256 of the canonical JSON.
+func (c Config) Hash() string {
+	sum := sha256.Sum256(c.Canonical())
+	return hex.EncodeToString(sum[:])
+}
+
+// Equal reports whether two configs are the same after normalization.
+func (c Config) Equal(o Config) bool { return string(c.Canonical()) == string(o.Canonical()) }
+
+// Section returns a copy of c holding only the given sections.
+func (c Config) Only(sections ...Section) Config {
+	var out Config
+	for _, s := range sections {
+		switch s {
+		case SectionServers:
+			out.Servers = c.Clone().Servers
+		case SectionRules:
+			out.Rules = c.Clone().Rules
+		case SectionPermissions:
+			out.Permissions = c.Clone().Permissions
+		}
+	}
+	return out
+}
+
+// ServerNames returns the server names sorted.
+func (c Config) ServerNames() []string {
+	names := make([]string, 0, len(c.Servers))
+	for n := range c.Servers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// RuleNames returns the rule names sorted.
+func (c Config) RuleNames() []string {
+	names := make([]string, 0, len(c.Rules))
+	for n := range c.Rules {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

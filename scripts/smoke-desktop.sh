@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Starts the real desktop binary under Xvfb with a temporary HOME, finds its window,
+# takes a screenshot and fails if the window is missing or blank.
+set -euo pipefail
+bin=$(realpath "${1:-build/bin/aisync}")
+out=${2:-build/screenshots/desktop.png}
+mkdir -p "$(dirname "$out")"
+out=$(realpath "$out")
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+mkdir -p "$home/.cursor" "$home/.codex"
+echo '{"mcpServers":{"fetch":{"command":"uvx","args":["mcp-server-fetch"]}}}' > "$home/.cursor/mcp.json"
+export HOME="$home" XDG_CONFIG_HOME="$home/.config" AISYNC_DATA_DIR="$home/aisync-data" \
+  AISYNC_PORT=0 AISYNC_ENV_FILE= AISYNC_SECRETS_BACKEND=file AISYNC_API_TOKEN=smoke-token NO_AT_BRIDGE=1
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
+  set -u
+  "$0" > "$HOME/app.log" 2>&1 & app=$!
+  win=$(timeout 30 xdotool search --sync --onlyvisible --name "^aisync" | head -1 || true)
+  if [ -z "$win" ]; then echo "smoke: no aisync window appeared"; cat "$HOME/app.log"; kill $app 2>/dev/null; exit 1; fi
+  sleep 3
+  timeout 15 import -window "$win" "$1"
+  kill -TERM $app
+  for i in $(seq 1 50); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
+  if kill -0 $app 2>/dev/null; then echo "smoke: app did not exit on SIGTERM"; kill -9 $app; exit 1; fi
+' "$bin" "$out"
+mean=$(convert "$out" -format '%[fx:mean]' info:)
+stddev=$(convert "$out" -format '%[fx:standard_deviation]' info:)
+echo "smoke: screenshot $out mean=$mean stddev=$stddev"
+awk -v s="$stddev" 'BEGIN { exit !(s > 0.02) }' || { echo "smoke: the window looks blank"; exit 1; }
+echo "smoke: desktop window OK"
