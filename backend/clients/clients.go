@@ -362,3 +362,5 @@ func rank(id string) int {
 
 // DefaultPriority is the default priority of a client: higher wins conflicts.
 func DefaultPriority(id string) int { return 100 - rank(id)*5 }
+
+func (k ScopeKind) String() string { return string(k) }

@@ -462,3 +462,10 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+func TestDiffLineJSONHasStringOp(t *testing.T) {
+	b, err := json.Marshal(DiffLine{Op: '+', Text: "x", NewLine: 1})
+	if err != nil || string(b) != `{"op":"+","text":"x","newLine":1}` {
+		t.Fatalf("%s %v", b, err)
+	}
+}

@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"sort"
@@ -174,4 +175,13 @@ func LineDiff(a, b string) []DiffLine {
 		out = append(out, d)
 	}
 	return out
+}
+
+// MarshalJSON writes Op as a one-character string (" ", "-", "+") so the UI can show it.
+func (l DiffLine) MarshalJSON() ([]byte, error) {
+	type plain DiffLine
+	return json.Marshal(struct {
+		Op string `json:"op"`
+		plain
+	}{string(l.Op), plain(l)})
 }

@@ -289,8 +289,9 @@ func parseMarker(raw string) (m marker, isMarker bool, problem string) {
 	return m, true, ""
 }
 
-// isMarkerLike reports whether a body line would be read as a marker (or is an escaped
-// one), i.e. "<!--", any number of '!', optional blanks and "aisync:".
+// markerLikeAt reports whether a body line would be read as a marker (or is an escaped
+// one), i.e. "<!--", any number of '!', optional blanks and "aisync:";
+// open is the offset just after "<!--".
 func markerLikeAt(raw string) (open int, ok bool) {
 	t := strings.TrimLeft(raw, " \t")
 	if !strings.HasPrefix(t, markerOpen) {

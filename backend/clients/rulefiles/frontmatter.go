@@ -430,7 +430,7 @@ const (
 type globForm int
 
 const (
-	formJoined   globForm = iota // one comma-separated string (a list only where the file already has one, or where the string would lose a glob and listFallback is set)
+	formJoined   globForm = iota // one comma-separated string; with listFallback, a list where the file has one or where the string would not split back
 	formSingle                   // a string for one glob, a list for more
 	formListOnly                 // a list (a string only where the file has one and there is one glob)
 )
@@ -463,7 +463,7 @@ func setOrDelete(s string, q quoting) value {
 
 // readsAs is what the dialect will read back from the value.
 func (v value) readsAs() []string {
-	if v.kind == kindGlobs && v.form == formJoined && !(v.listFallback && !joinExact(v.globs)) {
+	if v.kind == kindGlobs && v.form == formJoined && !v.listFallback {
 		return splitGlobs(joinGlobs(v.globs))
 	}
 	return v.globs
@@ -623,7 +623,7 @@ func renderEntry(key string, v value, indent, eol string, existing *yaml.Node, c
 	asList := false
 	switch v.form {
 	case formJoined:
-		asList = wasList || v.listFallback && !joinExact(v.globs)
+		asList = v.listFallback && (wasList || !joinExact(v.globs))
 	case formSingle:
 		asList = wasList || len(v.globs) != 1
 	case formListOnly:

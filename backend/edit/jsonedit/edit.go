@@ -598,7 +598,7 @@ func (d *Doc) apply(edits ...edit) error {
 	out = append(out, d.src[last:]...)
 	root, err := parseDocument(out, nil)
 	if err != nil {
-		return fmt.Errorf("check edited document (a jsonedit bug): %w", err)
+		return fmt.Errorf("check edited document: %w", err)
 	}
 	d.src, d.root = out, root
 	return nil

@@ -106,7 +106,11 @@ func checkEdit(t testing.TB, before []byte, d *Doc) {
 	if bytes.HasPrefix(before, bom) != bytes.HasPrefix(after, bom) {
 		t.Fatalf("byte order mark lost or added:\n%q", after)
 	}
-	if bytes.Contains(before, []byte("\r\n")) && bytes.Count(after, []byte("\n")) != bytes.Count(after, []byte("\r\n")) {
+	crlf := func(b []byte) bool {
+		n := bytes.Count(b, []byte("\r\n"))
+		return n > 0 && n == bytes.Count(b, []byte("\n"))
+	}
+	if crlf(before) && !crlf(after) {
 		t.Fatalf("CRLF file got LF line endings:\n%q", after)
 	}
 }

@@ -3,6 +3,7 @@ package jsonedit
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -102,6 +103,20 @@ type parser struct {
 	// onComment, when set, sees the byte range of every comment; tests use it to check that
 	// edits never lose one.
 	onComment func(start, end int)
+	// Allocation matters on multi-megabyte files (~/.claude.json): nodes come from slabs,
+	// and members and elements gather on shared stacks and are copied out once per container
+	// at their final size.
+	slab   []node
+	mstack []member
+	estack []element
+}
+
+func (p *parser) newNode(k kind, start, end int) *node {
+	if len(p.slab) == cap(p.slab) {
+		p.slab = make([]node, 0, 256)
+	}
+	p.slab = append(p.slab, node{kind: k, start: start, end: end})
+	return &p.slab[len(p.slab)-1]
 }
 
 // parseDocument parses src, which may start with a byte order mark. A document holding only
@@ -216,12 +231,12 @@ func (p *parser) parseValue(expected string) (*node, error) {
 			return nil, err
 		}
 		p.pos = end
-		return &node{kind: kindString, start: start, end: end}, nil
+		return p.newNode(kindString, start, end), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		if err := p.scanNumber(); err != nil {
 			return nil, err
 		}
-		return &node{kind: kindNumber, start: start, end: p.pos}, nil
+		return p.newNode(kindNumber, start, p.pos), nil
 	case c == 't':
 		return p.literal("true", kindTrue)
 	case c == 'f':
@@ -238,7 +253,7 @@ func (p *parser) literal(word string, k kind) (*node, error) {
 	}
 	start := p.pos
 	p.pos += len(word)
-	return &node{kind: k, start: start, end: p.pos}, nil
+	return p.newNode(k, start, p.pos), nil
 }
 
 // foundWord quotes the letters at pos, so that `tru` or `True` is shown whole.
@@ -266,11 +281,12 @@ func (p *parser) enter(pos int) error {
 }
 
 func (p *parser) parseObject() (*node, error) {
-	n := &node{kind: kindObject, start: p.pos}
+	n := p.newNode(kindObject, p.pos, 0)
 	if err := p.enter(p.pos); err != nil {
 		return nil, err
 	}
 	p.pos++
+	base := len(p.mstack)
 	for {
 		if err := p.skipSpace(); err != nil {
 			return nil, err
@@ -313,14 +329,18 @@ func (p *parser) parseObject() (*node, error) {
 		if p.pos < len(p.src) && p.src[p.pos] == ',' {
 			m.comma = p.pos
 			p.pos++
-			n.members = append(n.members, m)
+			p.mstack = append(p.mstack, m)
 			continue
 		}
-		n.members = append(n.members, m)
+		p.mstack = append(p.mstack, m)
 		if p.pos >= len(p.src) || p.src[p.pos] != '}' {
 			return nil, p.errorf(p.pos, "expected ',' or '}' after object member, found %s", p.found(p.pos))
 		}
 		break
+	}
+	if len(p.mstack) > base {
+		n.members = slices.Clone(p.mstack[base:])
+		p.mstack = p.mstack[:base]
 	}
 	p.pos++
 	p.depth--
@@ -329,11 +349,12 @@ func (p *parser) parseObject() (*node, error) {
 }
 
 func (p *parser) parseArray() (*node, error) {
-	n := &node{kind: kindArray, start: p.pos}
+	n := p.newNode(kindArray, p.pos, 0)
 	if err := p.enter(p.pos); err != nil {
 		return nil, err
 	}
 	p.pos++
+	base := len(p.estack)
 	for {
 		if err := p.skipSpace(); err != nil {
 			return nil, err
@@ -352,14 +373,18 @@ func (p *parser) parseArray() (*node, error) {
 		if p.pos < len(p.src) && p.src[p.pos] == ',' {
 			e.comma = p.pos
 			p.pos++
-			n.elems = append(n.elems, e)
+			p.estack = append(p.estack, e)
 			continue
 		}
-		n.elems = append(n.elems, e)
+		p.estack = append(p.estack, e)
 		if p.pos >= len(p.src) || p.src[p.pos] != ']' {
 			return nil, p.errorf(p.pos, "expected ',' or ']' after array element, found %s", p.found(p.pos))
 		}
 		break
+	}
+	if len(p.estack) > base {
+		n.elems = slices.Clone(p.estack[base:])
+		p.estack = p.estack[:base]
 	}
 	p.pos++
 	p.depth--

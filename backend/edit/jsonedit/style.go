@@ -28,8 +28,8 @@ const maxIndentSamples = 200
 // the defaults of VS Code and most formatters: LF, two spaces, `"name": value`.
 func detectStyle(src []byte, root *node) *style {
 	st := &style{nl: "\n", unit: "  ", colon: " ", comma: " "}
-	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
-		st.nl = "\r\n"
+	if crlf := bytes.Count(src, []byte("\r\n")); crlf > bytes.Count(src, []byte("\n"))-crlf {
+		st.nl = "\r\n" // most lines end in CRLF; a mixed file follows its majority
 	}
 	if root == nil {
 		return st

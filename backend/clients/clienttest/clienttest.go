@@ -1,0 +1,312 @@
+// Package clienttest is the conformance suite every client adapter runs: round trip,
+// idempotence, byte-identical no-op on real files, preservation of what the user wrote
+// (unknown keys, comments, CRLF, BOM), empty and missing files, and clear syntax errors.
+package clienttest
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"aisync/backend/clients"
+	"aisync/backend/unified"
+)
+
+// Fixture is a realistic existing file for one endpoint.
+type Fixture struct {
+	// Match selects the endpoint by a suffix of its path (e.g. ".cursor/mcp.json").
+	Match string
+	// Files are the existing files (paths relative to the endpoint: "" for a single-file
+	// endpoint, a base name for a rule directory).
+	Files map[string]string
+	// Keep are substrings the user wrote that must survive any encode (comments, unknown keys).
+	Keep []string
+	// Invalid is content that does not parse, for the syntax-error check ("" = skip).
+	Invalid string
+}
+
+// Options describe the adapter under test.
+type Options struct {
+	// Sample is a config the client can hold without loss in every endpoint section it has:
+	// decode(encode(Sample)) must equal Sample (restricted to the endpoint's sections).
+	Sample unified.Config
+	// Fixtures are realistic files, one per endpoint worth checking.
+	Fixtures []Fixture
+	// Scopes to test; default: the user scope and one project.
+	Scopes []clients.Scope
+}
+
+// Env returns a Linux environment rooted at a temporary home.
+func Env(t testing.TB) clients.Env {
+	home := t.TempDir()
+	return clients.Env{GOOS: "linux", Home: home, XDGConfigHome: filepath.Join(home, ".config"), Vars: map[string]string{}}
+}
+
+// Run runs the whole suite against a.
+func Run(t *testing.T, a clients.Adapter, o Options) {
+	t.Helper()
+	env := Env(t)
+	scopes := o.Scopes
+	if scopes == nil {
+		scopes = []clients.Scope{clients.UserScope, clients.ProjectScope(filepath.Join(env.Home, "work", "proj"))}
+	}
+	t.Run("identity", func(t *testing.T) {
+		if a.ID() == "" || a.Name() == "" {
+			t.Fatal("adapter needs an id and a name")
+		}
+		if got, ok := clients.Get(a.ID()); !ok || got.ID() != a.ID() {
+			t.Fatalf("adapter %q is not registered", a.ID())
+		}
+		if len(a.DetectPaths(env)) == 0 {
+			t.Fatal("no detect paths")
+		}
+	})
+	t.Run("paths-per-os", func(t *testing.T) {
+		for _, goos := range []string{"linux", "darwin", "windows"} {
+			e := clients.Env{GOOS: goos, Home: "/home/u", XDGConfigHome: "", AppData: `C:\Users\u\AppData\Roaming`, LocalAppData: `C:\Users\u\AppData\Local`}
+			if goos == "windows" {
+				e.Home = `C:\Users\u`
+			}
+			if goos == "darwin" {
+				e.Home = "/Users/u"
+			}
+			seen := map[string]bool{}
+			for _, ep := range a.Endpoints(e, clients.UserScope) {
+				if ep.Client != a.ID() {
+					t.Errorf("%s: endpoint client = %q", goos, ep.Client)
+				}
+				if goos == "windows" && !strings.HasPrefix(ep.Path, `C:\`) {
+					t.Errorf("windows path not absolute: %s", ep.Path)
+				}
+				if goos != "windows" && !strings.HasPrefix(ep.Path, "/") {
+					t.Errorf("%s path not absolute: %s", goos, ep.Path)
+				}
+				if goos != "windows" && strings.Contains(ep.Path, `\`) {
+					t.Errorf("%s path has a backslash: %s", goos, ep.Path)
+				}
+				if seen[ep.ID()] {
+					t.Errorf("%s: duplicate endpoint %s", goos, ep.ID())
+				}
+				seen[ep.ID()] = true
+				if len(ep.Sections) == 0 {
+					t.Errorf("%s: endpoint %s holds no section", goos, ep.Path)
+				}
+			}
+		}
+	})
+	for _, sc := range scopes {
+		for _, ep := range a.Endpoints(env, sc) {
+			ep := ep
+			t.Run(sc.Kind.String()+"/"+filepath.Base(ep.Path), func(t *testing.T) {
+				runEndpoint(t, a, ep, o)
+			})
+		}
+	}
+}
+
+func fixtureFor(ep clients.Endpoint, o Options) *Fixture {
+	for i := range o.Fixtures {
+		if strings.HasSuffix(filepath.ToSlash(ep.Path), o.Fixtures[i].Match) {
+			return &o.Fixtures[i]
+		}
+	}
+	return nil
+}
+
+func filesOf(ep clients.Endpoint, fx map[string]string) clients.Files {
+	f := clients.Files{}
+	for rel, content := range fx {
+		p := ep.Path
+		if rel != "" {
+			p = filepath.Join(ep.Path, rel)
+		}
+		f[p] = []byte(content)
+	}
+	return f
+}
+
+// apply overlays Encode's output on the existing files, as the engine would write them.
+func apply(in, out clients.Files) clients.Files {
+	res := clients.Files{}
+	for p, b := range in {
+		res[p] = b
+	}
+	for p, b := range out {
+		if b == nil {
+			delete(res, p)
+		} else {
+			res[p] = b
+		}
+	}
+	return res
+}
+
+func expected(ep clients.Endpoint, c unified.Config) unified.Config {
+	x := c.Only(ep.Sections...)
+	x.Normalize()
+	return x
+}
+
+func decode(t *testing.T, a clients.Adapter, ep clients.Endpoint, f clients.Files) unified.Config {
+	t.Helper()
+	c, _, err := a.Decode(ep, f)
+	if err != nil {
+		t.Fatalf("decode %s: %v", ep.Path, err)
+	}
+	c = c.Only(ep.Sections...)
+	c.Normalize()
+	return c
+}
+
+func encode(t *testing.T, a clients.Adapter, ep clients.Endpoint, f clients.Files, c unified.Config) clients.Files {
+	t.Helper()
+	out, _, err := a.Encode(ep, f, c.Only(ep.Sections...))
+	if err != nil {
+		t.Fatalf("encode %s: %v", ep.Path, err)
+	}
+	return apply(f, out)
+}
+
+func runEndpoint(t *testing.T, a clients.Adapter, ep clients.Endpoint, o Options) {
+	want := expected(ep, o.Sample)
+
+	t.Run("missing-file", func(t *testing.T) {
+		got := decode(t, a, ep, clients.Files{})
+		if !got.Equal(unified.Config{}) {
+			t.Fatalf("missing file decoded to %s", got.Canonical())
+		}
+		out, _, err := a.Encode(ep, clients.Files{}, unified.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, b := range out {
+			if b != nil {
+				t.Fatalf("encoding nothing into a missing file created %s", p)
+			}
+		}
+	})
+	t.Run("empty-file", func(t *testing.T) {
+		if ep.Format == clients.FormatRuleDir {
+			t.Skip("rule directory")
+		}
+		f := clients.Files{ep.Path: {}}
+		if got := decode(t, a, ep, f); !got.Equal(unified.Config{}) {
+			t.Fatalf("empty file decoded to %s", got.Canonical())
+		}
+		files := encode(t, a, ep, f, o.Sample)
+		if got := decode(t, a, ep, files); !got.Equal(want) {
+			t.Fatalf("round trip from an empty file:\n got %s\nwant %s", got.Canonical(), want.Canonical())
+		}
+	})
+	t.Run("round-trip-and-idempotence", func(t *testing.T) {
+		files := encode(t, a, ep, clients.Files{}, o.Sample)
+		got := decode(t, a, ep, files)
+		if !got.Equal(want) {
+			t.Fatalf("round trip:\n got %s\nwant %s", got.Canonical(), want.Canonical())
+		}
+		out, _, err := a.Encode(ep, files, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, b := range out {
+			if !bytes.Equal(b, files[p]) {
+				t.Fatalf("encoding the same config again changed %s:\n%s\n---\n%s", p, files[p], b)
+			}
+		}
+		// Removing everything again leaves nothing of ours behind.
+		cleared := encode(t, a, ep, files, unified.Config{})
+		if got := decode(t, a, ep, cleared); !got.Equal(unified.Config{}) {
+			t.Fatalf("after clearing: %s", got.Canonical())
+		}
+	})
+	fx := fixtureFor(ep, o)
+	if fx == nil {
+		return
+	}
+	orig := filesOf(ep, fx.Files)
+	t.Run("fixture-noop-is-byte-identical", func(t *testing.T) {
+		cur := decode(t, a, ep, orig)
+		out, _, err := a.Encode(ep, orig, cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, b := range out {
+			if !bytes.Equal(b, orig[p]) {
+				t.Fatalf("no-op encode changed %s:\n--- before\n%s\n--- after\n%s", p, orig[p], b)
+			}
+		}
+	})
+	t.Run("fixture-preserves-user-content", func(t *testing.T) {
+		files := encode(t, a, ep, orig, o.Sample)
+		all := joined(files)
+		for _, k := range fx.Keep {
+			if !strings.Contains(all, k) {
+				t.Errorf("lost %q after encoding:\n%s", k, all)
+			}
+		}
+		if got := decode(t, a, ep, files); !got.Equal(want) {
+			t.Fatalf("round trip through fixture:\n got %s\nwant %s", got.Canonical(), want.Canonical())
+		}
+		cleared := encode(t, a, ep, files, unified.Config{})
+		all = joined(cleared)
+		for _, k := range fx.Keep {
+			if !strings.Contains(all, k) {
+				t.Errorf("lost %q after removing every item:\n%s", k, all)
+			}
+		}
+	})
+	t.Run("crlf-and-bom-survive", func(t *testing.T) {
+		crlf := clients.Files{}
+		for p, b := range orig {
+			s := strings.ReplaceAll(string(b), "\r\n", "\n")
+			crlf[p] = []byte("\ufeff" + strings.ReplaceAll(s, "\n", "\r\n"))
+		}
+		files := encode(t, a, ep, crlf, o.Sample)
+		for p, b := range files {
+			if _, existed := crlf[p]; !existed {
+				continue
+			}
+			if !bytes.HasPrefix(b, []byte("\ufeff")) {
+				t.Errorf("%s lost its BOM", p)
+			}
+			if bytes.Contains(bytes.ReplaceAll(b, []byte("\r\n"), nil), []byte("\n")) {
+				t.Errorf("%s has lone LF line endings after editing a CRLF file:\n%q", p, b)
+			}
+		}
+		if got := decode(t, a, ep, files); !got.Equal(want) {
+			t.Fatalf("round trip through CRLF+BOM:\n got %s\nwant %s", got.Canonical(), want.Canonical())
+		}
+	})
+	if fx.Invalid != "" {
+		t.Run("invalid-file-gives-line-and-column", func(t *testing.T) {
+			f := clients.Files{}
+			p := ep.Path
+			if ep.Format == clients.FormatRuleDir {
+				p = filepath.Join(ep.Path, "broken"+strings.TrimPrefix(ep.Pattern, "*"))
+			}
+			f[p] = []byte(fx.Invalid)
+			_, _, err := a.Decode(ep, f)
+			var se *clients.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error = %v (%T), want *clients.SyntaxError", err, err)
+			}
+			if se.Line <= 0 || se.Path == "" || se.Msg == "" {
+				t.Fatalf("syntax error lacks path/line/message: %+v", se)
+			}
+			if _, _, err := a.Encode(ep, f, o.Sample.Only(ep.Sections...)); err == nil {
+				t.Fatal("encoding into a file that does not parse succeeded; it must refuse")
+			}
+		})
+	}
+}
+
+func joined(f clients.Files) string {
+	var b strings.Builder
+	for _, p := range f.Sorted() {
+		b.Write(f[p])
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,297 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"aisync/backend/clients"
+	"aisync/backend/settings"
+	"aisync/backend/unified"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func ep(client string) clients.Endpoint {
+	return clients.Endpoint{Client: client, Scope: clients.UserScope, Path: "/h/" + client + ".json", Format: clients.FormatJSON,
+		Sections: []unified.Section{unified.SectionServers, unified.SectionRules, unified.SectionPermissions}}
+}
+
+func cfg(servers map[string]unified.Server) *unified.Config {
+	c := unified.Config{Servers: servers}
+	c.Normalize()
+	return &c
+}
+
+func srv(cmd string, args ...string) unified.Server {
+	return unified.Server{Transport: unified.TransportStdio, Command: cmd, Args: args}
+}
+
+func obs(client string, prio int, mtime time.Time, c *unified.Config) Observation {
+	return Observation{Endpoint: ep(client), Priority: prio, MTime: mtime, Local: c, Hash: "h-" + client}
+}
+
+func TestReconcile(t *testing.T) {
+	t.Parallel()
+	fetch := srv("uvx", "mcp-server-fetch")
+	git := srv("uvx", "mcp-server-git")
+	fetch2 := srv("uvx", "mcp-server-fetch", "--proxy")
+	fetch3 := srv("uvx", "mcp-server-fetch", "--verbose")
+	withCwd := fetch
+	withCwd.Cwd = "/work"
+	withCwdArgs := withCwd
+	withCwdArgs.Args = fetch2.Args
+	withEnv := fetch
+	withEnv.Env = map[string]string{"LOG": "debug"}
+	mergedArgsEnv := fetch2
+	mergedArgsEnv.Env = map[string]string{"LOG": "debug"}
+
+	cases := []struct {
+		name          string
+		in            Input
+		wantHub       map[string]unified.Server
+		wantConflicts int
+		wantTomb      []string
+		wantHeld      []string
+		wantDecision  string // winner
+	}{
+		{
+			name: "first sight unions both clients",
+			in: Input{Obs: []Observation{
+				obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch})),
+				obs("codex", 70, t0, cfg(map[string]unified.Server{"git": git})),
+			}},
+			wantHub: map[string]unified.Server{"fetch": fetch, "git": git},
+		},
+		{
+			name: "an edit in one client reaches the hub",
+			in: Input{
+				Hub:   *cfg(map[string]unified.Server{"fetch": fetch}),
+				Bases: map[string]Base{ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})}},
+				Obs:   []Observation{obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2}))},
+			},
+			wantHub: map[string]unified.Server{"fetch": fetch2},
+		},
+		{
+			name: "a field the client cannot hold survives its edit",
+			in: Input{
+				Hub:   *cfg(map[string]unified.Server{"fetch": withCwd}),
+				Bases: map[string]Base{ep("claude-desktop").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})}},
+				Obs:   []Observation{obs("claude-desktop", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2}))},
+			},
+			wantHub: map[string]unified.Server{"fetch": withCwdArgs},
+		},
+		{
+			name: "different fields edited in two clients merge",
+			in: Input{
+				Hub: *cfg(map[string]unified.Server{"fetch": fetch}),
+				Bases: map[string]Base{
+					ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+					ep("codex").ID():  {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+				},
+				Obs: []Observation{
+					obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2})),
+					obs("codex", 70, t0, cfg(map[string]unified.Server{"fetch": withEnv})),
+				},
+				Policy: settings.PolicyMerge,
+			},
+			wantHub: map[string]unified.Server{"fetch": mergedArgsEnv},
+		},
+		{
+			name: "same field edited differently is a conflict under merge",
+			in: Input{
+				Hub: *cfg(map[string]unified.Server{"fetch": fetch}),
+				Bases: map[string]Base{
+					ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+					ep("codex").ID():  {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+				},
+				Obs: []Observation{
+					obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2})),
+					obs("codex", 70, t0, cfg(map[string]unified.Server{"fetch": fetch3})),
+				},
+				Policy: settings.PolicyMerge,
+			},
+			wantHub:       map[string]unified.Server{"fetch": fetch},
+			wantConflicts: 1,
+		},
+		{
+			name: "priority policy lets the higher priority client win",
+			in: Input{
+				Hub: *cfg(map[string]unified.Server{"fetch": fetch}),
+				Bases: map[string]Base{
+					ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+					ep("codex").ID():  {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+				},
+				Obs: []Observation{
+					obs("codex", 70, t0.Add(time.Second), cfg(map[string]unified.Server{"fetch": fetch3})),
+					obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2})),
+				},
+				Policy: settings.PolicyPriority,
+			},
+			wantHub:      map[string]unified.Server{"fetch": fetch2},
+			wantDecision: "cursor",
+		},
+		{
+			name: "newest policy lets the latest edit win",
+			in: Input{
+				Hub: *cfg(map[string]unified.Server{"fetch": fetch}),
+				Bases: map[string]Base{
+					ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+					ep("codex").ID():  {Config: cfg(map[string]unified.Server{"fetch": fetch})},
+				},
+				Obs: []Observation{
+					obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2})),
+					obs("codex", 70, t0.Add(time.Second), cfg(map[string]unified.Server{"fetch": fetch3})),
+				},
+				Policy: settings.PolicyNewest,
+			},
+			wantHub:      map[string]unified.Server{"fetch": fetch3},
+			wantDecision: "codex",
+		},
+		{
+			name: "a deletion propagates and leaves a tombstone",
+			in: Input{
+				Hub:   *cfg(map[string]unified.Server{"fetch": fetch, "git": git}),
+				Bases: map[string]Base{ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch, "git": git})}},
+				Obs:   []Observation{obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch}))},
+			},
+			wantHub:  map[string]unified.Server{"fetch": fetch},
+			wantTomb: []string{"servers/git"},
+		},
+		{
+			name: "a stale client cannot resurrect a deleted server",
+			in: Input{
+				Hub:        *cfg(map[string]unified.Server{"fetch": fetch}),
+				Tombstones: map[string]bool{"servers/git": true},
+				Obs:        []Observation{obs("windsurf", 60, t0, cfg(map[string]unified.Server{"fetch": fetch, "git": git}))},
+			},
+			wantHub: map[string]unified.Server{"fetch": fetch},
+		},
+		{
+			name: "a file that suddenly lost everything is held",
+			in: Input{
+				Hub:   *cfg(map[string]unified.Server{"fetch": fetch, "git": git}),
+				Bases: map[string]Base{ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch, "git": git}), Hash: "old"}},
+				Obs:   []Observation{obs("cursor", 80, t0, cfg(nil))},
+			},
+			wantHub:  map[string]unified.Server{"fetch": fetch, "git": git},
+			wantHeld: []string{ep("cursor").ID()},
+		},
+		{
+			name: "a confirmed emptying is applied",
+			in: Input{
+				Hub:   *cfg(map[string]unified.Server{"fetch": fetch, "git": git}),
+				Bases: map[string]Base{ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch, "git": git}), ConfirmedHash: "h-cursor"}},
+				Obs:   []Observation{obs("cursor", 80, t0, cfg(nil))},
+			},
+			wantHub:  map[string]unified.Server{},
+			wantTomb: []string{"servers/fetch", "servers/git"},
+		},
+		{
+			name: "delete in one client and edit in another is a conflict",
+			in: Input{
+				Hub: *cfg(map[string]unified.Server{"fetch": fetch, "git": git}),
+				Bases: map[string]Base{
+					ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch, "git": git})},
+					ep("codex").ID():  {Config: cfg(map[string]unified.Server{"fetch": fetch, "git": git})},
+				},
+				Obs: []Observation{
+					obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2, "git": git})),
+					obs("codex", 70, t0, cfg(map[string]unified.Server{"git": git})),
+				},
+				Policy: settings.PolicyManual,
+			},
+			wantHub:       map[string]unified.Server{"fetch": fetch, "git": git},
+			wantConflicts: 1,
+		},
+		{
+			name: "an item with a pending conflict is left alone",
+			in: Input{
+				Hub:     *cfg(map[string]unified.Server{"fetch": fetch}),
+				Bases:   map[string]Base{ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})}},
+				Obs:     []Observation{obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch2}))},
+				Pending: map[string]Pending{"servers/fetch": {ID: "c1", Key: "servers/fetch"}},
+			},
+			wantHub: map[string]unified.Server{"fetch": fetch},
+		},
+		{
+			name: "echo of our own write changes nothing",
+			in: Input{
+				Hub:   *cfg(map[string]unified.Server{"fetch": fetch}),
+				Bases: map[string]Base{ep("cursor").ID(): {Config: cfg(map[string]unified.Server{"fetch": fetch})}},
+				Obs:   []Observation{obs("cursor", 80, t0, cfg(map[string]unified.Server{"fetch": fetch}))},
+			},
+			wantHub: map[string]unified.Server{"fetch": fetch},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if c.in.Policy == "" {
+				c.in.Policy = settings.PolicyMerge
+			}
+			out := Reconcile(c.in)
+			want := cfg(c.wantHub)
+			if !out.Hub.Equal(*want) {
+				t.Fatalf("hub:\n got %s\nwant %s", out.Hub.Canonical(), want.Canonical())
+			}
+			if len(out.Conflicts) != c.wantConflicts {
+				t.Fatalf("conflicts = %+v, want %d", out.Conflicts, c.wantConflicts)
+			}
+			for _, k := range c.wantTomb {
+				if _, ok := out.Tombstoned[k]; !ok {
+					t.Errorf("no tombstone for %s: %v", k, out.Tombstoned)
+				}
+			}
+			if len(out.Held) != len(c.wantHeld) {
+				t.Errorf("held = %v, want %v", out.Held, c.wantHeld)
+			}
+			if c.wantDecision != "" && (len(out.Decisions) != 1 || out.Decisions[0].Winner != c.wantDecision) {
+				t.Errorf("decisions = %+v, want winner %s", out.Decisions, c.wantDecision)
+			}
+			if out.Changed != !c.in.Hub.Equal(out.Hub) {
+				t.Errorf("Changed = %v but hub equality says otherwise", out.Changed)
+			}
+		})
+	}
+}
+
+func TestReconcileRuleBodiesMergeLineByLine(t *testing.T) {
+	t.Parallel()
+	base := unified.Rule{Name: "style", Activation: unified.ActivationAlways, Body: "one\ntwo\nthree\nfour\n"}
+	a := base
+	a.Body = "ONE\ntwo\nthree\nfour\n"
+	b := base
+	b.Body = "one\ntwo\nthree\nFOUR\n"
+	mk := func(r unified.Rule) *unified.Config {
+		c := unified.Config{Rules: map[string]unified.Rule{"style": r}}
+		c.Normalize()
+		return &c
+	}
+	out := Reconcile(Input{
+		Hub:    *mk(base),
+		Policy: settings.PolicyMerge,
+		Bases:  map[string]Base{ep("cursor").ID(): {Config: mk(base)}, ep("codex").ID(): {Config: mk(base)}},
+		Obs:    []Observation{obs("cursor", 80, t0, mk(a)), obs("codex", 70, t0, mk(b))},
+	})
+	if len(out.Conflicts) != 0 {
+		t.Fatalf("conflicts: %+v", out.Conflicts)
+	}
+	if got := out.Hub.Rules["style"].Body; got != "ONE\ntwo\nthree\nFOUR\n" {
+		t.Fatalf("body = %q", got)
+	}
+}
+
+func TestReconcilePermissionsMoveBetweenLists(t *testing.T) {
+	t.Parallel()
+	mk := func(p unified.Permissions) *unified.Config {
+		c := unified.Config{Permissions: p}
+		c.Normalize()
+		return &c
+	}
+	base := mk(unified.Permissions{Allow: []string{"shell:git", "mcp:github:*"}})
+	local := mk(unified.Permissions{Allow: []string{"mcp:github:*"}, Deny: []string{"shell:git"}, Ask: []string{"fetch:example.com"}})
+	out := Reconcile(Input{Hub: *base, Policy: settings.PolicyMerge, Bases: map[string]Base{ep("cursor").ID(): {Config: base}}, Obs: []Observation{obs("cursor", 80, t0, local)}})
+	if !out.Hub.Equal(*local) {
+		t.Fatalf("hub = %s", out.Hub.Canonical())
+	}
+}
