@@ -167,6 +167,18 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		}
 		if err := e.writeWithRetry(ctx, t, p, old, existed, data); err != nil {
 			e.setRetry(t.ep.ID(), true)
+			// What the file held when we read it has been merged into the hub already, so it
+			// becomes the base even though our write did not land: otherwise the next pass
+			// would see the same edit again and take it for a conflict with itself.
+			if n == 0 && t.obs.Local != nil {
+				e.putState(ctx, t, t.files, *t.obs.Local)
+			}
+			if errors.Is(err, fsx.ErrChangedUnderneath) {
+				// Another program is writing the file right now; its change arrives as a new
+				// watch event and is merged then. Not an error worth alarming the user.
+				e.log.Debug("file changed while writing; will sync again", "path", p)
+				return n, nil
+			}
 			return n, e.fail(ctx, t, err)
 		}
 		n++

@@ -5,6 +5,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -512,6 +513,16 @@ func fileMTime(ep clients.Endpoint, f clients.Files) time.Time {
 	return t.UTC()
 }
 
+// allBlank reports whether an endpoint has no file or only empty ones.
+func allBlank(f clients.Files) bool {
+	for _, b := range f {
+		if len(bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\ufeff")))) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // decodeRetries are the pauses before reading a file again that did not parse: the writer
 // may be in the middle of saving it.
 var decodeRetries = []time.Duration{15 * time.Millisecond, 40 * time.Millisecond, 100 * time.Millisecond}
@@ -528,7 +539,7 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 		}
 		t.files = files
 		t.obs.Hash = filesHash(files)
-		t.obs.Missing = len(files) == 0
+		t.obs.Missing = allBlank(files)
 		t.obs.MTime = fileMTime(t.ep, files)
 		if t.hasSt && t.state.Hash == t.obs.Hash && len(t.state.Base) > 0 {
 			var c unified.Config
@@ -537,6 +548,12 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 				t.err = nil
 				return
 			}
+		}
+		if t.obs.Missing && len(files) > 0 && t.hasSt && len(t.state.Base) > 2 && attempt < len(decodeRetries) {
+			// An empty file where there was content: most likely a writer that truncates
+			// before writing. Look again before taking it as "everything deleted".
+			time.Sleep(decodeRetries[attempt])
+			continue
 		}
 		cfg, warns, err := t.client.Adapter.Decode(t.ep, files)
 		if err == nil {

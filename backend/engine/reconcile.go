@@ -186,6 +186,13 @@ func Reconcile(in Input) Output {
 				}
 				continue
 			}
+			if hasOrigin && curFrom == "" && curOrigin.Client == ch.obs.Endpoint.Client {
+				// The client is overriding its own earlier value: no one else is involved.
+				cur = preferB(k, ch.base, cur, ch.local)
+				curFrom = ch.obs.Endpoint.Client
+				curOrigin = Origin{Client: ch.obs.Endpoint.Client, Priority: ch.obs.Priority, Time: ch.obs.MTime}
+				continue
+			}
 			policy := ch.obs.Policy
 			if policy == "" {
 				policy = in.Policy

@@ -41,6 +41,8 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxInFlight caps concurrent API requests; more get 429 (default 64).
 	MaxInFlight int
+	// MaxRestoreBytes caps the size of a restore archive (default 512 MiB).
+	MaxRestoreBytes int64
 	// MaxStreams caps concurrent SSE streams; more get 429 (default 32).
 	MaxStreams int
 	// Heartbeat is the SSE keep-alive interval (default 15 s).
@@ -62,6 +64,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = defaultInFlight
+	}
+	if o.MaxRestoreBytes <= 0 {
+		o.MaxRestoreBytes = maxRestoreBody
 	}
 	if o.MaxStreams <= 0 {
 		o.MaxStreams = defaultStreams

@@ -292,7 +292,7 @@ func TestEncodeBlocksRoundTripsAnyValue(t *testing.T) {
 	rules := map[string]unified.Rule{
 		`quote"s & <tags> --> end`: rule(agent, "line1\nline2\r\n\ttab \x00 nul \x7f -- >", nil, "body"),
 		"unicode ✓ 日本語 \u2028":     rule(always, "emoji 😀 and \u0085", nil, "ünïcödé"),
-		"globs": rule(glob, "", []string{"src/**/*.{ts,tsx}", "a,b", "{unbalanced,", "}x,y{", "&amp;", `"q"`, "x>y", "a{b,c}d,e"}, ""),
+		"globs":                    rule(glob, "", []string{"src/**/*.{ts,tsx}", "a,b", "{unbalanced,", "}x,y{", "&amp;", `"q"`, "x>y", "a{b,c}d,e"}, ""),
 		"marker bodies": rule(always, "", nil, "<!-- aisync:end -->\n  <!-- aisync:rule name=\"x\" -->\n<!--! aisync:end-rule -->\n<!--!!aisync:begin -->\n"+
 			"<!-- aisync:begin\n<!--\taisync:end-->"),
 		"empty body":          rule(manual, "", nil, ""),

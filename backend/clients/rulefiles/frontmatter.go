@@ -83,17 +83,19 @@ func parseFile(path string, data []byte, frontmatter bool, lenientKeys []string)
 	root, perr := parseYAML(f.fmText)
 	if perr != nil {
 		if fixed := lenientFix(f.lines, lenientKeys); fixed != f.fmText {
-			if r2, err2 := parseYAML(fixed); err2 == nil {
-				root, perr = r2, nil
+			// Report what is wrong besides the values the lenient reader forgives.
+			root, perr = parseYAML(fixed)
+			if perr != nil && perr.line == 0 {
+				fixedLines, _ := splitYAMLLines(fixed)
+				perr.line = locateError(fixedLines)
 			}
 		}
 	}
 	if perr != nil {
-		line := perr.line
-		if line == 0 {
-			line = f.locateError()
+		if perr.line == 0 {
+			perr.line = locateError(f.lines)
 		}
-		return nil, &clients.SyntaxError{Path: path, Line: f.fileLine(line), Col: perr.col, Msg: "frontmatter: " + perr.msg, Format: clients.FormatYAML}
+		return nil, &clients.SyntaxError{Path: path, Line: f.fileLine(perr.line), Col: perr.col, Msg: "frontmatter: " + perr.msg, Format: clients.FormatYAML}
 	}
 	f.root = root
 	if root != nil {
@@ -154,35 +156,42 @@ func parseYAML(text string) (root *yaml.Node, yerr *yamlError) {
 	return n, nil
 }
 
+// toYAMLError keeps the parser's message but not its line: yaml.v3 reports the 0-based line
+// where the enclosing construct began for some errors and the 1-based line of the problem for
+// others, so locateError finds the line instead.
 func toYAMLError(err error) *yamlError {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &yamlError{line: line, msg: msg[len(m[0]):]}
+		return &yamlError{msg: msg[len(m[0]):]}
 	}
 	return &yamlError{msg: strings.TrimPrefix(msg, "yaml: ")}
 }
 
-// locateError finds the first frontmatter line at which a prefix of the frontmatter stops
-// parsing, for the parser errors that carry no line number. It only serves the message.
-func (f *mdFile) locateError() int {
-	if len(f.lines) > 200 {
+// locateError returns the 1-based line just after the longest prefix of lines that still
+// parses: the line where the text stops being YAML. (The first failing prefix would blame the
+// first line of a valid multi-line flow list.) It only serves the message; 0 means unknown.
+func locateError(lines []string) int {
+	if len(lines) > 200 {
 		return 0
 	}
+	good := 0
 	var b strings.Builder
-	for i, l := range f.lines {
+	for i, l := range lines {
 		b.WriteString(l)
-		if _, err := parseYAML(b.String()); err != nil {
-			return i + 1
+		if _, err := parseYAML(b.String()); err == nil {
+			good = i + 1
 		}
 	}
-	return 0
+	if good >= len(lines) {
+		return 0
+	}
+	return good + 1
 }
 
 // fileLine turns a 1-based frontmatter line (as YAML counts) into a 1-based file line.
 func (f *mdFile) fileLine(yamlLine int) int {
 	if yamlLine <= 0 {
-		return 1
+		return 1 // unknown: point at the opening ---
 	}
 	off := len(f.fmText)
 	if yamlLine-1 < len(f.lineStarts) {
@@ -236,17 +245,29 @@ func lenientFix(lines []string, lenientKeys []string) string {
 	var b strings.Builder
 	for _, l := range lines {
 		content, term := splitTerminator(l)
-		key, val, ok := strings.Cut(content, ":")
-		val = strings.Trim(val, " \t")
-		if !ok || !contains(lenientKeys, key) || val == "" || !strings.HasPrefix(content[len(key)+1:], " ") && !strings.HasPrefix(content[len(key)+1:], "\t") ||
-			val[0] == '\'' || val[0] == '"' || lineParses(key, val) {
+		key, rest, ok := strings.Cut(content, ":")
+		val := strings.Trim(rest, " \t")
+		if !ok || !contains(lenientKeys, key) || !strings.HasPrefix(rest, " ") && !strings.HasPrefix(rest, "\t") || !lenientValue(key, val) {
 			b.WriteString(l)
 			continue
 		}
-		b.WriteString(key + ": '" + strings.ReplaceAll(val, "'", "''") + "'" + term)
+		b.WriteString(key + ": " + singleQuote(val) + term)
 	}
 	return b.String()
 }
+
+// lenientValue reports whether a value is read as literal text: it is not valid YAML on its
+// own line, and it is not a quoted string or a flow list or mapping left open (those are
+// typos to report, not text to guess at).
+func lenientValue(key, val string) bool {
+	if val == "" || strings.ContainsAny(val[:1], `'"|>`) ||
+		val[0] == '[' && !strings.Contains(val, "]") || val[0] == '{' && !strings.Contains(val, "}") {
+		return false
+	}
+	return !lineParses(key, val)
+}
+
+func singleQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // lineParses reports whether "key: val" alone is a YAML mapping whose value is a scalar or a
 // sequence.
@@ -678,7 +699,7 @@ func plainReadsBack(key, s string, wantStr bool) bool {
 		return false
 	}
 	n := root.Content[1]
-	return n.Kind == yaml.ScalarNode && n.Value == s && (!wantStr || n.Tag == "!!str") && n.LineComment == ""
+	return n.Kind == yaml.ScalarNode && n.Value == s && n.Tag != "!!null" && (!wantStr || n.Tag == "!!str") && n.LineComment == ""
 }
 
 // bareReadsBack reports whether s can be written unquoted and read back by the lenient reader.
@@ -686,7 +707,7 @@ func bareReadsBack(key, s string) bool {
 	if plainReadsBack(key, s, false) {
 		return true
 	}
-	if s == "" || s != strings.TrimSpace(s) || !utf8.ValidString(s) || s[0] == '\'' || s[0] == '"' {
+	if s == "" || s != strings.TrimSpace(s) || !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
@@ -694,9 +715,9 @@ func bareReadsBack(key, s string) bool {
 			return false
 		}
 	}
-	if lineParses(key, s) {
-		return false // it parses, but not as s: plainReadsBack said no
+	if !lenientValue(key, s) {
+		return false
 	}
-	root, err := parseYAML(key + ": '" + strings.ReplaceAll(s, "'", "''") + "'\n")
+	root, err := parseYAML(key + ": " + singleQuote(s) + "\n")
 	return err == nil && root != nil && len(root.Content) == 2 && root.Content[1].Value == s
 }

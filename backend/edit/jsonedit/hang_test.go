@@ -15,26 +15,29 @@ func TestHangScan(t *testing.T) {
 		t.Skip()
 	}
 	files, _ := filepath.Glob(dir + "/*")
+	var worst time.Duration
+	var worstF string
 	for _, f := range files {
 		b, _ := os.ReadFile(f)
-		line := strings.Split(string(b), "\n")[1]
-		line = strings.TrimSuffix(strings.TrimPrefix(line, "[]byte("), ")")
-		s, err := strconv.Unquote(line)
-		if err != nil {
-			continue
-		}
-		done := make(chan bool)
-		go func() {
-			d, err := Parse([]byte(s))
-			if err == nil {
-				_ = d.Set([]string{"fuzz\x00\"<key>"}, map[string]any{"a": []any{1, "two", nil}, "b": map[string]any{}})
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")[1:]
+		var args []string
+		for _, l := range lines {
+			i := strings.IndexByte(l, '(')
+			v := l[i+1 : len(l)-1]
+			if u, err := strconv.Unquote(v); err == nil {
+				v = u
 			}
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(200 * time.Millisecond):
-			t.Fatalf("hang on %s: %q", f, s)
+			args = append(args, v)
+		}
+		start := time.Now()
+		if len(args) == 1 {
+			fuzzParse(t, []byte(args[0]))
+		} else {
+			fuzzEdit(t, []byte(args[0]), args[1], args[2], args[3] == "true")
+		}
+		if el := time.Since(start); el > worst {
+			worst, worstF = el, f
 		}
 	}
+	t.Logf("%d files, worst %v %s", len(files), worst, worstF)
 }

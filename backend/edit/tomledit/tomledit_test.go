@@ -200,8 +200,8 @@ func TestTableNames(t *testing.T) {
 type edit func(*Doc) error
 
 func set(path []string, v any) edit { return func(d *Doc) error { return d.Set(path, v) } }
-func del(path ...string) edit      { return func(d *Doc) error { return d.Delete(path...) } }
-func p(s ...string) []string       { return s }
+func del(path ...string) edit       { return func(d *Doc) error { return d.Delete(path...) } }
+func p(s ...string) []string        { return s }
 
 func TestEdits(t *testing.T) {
 	t.Parallel()

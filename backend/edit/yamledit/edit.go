@@ -195,7 +195,7 @@ func (d *Doc) setRoot(n *yaml.Node) {
 }
 
 func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
 func keyNode(key string) *yaml.Node {
@@ -302,12 +302,17 @@ func keepLook(old, nv *yaml.Node) {
 		nv.FootComment = old.FootComment
 	}
 	switch {
-	case old.Kind == yaml.ScalarNode && nv.Kind == yaml.ScalarNode && nv.Tag == "!!str" && nv.Style == 0:
+	case old.Kind == yaml.ScalarNode && nv.Kind == yaml.ScalarNode && nv.Tag == "!!str":
+		// yaml.v3 picks a quoting style for new strings (single quotes for
+		// '@scope/pkg', none for plain words); the file's choice wins where
+		// the emitter can honour it, and it falls back by itself where not.
+		quoted := yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle
+		block := yaml.LiteralStyle | yaml.FoldedStyle
 		switch {
-		case old.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
-			nv.Style = old.Style & (yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle)
-		case old.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 && containsNewline(nv.Value):
-			nv.Style = old.Style & (yaml.LiteralStyle | yaml.FoldedStyle)
+		case old.Style&quoted != 0 && nv.Style&block == 0:
+			nv.Style = old.Style & quoted
+		case old.Style&block != 0 && nv.Style == 0 && containsNewline(nv.Value):
+			nv.Style = old.Style & block
 		}
 	case old.Kind == nv.Kind && old.Kind != yaml.ScalarNode && old.Style&yaml.FlowStyle != 0:
 		nv.Style |= yaml.FlowStyle

@@ -66,6 +66,9 @@ var (
 	// ErrNotSequence is returned by Append when the node at the path exists
 	// and is not a sequence.
 	ErrNotSequence = errors.New("not a sequence")
+	// ErrUnsupportedValue is returned by Set and Append for Go values
+	// yaml.v3 cannot encode, such as channels and functions.
+	ErrUnsupportedValue = errors.New("unsupported value")
 	// ErrAlias is returned when an edit would go through an alias (*name):
 	// changing it would silently change the anchored node elsewhere.
 	ErrAlias = errors.New("path goes through an alias")
@@ -371,10 +374,21 @@ func toNode(v any) (*yaml.Node, error) {
 		return toNode(&x)
 	}
 	var n yaml.Node
-	if err := n.Encode(v); err != nil {
+	if err := encodeValue(&n, v); err != nil {
 		return nil, fmt.Errorf("encode value: %w", err)
 	}
 	return &n, nil
+}
+
+// encodeValue wraps Node.Encode, which panics (rather than failing) on
+// values such as channels and functions.
+func encodeValue(n *yaml.Node, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrUnsupportedValue, r)
+		}
+	}()
+	return n.Encode(v)
 }
 
 // decoded returns the plain Go value of a node, used to decide whether an
