@@ -33,7 +33,9 @@ type App struct {
 	log *slog.Logger
 }
 
-func newApp(svc *service.Service, log *slog.Logger) *App { return &App{ctx: context.Background(), svc: svc, log: log} }
+func newApp(svc *service.Service, log *slog.Logger) *App {
+	return &App{ctx: context.Background(), svc: svc, log: log}
+}
 
 // startup runs when the window exists: from here on engine events reach the frontend.
 func (a *App) startup(ctx context.Context) {
@@ -105,7 +107,9 @@ func (a *App) Apply(snapshotID string, targets []string, dryRun bool) (engine.Ap
 }
 
 // Logs pages through the event log.
-func (a *App) Logs(f service.LogFilter) (store.Page[store.LogEntry], error) { return a.svc.Logs(a.ctx, f) }
+func (a *App) Logs(f service.LogFilter) (store.Page[store.LogEntry], error) {
+	return a.svc.Logs(a.ctx, f)
+}
 
 // ExportLogs exports matching log entries to the export store.
 func (a *App) ExportLogs(f service.LogFilter, format string) (store.Export, error) {
@@ -116,7 +120,9 @@ func (a *App) ExportLogs(f service.LogFilter, format string) (store.Export, erro
 func (a *App) Exports() ([]store.Export, error) { return a.svc.Exports(a.ctx, 200) }
 
 // Conflicts lists conflicts by status ("pending", "resolved" or "" for all).
-func (a *App) Conflicts(status string) ([]store.Conflict, error) { return a.svc.Conflicts(a.ctx, status) }
+func (a *App) Conflicts(status string) ([]store.Conflict, error) {
+	return a.svc.Conflicts(a.ctx, status)
+}
 
 // ResolveConflict applies the user's decision and re-syncs.
 func (a *App) ResolveConflict(id string, r service.Resolution) (service.SyncResult, error) {

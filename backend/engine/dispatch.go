@@ -336,4 +336,3 @@ func oldOrNil(old []byte, existed bool) []byte {
 	}
 	return old
 }
-

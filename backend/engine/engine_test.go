@@ -390,7 +390,9 @@ func TestServeWatchesAndConverges(t *testing.T) {
 			time.Sleep(3 * time.Millisecond)
 		}
 	}
-	waitFor(t, func() bool { return h.servers("beta")["s"].Command == "v200" && h.servers("gamma")["s"].Command == "v200" })
+	waitFor(t, func() bool {
+		return h.servers("beta")["s"].Command == "v200" && h.servers("gamma")["s"].Command == "v200"
+	})
 	// No echo loop: once converged, nothing more is written.
 	time.Sleep(100 * time.Millisecond)
 	before, _ := h.st.ListSnapshots(context.Background(), store.SnapshotFilter{Limit: 1000})

@@ -323,4 +323,3 @@ func (s *Service) Restore(ctx context.Context, archive io.Reader) error {
 	_, err = s.eng.SyncAll(ctx, "restore", nil)
 	return err
 }
-

@@ -57,14 +57,14 @@ func (s *Service) Snapshot(ctx context.Context, id string) (SnapshotView, error)
 
 // SnapshotDiff is the difference between two snapshots.
 type SnapshotDiff struct {
-	From        string              `json:"from,omitempty"` // empty: the empty state
-	To          string              `json:"to"`
-	Changes     []merge.Change      `json:"changes"`
-	JSONPatch   json.RawMessage     `json:"jsonPatch"`
-	BodyPatches map[string]string   `json:"bodyPatches,omitempty"`
+	From        string               `json:"from,omitempty"` // empty: the empty state
+	To          string               `json:"to"`
+	Changes     []merge.Change       `json:"changes"`
+	JSONPatch   json.RawMessage      `json:"jsonPatch"`
+	BodyPatches map[string]string    `json:"bodyPatches,omitempty"`
 	Stored      []store.SnapshotDiff `json:"stored,omitempty"` // the SNAPSHOT_DIFF rows of "to"
-	Before      unified.Config      `json:"before"`
-	After       unified.Config      `json:"after"`
+	Before      unified.Config       `json:"before"`
+	After       unified.Config       `json:"after"`
 }
 
 // Diff compares a snapshot with its parent, or with against when given.

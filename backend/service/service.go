@@ -284,7 +284,9 @@ func (s *Service) Status(ctx context.Context) (StatusReport, error) {
 func (s *Service) SetPaused(p bool) { s.eng.SetPaused(p) }
 
 // Projects lists registered project folders.
-func (s *Service) Projects(ctx context.Context) ([]store.Project, error) { return s.st.ListProjects(ctx) }
+func (s *Service) Projects(ctx context.Context) ([]store.Project, error) {
+	return s.st.ListProjects(ctx)
+}
 
 // AddProject registers a project folder as a scope and syncs it.
 func (s *Service) AddProject(ctx context.Context, path string) (store.Project, error) {
