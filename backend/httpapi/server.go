@@ -15,6 +15,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -163,6 +166,41 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
+// schemaNamer names schemas like huma's default (the Go type name), except that a type whose
+// name is already taken by a type of another package (service.SnapshotDiff and
+// store.SnapshotDiff) is prefixed with its package name.
+type schemaNamer struct {
+	mu     sync.Mutex
+	byName map[string]reflect.Type
+	byType map[reflect.Type]string
+}
+
+func (n *schemaNamer) name(t reflect.Type, hint string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.byName == nil {
+		n.byName, n.byType = map[string]reflect.Type{}, map[reflect.Type]string{}
+	}
+	if t.Name() != "" {
+		if name, ok := n.byType[t]; ok {
+			return name
+		}
+	}
+	name := huma.DefaultSchemaNamer(t, hint)
+	if other, taken := n.byName[name]; taken && other != t && t.Name() != "" {
+		pkg := path.Base(t.PkgPath())
+		name = strings.ToUpper(pkg[:1]) + pkg[1:] + name
+	}
+	n.byName[name] = t
+	if t.Name() != "" {
+		n.byType[t] = name
+	}
+	return name
+}
+
 func (s *Server) closeStreams() { s.stopOnce.Do(func() { close(s.stop) }) }
 
 // apiConfig is huma's configuration: OpenAPI 3.1 at /api/v1/openapi.json, docs at
@@ -170,6 +208,7 @@ func (s *Server) closeStreams() { s.stopOnce.Do(func() { close(s.stop) }) }
 // bodies are exactly the service's types).
 func apiConfig(version string) huma.Config {
 	cfg := huma.DefaultConfig("aisync API", version)
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", (&schemaNamer{}).name)
 	cfg.Info.Description = "Local API of aisync: keep the MCP servers, rules and permissions of your AI clients in sync. " +
 		"Every route except /healthz, the OpenAPI document and the docs page needs `Authorization: Bearer <token>` " +
 		"(the API token from `aisync token`, or an access token from POST /api/v1/auth/token) or the session cookie " +

@@ -117,13 +117,25 @@ var (
 	schemeRe    = regexp.MustCompile(`^(?i:bearer|basic|token|bot)[ \t]+`)
 	versionRe   = regexp.MustCompile(`^[vV]?\d+(\.\d+)+([-+][0-9A-Za-z.\-+]*)?$`)
 	uuidRe      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	wordishRe   = regexp.MustCompile(`^[a-z]+([\-_.][a-z]+)*$`)
 	varOnlyRe   = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%)$`)
 	envArgRe    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
 	headerArgRe = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]):[ \t]*`)
 	flagNameRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.\-]*$`)
 	lastLabelRe = regexp.MustCompile(`\.[A-Za-z]{1,6}$`)
+	wordRe      = regexp.MustCompile(`^([a-z]+|[A-Z][a-z]+|[A-Z]+|[0-9]+|v[0-9]+)$`)
 )
+
+// readable reports whether every piece of s between separators is a word, a number or a
+// "v2": the shape of package, image and file names (mcp-server-kubernetes-2024), not of a
+// generated token.
+func readable(s string) bool {
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("-_./+=~", r) }) {
+		if !wordRe.MatchString(p) {
+			return false
+		}
+	}
+	return true
+}
 
 // templated reports whether s holds a reference or placeholder of any syntax (unified
 // ${env:X}/${secret:X}, a client's ${X} or ${input:x}, {env:X}, {{x}}, $X, %X%): such a
@@ -165,7 +177,7 @@ func strongLiteral(tok string) bool {
 // weakLiteral: under a token-like name, a value that looks like a token.
 func weakLiteral(tok string) bool {
 	return len(tok) >= 8 && !hasSpace(tok) && !isPath(tok) && !isURL(tok) && !isBoolWord(tok) &&
-		!versionRe.MatchString(tok) && !wordishRe.MatchString(tok)
+		!versionRe.MatchString(tok) && !readable(tok)
 }
 
 // tokenChars is what API keys, JWTs and base64 / base64url / hex tokens are made of.
@@ -203,6 +215,7 @@ func highEntropy(tok string) bool {
 		strings.IndexByte("-./~", tok[0]) >= 0,
 		versionRe.MatchString(tok), uuidRe.MatchString(tok),
 		lastLabelRe.MatchString(tok), // example.com, server-2024.js
+		readable(tok),
 		slash && (len(tok) < 32 || !upper || !lower):
 		return false
 	}

@@ -56,12 +56,12 @@ func (k *osKeyring) Set(key, value string) error {
 	if err := keyring.Set(k.service, key, value); err != nil {
 		return k.wrap("store secret "+key, err)
 	}
-	names, err := k.readIndex()
+	names, parts, err := k.readIndex()
 	if err != nil {
 		return fmt.Errorf("store secret %s: %w", key, err)
 	}
 	if i, found := slices.BinarySearch(names, key); !found {
-		if err := k.writeIndex(slices.Insert(names, i, key), len(names)); err != nil {
+		if err := k.writeIndex(slices.Insert(names, i, key), parts); err != nil {
 			return fmt.Errorf("store secret %s: %w", key, err)
 		}
 	}
@@ -79,12 +79,12 @@ func (k *osKeyring) Delete(key string) error {
 		return k.wrap("delete secret "+key, delErr)
 	}
 	// The index is cleaned even when the entry was already gone (deleted by another tool).
-	names, err := k.readIndex()
+	names, parts, err := k.readIndex()
 	if err != nil {
 		return fmt.Errorf("delete secret %s: %w", key, err)
 	}
 	if i, found := slices.BinarySearch(names, key); found {
-		if err := k.writeIndex(slices.Delete(slices.Clone(names), i, i+1), len(names)); err != nil {
+		if err := k.writeIndex(slices.Delete(slices.Clone(names), i, i+1), parts); err != nil {
 			return fmt.Errorf("delete secret %s: %w", key, err)
 		}
 	}
@@ -97,7 +97,7 @@ func (k *osKeyring) Delete(key string) error {
 func (k *osKeyring) List() ([]string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	names, err := k.readIndex()
+	names, _, err := k.readIndex()
 	if err != nil {
 		return nil, fmt.Errorf("list secrets: %w", err)
 	}
@@ -111,30 +111,30 @@ func indexPart(i int) string {
 	return indexKey + "." + strconv.Itoa(i)
 }
 
-// readIndex returns the sorted names in the index. It reads the chunks until one is missing.
-func (k *osKeyring) readIndex() ([]string, error) {
-	var names []string
-	for i := 0; ; i++ {
-		raw, err := keyring.Get(k.service, indexPart(i))
+// readIndex returns the sorted names in the index and how many entries hold it. It reads
+// the entries until one is missing.
+func (k *osKeyring) readIndex() (names []string, parts int, err error) {
+	for ; ; parts++ {
+		raw, err := keyring.Get(k.service, indexPart(parts))
 		if errors.Is(err, keyring.ErrNotFound) {
 			break
 		}
 		if err != nil {
-			return nil, k.wrap("read keyring index", err)
+			return nil, 0, k.wrap("read keyring index", err)
 		}
 		var part []string
 		if err := json.Unmarshal([]byte(raw), &part); err != nil {
-			return nil, fmt.Errorf("read keyring index %s/%s: not a JSON list of names (delete that entry to rebuild it): %w", k.service, indexPart(i), err)
+			return nil, 0, fmt.Errorf("read keyring index %s/%s: not a JSON list of names (delete that entry to rebuild it): %w", k.service, indexPart(parts), err)
 		}
 		names = append(names, part...)
 	}
 	slices.Sort(names)
-	return slices.Compact(names), nil
+	return slices.Compact(names), parts, nil
 }
 
-// writeIndex stores names in as few chunks as fit and removes chunks left over from a
-// longer index (oldCount names is enough to bound how many there can be).
-func (k *osKeyring) writeIndex(names []string, oldCount int) error {
+// writeIndex stores names in as few entries as fit and removes the entries left over from
+// a longer index (oldParts is how many there were).
+func (k *osKeyring) writeIndex(names []string, oldParts int) error {
 	var chunks [][]string
 	var cur []string
 	size := 2
@@ -159,12 +159,8 @@ func (k *osKeyring) writeIndex(names []string, oldCount int) error {
 			return k.wrap("write keyring index", err)
 		}
 	}
-	for i := len(chunks); i <= oldCount; i++ {
-		err := keyring.Delete(k.service, indexPart(i))
-		if errors.Is(err, keyring.ErrNotFound) {
-			break
-		}
-		if err != nil {
+	for i := len(chunks); i < oldParts; i++ {
+		if err := keyring.Delete(k.service, indexPart(i)); err != nil && !errors.Is(err, keyring.ErrNotFound) {
 			return k.wrap("write keyring index", err)
 		}
 	}

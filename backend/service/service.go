@@ -19,6 +19,7 @@ import (
 	"aisync/backend/engine"
 	"aisync/backend/events"
 	"aisync/backend/fsx"
+	"aisync/backend/secrets"
 	"aisync/backend/settings"
 	"aisync/backend/store"
 )
@@ -36,14 +37,7 @@ type Options struct {
 }
 
 // Keyring stores aisync's own secrets (API token, admin password, extracted config secrets).
-type Keyring interface {
-	Get(key string) (string, error)
-	Set(key, value string) error
-	Delete(key string) error
-}
-
-// ErrSecretNotFound is returned by a Keyring for a missing key.
-var ErrSecretNotFound = errors.New("secret not found")
+type Keyring = secrets.Keyring
 
 // Service is the application core: settings, store, event bus and engine.
 type Service struct {

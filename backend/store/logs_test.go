@@ -294,7 +294,7 @@ func TestStreamLogs(t *testing.T) {
 		SELECT printf('stream-%06d', i), 'cursor', 'stream', IIF(i % 10 = 0, 'error', 'info'),
 			'entry ' || i || ' of the stream test', json_object('pad', ?),
 			strftime('%Y-%m-%dT%H:%M:%S', ?, '+' || (i / 1000) || ' seconds') || printf('.%03d000000Z', i % 1000)
-		FROM n`, total, strings.Repeat("x", 0), t0.Format(time.DateTime))
+		FROM n`, total, strings.Repeat("x", 900), t0.Format(time.DateTime))
 	mustNoErr(t, err)
 	t.Logf("TIMING insert %v", time.Since(start))
 	t.Run("all rows oldest first in flat memory", func(t *testing.T) {

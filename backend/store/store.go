@@ -53,6 +53,8 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Backup writes a consistent copy of the whole database to destPath atomically.
 	Backup(ctx context.Context, destPath string) error
+	// Restore replaces the whole database with a validated copy made by Backup.
+	Restore(ctx context.Context, srcPath string) error
 	// Path is where the database lives (a file path or, for a server database, its address).
 	Path() string
 	// Close releases the database; the Store must not be used afterwards.

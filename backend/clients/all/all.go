@@ -1,4 +1,14 @@
 // Package all registers every client adapter; import it for its side effect.
 package all
 
-import ()
+import (
+	_ "aisync/backend/clients/amazonq"
+	_ "aisync/backend/clients/claude-code"
+	_ "aisync/backend/clients/claude-desktop"
+	_ "aisync/backend/clients/cline"
+	_ "aisync/backend/clients/copilot-cli"
+	_ "aisync/backend/clients/cursor"
+	_ "aisync/backend/clients/kiro"
+	_ "aisync/backend/clients/roo"
+	_ "aisync/backend/clients/windsurf"
+)

@@ -49,7 +49,7 @@ const (
 func DecodeBlocks(path string, data []byte) (map[string]unified.Rule, []clients.Warning, error) {
 	doc, err := parseBlocks(path, data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("decode rules of %s: %w", path, err)
+		return nil, nil, fmt.Errorf("decode rule blocks: %w", err) // the SyntaxError names the file
 	}
 	rules := make(map[string]unified.Rule, len(doc.rules))
 	for _, br := range doc.rules {
@@ -67,16 +67,16 @@ func DecodeBlocks(path string, data []byte) (map[string]unified.Rule, []clients.
 func EncodeBlocks(path string, data []byte, rules map[string]unified.Rule) ([]byte, error) {
 	doc, err := parseBlocks(path, data)
 	if err != nil {
-		return nil, fmt.Errorf("encode rules into %s: %w", path, err)
+		return nil, fmt.Errorf("encode rule blocks: %w", err)
 	}
 	want := make(map[string]unified.Rule, len(rules))
 	for name, r := range rules {
 		if name == "" {
-			return nil, fmt.Errorf("encode rules into %s: a rule has an empty name", path)
+			return nil, fmt.Errorf("encode rule blocks into %s: a rule has an empty name", path)
 		}
 		n, err := normalizeRule(name, r)
 		if err != nil {
-			return nil, fmt.Errorf("encode rules into %s: %w", path, err)
+			return nil, fmt.Errorf("encode rule blocks into %s: %w", path, err)
 		}
 		want[name] = n
 	}

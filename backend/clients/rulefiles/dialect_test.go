@@ -398,7 +398,26 @@ func TestDialectFlowFrontmatter(t *testing.T) {
 	}
 	// …but a key cannot be edited in place.
 	_, _, err = Cursor.EncodeDir(dir, files, map[string]unified.Rule{"r": rule(manual, "", nil, "B")})
-	if !errors.Is(err, errFlowFrontmatter) {
+	if !errors.Is(err, ErrNotEditable) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDialectAnchoredValue(t *testing.T) {
+	t.Parallel()
+	files := one(Windsurf, "r", "---\ntrigger: always_on\ndescription: &d shared text\nnote: *d\n---\nB\n")
+	rules, _, err := Windsurf.DecodeDir(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertRules(t, rules, norm(t, map[string]unified.Rule{"r": rule(always, "shared text", nil, "B")}))
+	// Changing the trigger is fine; changing the anchored description is refused.
+	out, _, err := Windsurf.EncodeDir(dir, files, map[string]unified.Rule{"r": rule(manual, "shared text", nil, "B")})
+	if err != nil || !strings.Contains(string(out[dir+"/r.md"]), "trigger: manual\ndescription: &d shared text\nnote: *d\n") {
+		t.Fatalf("got %q, %v", out[dir+"/r.md"], err)
+	}
+	_, _, err = Windsurf.EncodeDir(dir, files, map[string]unified.Rule{"r": rule(always, "new", nil, "B")})
+	if !errors.Is(err, ErrNotEditable) || !strings.Contains(err.Error(), "anchor") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -532,6 +551,8 @@ func TestCursorBareGlobs(t *testing.T) {
 		{[]string{"src/**/*.{ts,tsx}"}, "globs: src/**/*.{ts,tsx}"},
 		{[]string{"{a,b}/*.go"}, "globs: {a,b}/*.go"},
 		{[]string{"[abc]*.go"}, "globs: [abc]*.go"},
+		{[]string{"{a,b}"}, `globs: "{a,b}"`},
+		{[]string{"[a]"}, `globs: "[a]"`},
 		{[]string{"true"}, "globs: true"},
 		{[]string{"null"}, `globs: "null"`},
 		{[]string{"'quoted'"}, `globs: "'quoted'"`},

@@ -171,8 +171,12 @@ func toYAMLError(err error) *yamlError {
 // parses: the line where the text stops being YAML. (The first failing prefix would blame the
 // first line of a valid multi-line flow list.) It only serves the message; 0 means unknown.
 func locateError(lines []string) int {
-	if len(lines) > 200 {
-		return 0
+	size := 0
+	for _, l := range lines {
+		size += len(l)
+	}
+	if len(lines) > 200 || size > 32<<10 {
+		return 0 // it parses every prefix: keep that cheap
 	}
 	good := 0
 	var b strings.Builder
@@ -242,19 +246,40 @@ func splitTerminator(line string) (content, term string) {
 // lenientFix single-quotes the top-level values of lenientKeys that do not parse as YAML on
 // their own line, which is how Cursor's own reader treats them: as literal text.
 func lenientFix(lines []string, lenientKeys []string) string {
+	indent := rootIndent(lines)
 	var b strings.Builder
 	for _, l := range lines {
 		content, term := splitTerminator(l)
+		if len(content) < len(indent) || content[:len(indent)] != indent {
+			b.WriteString(l)
+			continue
+		}
+		content = content[len(indent):]
 		key, rest, ok := strings.Cut(content, ":")
 		val := strings.Trim(rest, " \t")
 		if !ok || !contains(lenientKeys, key) || !strings.HasPrefix(rest, " ") && !strings.HasPrefix(rest, "\t") || !lenientValue(key, val) {
 			b.WriteString(l)
 			continue
 		}
-		b.WriteString(key + ": " + singleQuote(val) + term)
+		b.WriteString(indent + key + ": " + singleQuote(val) + term)
 	}
 	return b.String()
 }
+
+// rootIndent is the indentation of the first line that starts with a key, which is the
+// indentation of the top-level keys.
+func rootIndent(lines []string) string {
+	for _, l := range lines {
+		c, _ := splitTerminator(l)
+		t := strings.TrimLeft(c, " ")
+		if m := keyLineRE.FindString(t); m != "" {
+			return c[:len(c)-len(t)]
+		}
+	}
+	return ""
+}
+
+var keyLineRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*:`)
 
 // lenientValue reports whether a value is read as literal text: it is not valid YAML on its
 // own line, and it is not a quoted string or a flow list or mapping left open (those are
@@ -269,15 +294,12 @@ func lenientValue(key, val string) bool {
 
 func singleQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// lineParses reports whether "key: val" alone is a YAML mapping whose value is a scalar or a
-// sequence.
+// lineParses reports whether "key: val" alone is valid YAML. A value that is valid YAML is
+// read as YAML even when its type is wrong ("globs: {a,b}" is a mapping, and an error), so
+// that the lenient reader and a strict one never disagree about it.
 func lineParses(key, val string) bool {
 	root, err := parseYAML(key + ": " + val + "\n")
-	if err != nil || root == nil || len(root.Content) != 2 {
-		return false
-	}
-	k := root.Content[1].Kind
-	return k == yaml.ScalarNode || k == yaml.SequenceNode
+	return err == nil && root != nil && len(root.Content) == 2
 }
 
 func contains(list []string, s string) bool {
@@ -505,10 +527,29 @@ func (f *mdFile) equal(e *fmEntry, v value) (bool, error) {
 	}
 }
 
-// errFlowFrontmatter is returned when an edit needs a frontmatter written as one flow
-// mapping ({a: 1, b: 2}); aisync edits block mappings line by line and does not rewrite a
-// user's flow mapping wholesale.
-var errFlowFrontmatter = errors.New("the frontmatter is a flow mapping ({…}); write it as one key per line so aisync can edit it in place")
+// ErrNotEditable means a key aisync owns cannot be rewritten without rewriting text the user
+// wrote around it: a frontmatter written as one flow mapping ({a: 1, b: 2}), a key that does
+// not start its line (an explicit "? key"), or a value carrying a YAML anchor other keys may
+// refer to. aisync then leaves the file alone and says why, rather than reformat the user's
+// YAML; callers can tell the user to edit that file by hand.
+var ErrNotEditable = errors.New("the frontmatter cannot be edited in place")
+
+var errFlowFrontmatter = fmt.Errorf("%w: it is a flow mapping ({…}); write one key per line", ErrNotEditable)
+
+func anchored(n *yaml.Node) bool {
+	if n == nil {
+		return false
+	}
+	if n.Anchor != "" {
+		return true
+	}
+	for _, c := range n.Content {
+		if anchored(c) {
+			return true
+		}
+	}
+	return false
+}
 
 type lineEdit struct {
 	first, last int // inclusive range of frontmatter lines replaced
@@ -523,7 +564,14 @@ func (f *mdFile) rewrite(order []string, vals map[string]value) (lines []string,
 	var (
 		edits   []lineEdit
 		appends []string
+		indent  string // of the top-level keys, for the keys appended
 	)
+	if f.root != nil && len(f.root.Content) > 0 {
+		if i := f.root.Content[0].Line - 1; i >= 0 && i < len(f.lines) {
+			c, _ := splitTerminator(f.lines[i])
+			indent = c[:len(c)-len(strings.TrimLeft(c, " "))]
+		}
+	}
 	for _, key := range order {
 		v, ok := vals[key]
 		if !ok || v.op == opKeep {
@@ -535,7 +583,7 @@ func (f *mdFile) rewrite(order []string, vals map[string]value) (lines []string,
 		}
 		switch {
 		case e == nil && (v.op == opSet || v.op == opSetIfMissing):
-			appends = append(appends, renderEntry(key, v, "", f.eol, nil, "")...)
+			appends = append(appends, renderEntry(key, v, indent, f.eol, nil, "")...)
 		case e == nil || v.op == opSetIfMissing:
 		case v.op == opDelete:
 			if !present(e) {
@@ -565,8 +613,8 @@ func (f *mdFile) rewrite(order []string, vals map[string]value) (lines []string,
 					comment = e.keyNode.LineComment
 				}
 			}
-			indent := strings.Repeat(" ", e.keyNode.Column-1)
-			edits = append(edits, lineEdit{first: first, last: last, repl: renderEntry(key, v, indent, f.eol, resolve(e.valNode), comment)})
+			keyIndent := strings.Repeat(" ", e.keyNode.Column-1)
+			edits = append(edits, lineEdit{first: first, last: last, repl: renderEntry(key, v, keyIndent, f.eol, resolve(e.valNode), comment)})
 		}
 	}
 	if len(edits) == 0 && len(appends) == 0 {
@@ -600,14 +648,20 @@ func (f *mdFile) rewrite(order []string, vals map[string]value) (lines []string,
 // span is the range of frontmatter lines an entry occupies: from its key to the line before
 // the next key, without the blank lines and comments at the end that belong to the next key.
 func (f *mdFile) span(e *fmEntry) (first, last int, err error) {
+	if anchored(e.keyNode) || anchored(e.valNode) {
+		return 0, 0, fmt.Errorf("%w: the value of %s has an anchor (&name) other keys may use", ErrNotEditable, e.key)
+	}
 	first = e.keyNode.Line - 1
 	if first < 0 || first >= len(f.lines) {
 		return 0, 0, fmt.Errorf("edit %s: key %s is not where the parser put it", f.path, e.key)
 	}
 	content, _ := splitTerminator(f.lines[first])
 	indent := len(content) - len(strings.TrimLeft(content, " "))
-	if e.keyNode.Column-1 != indent || f.root.Style&yaml.FlowStyle != 0 {
+	if f.root.Style&yaml.FlowStyle != 0 {
 		return 0, 0, errFlowFrontmatter
+	}
+	if e.keyNode.Column-1 != indent {
+		return 0, 0, fmt.Errorf("%w: the key %s does not start its line", ErrNotEditable, e.key)
 	}
 	end := len(f.lines)
 	if next := e.position + 1; next < len(f.entries) {

@@ -12,7 +12,8 @@ import (
 // fuzzRule is added to whatever a fuzzed file holds: it exercises every escape.
 var fuzzRule = rule(glob, "a \"quoted\" --> <x> & \n description", []string{"src/**/*.{go,mod}", "a,b", "{odd"}, "<!-- aisync:end -->\nbody\r\n")
 
-// FuzzDecodeBlocks checks that DecodeBlocks never panics, that a file that does not parse is
+// FuzzDecodeBlocks checks, for any file and any text used as a rule's name, description,
+// glob and body, that DecodeBlocks never panics, that a file that does not parse is
 // refused by both directions with a *clients.SyntaxError, and that for a file that parses:
 // encoding its own rules gives the same bytes, adding and changing rules reads back exactly
 // and is idempotent, and removing every rule from a file that had no region restores it.
@@ -27,9 +28,9 @@ func FuzzDecodeBlocks(f *testing.F) {
 		"<!-- aisync:begin -->\n<!-- aisync:rule name=\"x\" -->\n",
 		"text\r",
 	} {
-		f.Add([]byte(seed))
+		f.Add([]byte(seed), "t\"ext --> & <x>\n,{a,b}")
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, data []byte, text string) {
 		const path = "CLAUDE.md"
 		rules, _, err := DecodeBlocks(path, data)
 		if err != nil {
@@ -48,6 +49,9 @@ func FuzzDecodeBlocks(f *testing.F) {
 		}
 
 		mod := map[string]unified.Rule{"fuzz added": fuzzRule}
+		if text != "" {
+			mod["fuzz "+text] = rule(unified.ActivationGlob, text, []string{text, "x"}, text)
+		}
 		first := true
 		for name, r := range rules {
 			if first {
@@ -84,7 +88,8 @@ func FuzzDecodeBlocks(f *testing.F) {
 	})
 }
 
-// FuzzDecodeDir checks every dialect: decoding never panics, a refused file is refused by
+// FuzzDecodeDir checks every dialect, for any file and any text used as a description and a
+// glob: decoding never panics, a refused file is refused by
 // both directions, encoding the decoded rule changes nothing, and writing each activation
 // (with a changed body) reads back as the dialect's documented form and is idempotent.
 func FuzzDecodeDir(f *testing.F) {
@@ -104,11 +109,11 @@ func FuzzDecodeDir(f *testing.F) {
 	for i, s := range seeds {
 		for d := range allDialects {
 			if d%2 == i%2 || i < 2 {
-				f.Add([]byte(s), uint8(d))
+				f.Add([]byte(s), uint8(d), "fuzz: \"description\"")
 			}
 		}
 	}
-	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+	f.Fuzz(func(t *testing.T, data []byte, which uint8, text string) {
 		d := allDialects[int(which)%len(allDialects)]
 		path := dir + "/x" + d.Ext
 		files := clients.Files{path: data}
@@ -132,16 +137,16 @@ func FuzzDecodeDir(f *testing.F) {
 			r := base
 			r.Activation, r.Body = act, base.Body+"\nfuzz\r\n"
 			if act == unified.ActivationGlob {
-				r.Globs = []string{"src/**/*.{go,mod}", "*.md"}
+				r.Globs = []string{"src/**/*.{go,mod}", text, "*.md"}
 			} else {
 				r.Globs = nil
 			}
 			if act == unified.ActivationAgent {
-				r.Description = "fuzz: \"description\""
+				r.Description = text
 			}
 			want := map[string]unified.Rule{"x": r}
 			out, _, err := d.EncodeDir(dir, files, want)
-			if errors.Is(err, errFlowFrontmatter) {
+			if errors.Is(err, ErrNotEditable) {
 				continue
 			}
 			if err != nil {

@@ -2,9 +2,10 @@ package jsonedit
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // Set puts value at path, creating missing objects on the way, and touches as few bytes as
@@ -23,15 +24,17 @@ import (
 //
 // value is encoded as json.Marshal would encode it (a json.RawMessage is taken as is),
 // except that <, > and & are not escaped: these files are read by people, and "a && b" in a
-// command should stay readable. Setting below a value that is not an object fails with
-// ErrNotObject. An empty path replaces the whole document.
+// command should stay readable. New objects list their members in encoding/json's order
+// (struct fields in declaration order, map keys sorted); pass a struct or a json.RawMessage
+// to choose the order. Setting below a value that is not an object fails with ErrNotObject.
+// An empty path replaces the whole document.
 func (d *Doc) Set(path []string, value any) error {
 	raw, err := marshal(value)
 	if err != nil {
 		return fmt.Errorf("set %s: encode value: %w", describe(path), err)
 	}
-	vn, err := parseDocument(raw, nil)
-	if err != nil || vn == nil {
+	vn, err := parseDocument(raw, nil) // encoding/json output: never empty, always valid
+	if err != nil {
 		return fmt.Errorf("set %s: read encoded value: %w", describe(path), err)
 	}
 	names := make([]string, len(path))
@@ -57,7 +60,10 @@ func (d *Doc) set(path, names []string, raw []byte, vn *node) error {
 		}
 		m := cur.lookup(name)
 		if m == nil {
-			wsrc, wn := wrap(names[i+1:], raw, vn)
+			wsrc, wn, err := wrap(names[i+1:], raw, vn)
+			if err != nil {
+				return err
+			}
 			return d.insertItem(cur, len(cur.members), quote(name), wsrc, wn)
 		}
 		parent, cur = cur, m.value
@@ -90,7 +96,10 @@ func (d *Doc) setEmpty(names []string, raw []byte, vn *node) error {
 	if len(names) == 0 && vn.kind == kindObject && len(vn.members) == 0 {
 		return nil // the empty document already is an empty object
 	}
-	vsrc, v := wrap(names, raw, vn)
+	vsrc, v, err := wrap(names, raw, vn)
+	if err != nil {
+		return err
+	}
 	st := d.style()
 	var b bytes.Buffer
 	body := d.src
@@ -120,6 +129,7 @@ func (d *Doc) Delete(path ...string) error {
 		return fmt.Errorf("delete document root: %w", ErrEmptyPath)
 	}
 	parentPath, name := path[:len(path)-1], canonicalName(path[len(path)-1])
+	d.style() // learn the habits before the first edit changes the evidence
 	for {
 		parent, ok := d.find(parentPath)
 		if !ok || parent == nil || parent.kind != kindObject {
@@ -163,9 +173,9 @@ func quote(name string) []byte {
 
 // wrap nests the value in objects named by names, for creating missing intermediate
 // objects: wrap(["a","b"], 1) is {"a":{"b":1}}.
-func wrap(names []string, raw []byte, vn *node) ([]byte, *node) {
+func wrap(names []string, raw []byte, vn *node) ([]byte, *node, error) {
 	if len(names) == 0 {
-		return raw, vn
+		return raw, vn, nil
 	}
 	var b bytes.Buffer
 	for _, n := range names {
@@ -175,8 +185,11 @@ func wrap(names []string, raw []byte, vn *node) ([]byte, *node) {
 	}
 	b.Write(raw)
 	b.Write(bytes.Repeat([]byte{'}'}, len(names)))
-	n, _ := parseDocument(b.Bytes(), nil) // built from valid JSON
-	return b.Bytes(), n
+	n, err := parseDocument(b.Bytes(), nil) // fails only when nested too deep
+	if err != nil {
+		return nil, nil, fmt.Errorf("nest value in %d new objects: %w", len(names), err)
+	}
+	return b.Bytes(), n, nil
 }
 
 // mergeable reports whether old can be turned into new piece by piece instead of being
@@ -418,6 +431,12 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 		case onlySpace(inner) && st.minified:
 			put(newLayout(src, st, true, c), "")
 			return d.apply(edit{open + 1, close, b.Bytes()})
+		case st.minified:
+			// Only comments inside, on a one-line document: stay on the line, after them.
+			p := backHSpace(src, close)
+			b.WriteByte(' ')
+			put(newLayout(src, st, true, c), "")
+			return d.apply(edit{p, p, b.Bytes()})
 		case onlySpace(inner):
 			// `{}`, `{ }` and `{\n}` all become a properly indented block.
 			outer := lineIndent(src, open)
@@ -565,6 +584,12 @@ func (d *Doc) deleteItem(c *node, i int) error {
 	} else if i > 0 {
 		s = its[i-1].comma
 	}
+	// A removal that leaves its line holding only indentation takes the line too.
+	if ls, t := lineStart(src, s), skipHSpace(src, e); ls < s && onlyHSpace(src[ls:s]) {
+		if n := eolLen(src, t); n > 0 {
+			s, e = ls, t+n
+		}
+	}
 	open, close := c.start+1, c.end-1
 	if len(its) == 1 && onlySpace(src[open:s]) && onlySpace(src[e:close]) {
 		return d.apply(edit{open, close, nil})
@@ -583,7 +608,7 @@ type edit struct {
 // an edit that would produce a document that does not parse is refused, leaving the document
 // as it was.
 func (d *Doc) apply(edits ...edit) error {
-	sort.SliceStable(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
+	slices.SortStableFunc(edits, func(a, b edit) int { return cmp.Compare(a.start, b.start) })
 	size := len(d.src)
 	for _, e := range edits {
 		size += len(e.text) - (e.end - e.start)

@@ -514,6 +514,20 @@ func TestSet(t *testing.T) {
 			want:  "\xef\xbb\xbf{\n  \"a\": 1\n}\n",
 		},
 		{
+			name:  "invalid UTF-8 in a name is matched the way encoding/json writes it",
+			in:    "{\"\xff\": 1}",
+			path:  []string{"\xff"},
+			value: 2,
+			want:  "{\"\xff\": 2}",
+		},
+		{
+			name:  "lone surrogate in a name",
+			in:    `{"\ud800": 1}`,
+			path:  []string{"\ufffd"},
+			value: 2,
+			want:  `{"\ud800": 2}`,
+		},
+		{
 			name:  "replace whole document",
 			in:    "// head\n{\"a\": 1}\n",
 			path:  nil,
@@ -696,6 +710,10 @@ func TestDelete(t *testing.T) {
 		{"escaped name", `{"caf\u00e9": 1, "x": 2}`, []string{"café"}, `{"x": 2}`},
 		{"claude project key", "{\n  \"projects\": {\n    \"/home/me/a\": {},\n    \"/home/me/b\": {}\n  }\n}", []string{"projects", "/home/me/a"}, "{\n  \"projects\": {\n    \"/home/me/b\": {}\n  }\n}"},
 		{"member not alone on its first line", "{ \"a\": 1,\n  \"b\": 2 }", []string{"a"}, "{\n  \"b\": 2 }"},
+		{"comma-first style, first", "{\n  \"a\": 1\n  , \"b\": 2\n  , \"c\": 3\n}", []string{"a"}, "{\n  \"b\": 2\n  , \"c\": 3\n}"},
+		{"comma-first style, last", "{\n  \"a\": 1\n  , \"b\": 2\n}", []string{"b"}, "{\n  \"a\": 1\n}"},
+		{"block comment spanning lines after the member", "{\n  \"a\": 1, /* about\n  a */\n  \"b\": 2\n}", []string{"a"}, "{\n  /* about\n  a */\n  \"b\": 2\n}"},
+		{"value spanning lines with comments inside", "{\n  \"a\": [\n    1, // one\n    2\n  ], // list\n  \"b\": 2\n}", []string{"a"}, "{\n  \"b\": 2\n}"},
 		{"missing member", three, []string{"z"}, three},
 		{"missing parent", three, []string{"z", "y"}, three},
 		{"parent not an object", three, []string{"a", "y"}, three},
@@ -861,5 +879,98 @@ func TestRealFiles(t *testing.T) {
 			}
 			checkGolden(t, filepath.Join("testdata/golden", tt.file), d.Bytes())
 		})
+	}
+}
+
+func TestDetectStyle(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want style
+	}{
+		{"default", ``, style{nl: "\n", unit: "  ", colon: " ", comma: " "}},
+		{"two spaces", "{\n  \"a\": {\n    \"b\": [\n      1\n    ]\n  }\n}", style{nl: "\n", unit: "  ", colon: " ", comma: " "}},
+		{"four spaces", "{\n    \"a\": {\n        \"b\": 1\n    }\n}", style{nl: "\n", unit: "    ", colon: " ", comma: " "}},
+		{"tabs and crlf", "{\r\n\t\"a\": {\r\n\t\t\"b\": 1\r\n\t}\r\n}\r\n", style{nl: "\r\n", unit: "\t", colon: " ", comma: " "}},
+		{"minified", `{"a":{"b":[1,2]}}`, style{nl: "\n", unit: "  ", comma: "", minified: true, inlineLists: true}},
+		{"spaced colons", "{\n  \"a\" : 1,\n  \"b\" : [1,  2]\n}", style{nl: "\n", unit: "  ", preColon: " ", colon: " ", comma: "  ", inlineLists: true}},
+		{"trailing commas", "{\n  \"a\": [\n    1,\n  ],\n  \"b\": 2,\n}", style{nl: "\n", unit: "  ", colon: " ", comma: " ", trailing: true}},
+		{"indent under a deep first line", "{\"x\": {\n  \"a\": 1\n}}", style{nl: "\n", unit: "  ", colon: " ", comma: " "}},
+		{"mostly crlf", "{\r\n  \"a\": 1,\r\n  \"b\": 2\n}\r\n", style{nl: "\r\n", unit: "  ", colon: " ", comma: " "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := Parse([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := *d.style(); got != tt.want {
+				t.Fatalf("detectStyle = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSetArrays(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		in    string
+		value any
+		want  string
+	}{
+		{"insert in the middle of an inline array", `{"a": [1, 3]}`, []int{1, 2, 3}, `{"a": [1, 2, 3]}`},
+		{"append to an inline array with trailing comma", `{"a": [1, 2,]}`, []int{1, 2, 3}, `{"a": [1, 2, 3,]}`},
+		{"remove from an inline array", `{"a": [1, 2, 3]}`, []int{1, 3}, `{"a": [1, 3]}`},
+		{"remove everything", "{\n  \"a\": [\n    1,\n    2\n  ]\n}", []int{}, "{\n  \"a\": []\n}"},
+		{"add to an array holding only a comment", "{\n  \"a\": [\n    // none yet\n  ]\n}", []string{"x"}, "{\n  \"a\": [\n    // none yet\n    \"x\"\n  ]\n}"},
+		{"change one element keeps the others' comments", "{\n  \"a\": [\n    \"x\", // keep x\n    \"y\", // about y\n    \"z\" // keep z\n  ]\n}", []string{"x", "Y", "z"}, "{\n  \"a\": [\n    \"x\", // keep x\n    \"Y\", // about y\n    \"z\" // keep z\n  ]\n}"},
+		{"objects in arrays are merged", "{\n  \"a\": [\n    {\"name\": \"s\", /* c */ \"url\": \"u\"}\n  ]\n}", []map[string]string{{"name": "s", "url": "v"}}, "{\n  \"a\": [\n    {\"name\": \"s\", /* c */ \"url\": \"v\"}\n  ]\n}"},
+		{"replace scalar by array", `{"a": 1}`, []int{1}, `{"a": [1]}`},
+		{"insert before an element that shares its line", "{\n  \"a\": [\n    1, 3\n  ]\n}", []int{1, 2, 3}, "{\n  \"a\": [\n    1, 2, 3\n  ]\n}"},
+		{"insert into a one-line array holding a comment", `{"a": [ /* none */ ]}`, []int{1}, `{"a": [ /* none */ 1 ]}`},
+		{"insert into a multi-line array holding a comment on the bracket's line", "{\n  \"a\": [ /* none */ ]\n}", []int{1}, "{\n  \"a\": [ /* none */\n    1\n  ]\n}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d, err := Parse([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Set([]string{"a"}, tt.value); err != nil {
+				t.Fatal(err)
+			}
+			if got := string(d.Bytes()); got != tt.want {
+				t.Fatalf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+			checkEdit(t, []byte(tt.in), d)
+			checkSet(t, d, []string{"a"}, tt.value)
+		})
+	}
+}
+
+func TestSetTooDeep(t *testing.T) {
+	t.Parallel()
+	d, err := Parse([]byte(`{"a": 1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := make([]string, maxDepth+1)
+	for i := range path {
+		path[i] = "x"
+	}
+	var se *SyntaxError
+	if err := d.Set(path, 1); !errors.As(err, &se) || !strings.Contains(err.Error(), "nesting depth") {
+		t.Fatalf("Set below %d levels = %v, want a nesting depth error", maxDepth, err)
+	}
+	deep := json.RawMessage(strings.Repeat("[", maxDepth-1) + strings.Repeat("]", maxDepth-1))
+	if err := d.Set([]string{"b", "c"}, deep); err == nil {
+		t.Fatal("Set of a value that makes the document too deep succeeded")
+	}
+	if d.Changed() {
+		t.Fatal("a failed Set changed the document")
 	}
 }

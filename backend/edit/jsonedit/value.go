@@ -280,10 +280,14 @@ func pointer(path []string) string {
 }
 
 // describe names a path for an error message; the root has the empty pointer, which would
-// read badly.
+// read badly, and absurdly long paths are shortened so the message stays readable.
 func describe(path []string) string {
 	if len(path) == 0 {
 		return "document root"
 	}
-	return strconv.Quote(pointer(path))
+	p := pointer(path)
+	if len(p) > 200 {
+		p = strings.ToValidUTF8(p[:120], "") + "…" + strings.ToValidUTF8(p[len(p)-60:], "")
+	}
+	return strconv.Quote(p)
 }

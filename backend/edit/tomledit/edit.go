@@ -24,11 +24,16 @@ var errWrongResult = errors.New("edit did not produce the requested value")
 //   - a missing key is added after the last key of the table that owns it,
 //     which may be a [header] table, a table made of dotted keys or an
 //     inline table; when the owning table does not exist yet, a [table]
-//     header is added after its last sibling table, or at the end.
+//     header is added after its last sibling table, or at the end. A map
+//     set where no table exists yet becomes a [table] of its own
+//     (Set(["mcp_servers", "new"], fields) writes [mcp_servers.new]).
+//
+// New keys of a map are written in sorted order; to choose the order of a
+// new table's keys, set them one by one.
 //
 // Values may be strings, bools, integers, floats, go-toml date/time values,
-// slices and string-keyed maps of those; maps are written as inline tables
-// with sorted keys.
+// slices and string-keyed maps of those. Where a map is the value of a key it
+// is written as an inline table, `{ K = "v", K2 = "w" }`.
 func (d *Doc) Set(path []string, value any) error {
 	if len(path) == 0 {
 		return fmt.Errorf("set value: %w", ErrEmptyPath)
@@ -177,7 +182,7 @@ func (d *Doc) insert(path []string, v any) error {
 		if len(owner) == 0 {
 			return d.insertRootKey(path[0], v)
 		}
-		return d.insertHeader(owner, path[len(path)-1], v)
+		return d.insertTable(path, v)
 	}
 	if t := d.inlineHolding(found); t != nil {
 		return d.insertInline(t, path, r, v)
@@ -186,7 +191,7 @@ func (d *Doc) insert(path []string, v any) error {
 		if r == len(owner) {
 			return d.insertLine(d.ix.sectionEnd(h), d.indentOf(d.ix.lastKeyOf(h), h), quoteKey(path[r])+" = "+render(v, false))
 		}
-		return d.insertHeader(owner, path[len(path)-1], v)
+		return d.insertTable(path, v)
 	}
 	if k := d.lastDottedDefining(found); k >= 0 {
 		e := d.ix.exprs[k]
@@ -195,7 +200,7 @@ func (d *Doc) insert(path []string, v any) error {
 	}
 	// The table exists only implicitly, through headers of its sub-tables,
 	// so a header of its own may still be added.
-	return d.insertHeader(owner, path[len(path)-1], v)
+	return d.insertTable(path, v)
 }
 
 // inlineHolding returns the inline table that holds the table at path (the
@@ -250,7 +255,7 @@ func (d *Doc) insertRootKey(key string, v any) error {
 	}
 	for i, e := range d.ix.exprs {
 		if e.kind == exprTable || e.kind == exprArrayTable {
-			pos := d.ix.attachedStart(d.src, i)
+			pos := d.ix.attachedStart(i)
 			text := line + d.eol
 			if !blankLineAt(d.src, pos) {
 				text += d.eol
@@ -261,11 +266,31 @@ func (d *Doc) insertRootKey(key string, v any) error {
 	return d.insertLine(len(d.src), "", line)
 }
 
-// insertHeader adds a new [table] holding one key. It goes after the last
-// table that shares its parent, so that [mcp_servers.new] lands next to the
-// other servers, or at the end of the document.
-func (d *Doc) insertHeader(table []string, key string, v any) error {
-	text := "[" + joinKey(table) + "]" + d.eol + quoteKey(key) + " = " + render(v, false) + d.eol
+// insertTable adds path under a new [table] header. A non-empty map becomes
+// the table itself ([mcp_servers.new] with one line per key, in sorted
+// order), which is how Codex configs are written; anything else becomes a
+// key of a new header for its owner.
+func (d *Doc) insertTable(path []string, v any) error {
+	if m, ok := v.(map[string]any); ok && len(m) > 0 {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		lines := make([]string, len(keys))
+		for i, k := range keys {
+			lines[i] = quoteKey(k) + " = " + render(m[k], false)
+		}
+		return d.insertHeader(path, lines)
+	}
+	return d.insertHeader(path[:len(path)-1], []string{quoteKey(path[len(path)-1]) + " = " + render(v, false)})
+}
+
+// insertHeader adds a new [table] with the given key lines. It goes after
+// the last table that shares its parent, so that [mcp_servers.new] lands
+// next to the other servers, or at the end of the document.
+func (d *Doc) insertHeader(table []string, lines []string) error {
+	text := "[" + joinKey(table) + "]" + d.eol + strings.Join(lines, d.eol) + d.eol
 	pos := len(d.src)
 	if parent := table[:len(table)-1]; len(parent) > 0 {
 		for i, e := range d.ix.exprs {
@@ -319,7 +344,7 @@ func (d *Doc) delete(path []string) error {
 			}
 		case exprTable, exprArrayTable:
 			if hasPrefix(e.path, path) {
-				spans = append(spans, span{d.ix.attachedStart(d.src, i), d.ix.sectionEnd(i)})
+				spans = append(spans, span{d.ix.attachedStart(i), d.ix.sectionEnd(i)})
 			}
 		}
 	}

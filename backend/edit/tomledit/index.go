@@ -354,7 +354,7 @@ func (ix *index) sectionEnd(h int) int {
 
 // attachedStart returns where the comment lines directly above expression
 // i begin (no blank line in between), or its own line start.
-func (ix *index) attachedStart(src []byte, i int) int {
+func (ix *index) attachedStart(i int) int {
 	start := ix.exprs[i].lineStart
 	for j := i - 1; j >= 0; j-- {
 		e := ix.exprs[j]

@@ -314,6 +314,18 @@ func TestEdits(t *testing.T) {
 			want: "[s.a]\nx = 1\n\n[s.b]\nx = 2\n\n[z]\ny = 2\n",
 		},
 		{
+			name: "map for a missing table becomes a header table",
+			src:  "model = \"o3\"\n\n[mcp_servers.a]\ncommand = \"a\"\n\n[profiles.p]\n",
+			ops:  []edit{set(p("mcp_servers", "b"), map[string]any{"command": "npx", "args": []string{"-y"}, "env": map[string]string{"K": "v"}})},
+			want: "model = \"o3\"\n\n[mcp_servers.a]\ncommand = \"a\"\n\n[mcp_servers.b]\nargs = [\"-y\"]\ncommand = \"npx\"\nenv = { K = \"v\" }\n\n[profiles.p]\n",
+		},
+		{
+			name: "map under an existing header table stays inline",
+			src:  "[mcp_servers]\na = { command = \"a\" }\n",
+			ops:  []edit{set(p("mcp_servers", "b"), map[string]any{"command": "b"})},
+			want: "[mcp_servers]\na = { command = \"a\" }\nb = { command = \"b\" }\n",
+		},
+		{
 			name: "quoted table names",
 			src:  "",
 			ops:  []edit{set(p("mcp_servers", "my.server", "command"), "a"), set(p("mcp_servers", "名前", "command"), "b"), set(p("mcp_servers", "", "x"), 1)},
@@ -674,5 +686,107 @@ func TestCodexGolden(t *testing.T) {
 				checkValid(t, d.Bytes())
 			})
 		}
+	}
+}
+
+// TestEditEveryPath sets and deletes every path of a few differently
+// written documents, checking after each edit that the document parses,
+// reads back the edit, and keeps every line it did not need to touch.
+func TestEditEveryPath(t *testing.T) {
+	t.Parallel()
+	docs := map[string]string{
+		"codex":   string(readFixture(t, "codex.toml")),
+		"dotted":  "[mcp_servers]\nx.command = \"a\"\nx.env.K = \"v\"\ny = { command = \"b\", env = { K = \"v\" } }\n\n[mcp_servers.z.env]\nQ = 1\n",
+		"rootish": "mcp_servers.a.command = \"a\" # c\nmodel = 'm'\n\n[[arr]]\nx = 1\n",
+	}
+	values := []any{"x", map[string]any{"k": "v"}, []string{"a"}}
+	for name, src := range docs {
+		base := mustParse(t, src)
+		var paths [][]string
+		var walk func(prefix []string, v any)
+		walk = func(prefix []string, v any) {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return
+			}
+			for k, sub := range m {
+				p := concat(prefix, []string{k})
+				paths = append(paths, p, concat(p, []string{"new"}))
+				walk(p, sub)
+			}
+		}
+		walk(nil, base.data)
+		for _, path := range paths {
+			for vi, v := range values {
+				t.Run(name+"/set/"+strings.Join(path, "/")+"/"+string(rune('a'+vi)), func(t *testing.T) {
+					d := mustParse(t, src)
+					if err := d.Set(path, v); err != nil {
+						if errors.Is(err, ErrNotTable) {
+							return
+						}
+						t.Fatal(err)
+					}
+					checkValid(t, d.Bytes())
+					// Replacing a table legitimately drops its lines; any
+					// other Set rewrites at most the line of its key.
+					if old, ok := base.Get(path...); !ok || !holdsTable(old) {
+						allowed := 1
+						if i, ok := base.ix.findKeyValue(path); ok {
+							e := base.ix.exprs[i]
+							allowed = strings.Count(src[e.lineStart:e.lineEnd], "\n")
+						}
+						checkKeptLines(t, src, string(d.Bytes()), allowed)
+					}
+				})
+			}
+			t.Run(name+"/delete/"+strings.Join(path, "/"), func(t *testing.T) {
+				d := mustParse(t, src)
+				if err := d.Delete(path...); err != nil {
+					if errors.Is(err, ErrNotTable) {
+						return
+					}
+					t.Fatal(err)
+				}
+				if _, ok := d.Get(path...); ok {
+					t.Fatal("path still present")
+				}
+				checkValid(t, d.Bytes())
+			})
+		}
+	}
+}
+
+func holdsTable(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		return true
+	case []any:
+		for _, e := range x {
+			if holdsTable(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkKeptLines asserts that a Set removed no line of the original other
+// than the ones of the value it replaced.
+func checkKeptLines(t *testing.T, before, after string, allowed int) {
+	t.Helper()
+	have := map[string]int{}
+	for _, l := range strings.SplitAfter(after, "\n") {
+		have[l]++
+	}
+	missing := 0
+	for _, l := range strings.SplitAfter(before, "\n") {
+		if have[l] > 0 {
+			have[l]--
+			continue
+		}
+		missing++
+	}
+	if missing > max(allowed, 1) {
+		t.Fatalf("%d original lines changed:\n%s", missing, after)
 	}
 }

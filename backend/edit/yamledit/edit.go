@@ -3,6 +3,7 @@ package yamledit
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -20,6 +21,9 @@ import (
 func (d *Doc) Set(path []any, value any) error {
 	if len(path) == 0 {
 		return fmt.Errorf("set value: %w", ErrEmptyPath)
+	}
+	if err := checkPath(path); err != nil {
+		return fmt.Errorf("set %s: %w", pathString(path), err)
 	}
 	nv, err := toNode(value)
 	if err != nil {
@@ -45,10 +49,12 @@ func (d *Doc) set(path []any, nv *yaml.Node) error {
 		parent.Content = append(parent.Content, keyNode(key), nv)
 		return nil
 	}
+	var keyN *yaml.Node
 	if parent.Kind == yaml.MappingNode {
+		keyN = parent.Content[i]
 		i++
 	}
-	replace(parent.Content[i], nv)
+	replace(parent.Content[i], nv, keyN)
 	return nil
 }
 
@@ -86,6 +92,9 @@ func (d *Doc) Delete(path ...any) error {
 // Append adds value at the end of the sequence at path, creating a block
 // sequence when the path is missing. An empty path means the root.
 func (d *Doc) Append(path []any, value any) error {
+	if err := checkPath(path); err != nil {
+		return fmt.Errorf("append to %s: %w", pathString(path), err)
+	}
 	nv, err := toNode(value)
 	if err != nil {
 		return fmt.Errorf("append to %s: %w", pathString(path), err)
@@ -198,13 +207,24 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
+// keyNode makes a key for a new mapping entry. Keys holding line breaks or
+// other control characters are double-quoted: yaml.v3 would otherwise write
+// them as block scalars in key position, which do not read back.
 func keyNode(key string) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}
+	for _, r := range key {
+		if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			n.Style = yaml.DoubleQuotedStyle
+			break
+		}
+	}
+	return n
 }
 
 // replace makes old hold nv. It works in place so that aliases pointing at
-// old, and the link to the original node, survive.
-func replace(old, nv *yaml.Node) {
+// old, and the link to the original node, survive. key is old's mapping key,
+// or nil for a sequence item.
+func replace(old, nv, key *yaml.Node) {
 	if equalNodes(old, nv) {
 		return
 	}
@@ -222,6 +242,33 @@ func replace(old, nv *yaml.Node) {
 	if anchor != "" && old.Kind != yaml.AliasNode {
 		old.Anchor = anchor
 	}
+	moveLineComment(old, key)
+}
+
+// moveLineComment finds a place for the line comment of a scalar that was
+// replaced by a block collection: yaml.v3 does not write line comments of
+// block collections, so it goes on the key (`name: # c`), or else on the
+// first entry.
+func moveLineComment(n, key *yaml.Node) {
+	if n.LineComment == "" || n.Style&yaml.FlowStyle != 0 || len(n.Content) == 0 ||
+		(n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode) {
+		return
+	}
+	c := n.LineComment
+	n.LineComment = ""
+	if key != nil && key.LineComment == "" {
+		key.LineComment = c
+		return
+	}
+	first := n.Content[0]
+	if n.Kind == yaml.MappingNode {
+		first = n.Content[1]
+	}
+	if first.Kind == yaml.ScalarNode && first.LineComment == "" {
+		first.LineComment = c
+		return
+	}
+	n.Content[0].HeadComment = strings.TrimPrefix(n.Content[0].HeadComment+"\n"+c, "\n")
 }
 
 // syncMapping edits old into nv key by key, keeping old's key order, key
@@ -256,7 +303,7 @@ func syncMapping(old, nv *yaml.Node) {
 			continue
 		}
 		copyComments(old.Content[found], k)
-		replace(old.Content[found+1], v)
+		replace(old.Content[found+1], v, old.Content[found])
 	}
 	copyComments(old, nv)
 }
@@ -265,7 +312,7 @@ func syncMapping(old, nv *yaml.Node) {
 func syncSequence(old, nv *yaml.Node) {
 	n := min(len(old.Content), len(nv.Content))
 	for i := 0; i < n; i++ {
-		replace(old.Content[i], nv.Content[i])
+		replace(old.Content[i], nv.Content[i], nil)
 	}
 	if len(old.Content) > len(nv.Content) {
 		old.Content = old.Content[:len(nv.Content):len(nv.Content)]

@@ -20,12 +20,17 @@ func (d *Doc) Bytes() ([]byte, error) {
 	}
 	out, ok := d.splice()
 	if !ok {
+		out, ok = d.appendToEmpty()
+	}
+	if !ok {
 		var err error
 		if out, err = d.encodeAll(); err != nil {
 			return nil, err
 		}
 	}
-	if len(d.text) > 0 && d.text[len(d.text)-1] != '\n' && len(out) > 0 && out[len(out)-1] == '\n' {
+	// Keep a missing final newline missing, unless the last value needs it
+	// (a block scalar's text ends with that newline).
+	if len(d.text) > 0 && d.text[len(d.text)-1] != '\n' && len(out) > 0 && out[len(out)-1] == '\n' && d.valuesReadBack(out[:len(out)-1]) {
 		out = out[:len(out)-1]
 	}
 	if d.crlf {
@@ -37,48 +42,149 @@ func (d *Doc) Bytes() ([]byte, error) {
 	return out, nil
 }
 
-// encodeAll re-encodes every document with yaml.v3, the fallback when the
-// original layout cannot be followed.
-func (d *Doc) encodeAll() (out []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("encode yaml: %v", r)
-		}
-	}()
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(d.indent)
-	for _, doc := range d.docs {
-		if len(doc.Content) == 0 {
-			continue
-		}
-		if err := enc.Encode(doc); err != nil {
-			return nil, fmt.Errorf("encode yaml: %w", err)
+// appendToEmpty handles a file that had no content, only comments, blank
+// lines or a `---` marker: those lines are kept and the new content is
+// written after them, instead of being dropped by a full re-encode.
+func (d *Doc) appendToEmpty() ([]byte, bool) {
+	for _, o := range d.orig {
+		if len(o.Content) > 0 {
+			return nil, false
 		}
 	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("encode yaml: %w", err)
+	if len(d.docs) != 1 {
+		return nil, false
 	}
-	return b.Bytes(), nil
+	for _, l := range splitLines(d.text) {
+		if t := strings.TrimSpace(l); t != "" && t != "---" && !strings.HasPrefix(t, "#") {
+			return nil, false
+		}
+	}
+	body, err := d.encodeAll()
+	if err != nil {
+		return nil, false
+	}
+	out := bytes.Clone(d.text)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	out = append(out, body...)
+	if !d.valuesReadBack(out) {
+		return nil, false
+	}
+	return out, true
 }
 
-// encodeNode encodes one node (an entry wrapped in a one-entry collection).
-func (d *Doc) encodeNode(n *yaml.Node) (out string, ok bool) {
+// encodeAll re-encodes every document with yaml.v3, the fallback when the
+// original layout cannot be followed. The result is checked; when yaml.v3
+// writes something that reads back differently (it has emitter bugs for
+// some odd strings, such as one made only of line breaks), it is encoded
+// again with every string double-quoted, which always reads back.
+func (d *Doc) encodeAll() ([]byte, error) {
+	for _, strict := range []bool{false, true} {
+		var b bytes.Buffer
+		enc := yaml.NewEncoder(&b)
+		enc.SetIndent(d.indent)
+		for _, doc := range d.docs {
+			if len(doc.Content) == 0 {
+				continue
+			}
+			if err := encodeSafely(enc, encodable(doc, strict)); err != nil {
+				return nil, fmt.Errorf("encode yaml: %w", err)
+			}
+		}
+		if err := encodeSafely(enc, nil); err != nil {
+			return nil, fmt.Errorf("encode yaml: %w", err)
+		}
+		if d.valuesReadBack(b.Bytes()) {
+			return b.Bytes(), nil
+		}
+	}
+	return nil, fmt.Errorf("encode yaml: %w", ErrNoRoundTrip)
+}
+
+// encodeSafely encodes n (or closes the encoder for nil), turning a panic
+// inside yaml.v3 into an error.
+func encodeSafely(enc *yaml.Encoder, n *yaml.Node) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			ok = false
+			err = fmt.Errorf("yaml encoder failed: %v", r)
 		}
 	}()
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(d.indent)
-	if err := enc.Encode(n); err != nil {
+	if n == nil {
+		return enc.Close()
+	}
+	return enc.Encode(n)
+}
+
+// encodeNode encodes one node (an entry wrapped in a one-entry collection),
+// checked and retried like encodeAll. Entries holding aliases are not
+// checked here, since their anchors live elsewhere in the file; the check of
+// the whole spliced file covers them.
+func (d *Doc) encodeNode(n *yaml.Node) (string, bool) {
+	want, err := decoded(n)
+	if err != nil {
 		return "", false
 	}
-	if err := enc.Close(); err != nil {
-		return "", false
+	for _, strict := range []bool{false, true} {
+		var b bytes.Buffer
+		enc := yaml.NewEncoder(&b)
+		enc.SetIndent(d.indent)
+		if encodeSafely(enc, encodable(n, strict)) != nil || encodeSafely(enc, nil) != nil {
+			return "", false
+		}
+		if hasAlias(n) {
+			return b.String(), true
+		}
+		docs, err := decodeAll(b.Bytes())
+		if err != nil || len(docs) != 1 {
+			continue
+		}
+		if got, err := decoded(docs[0]); err == nil && sameValue(want, got) {
+			return b.String(), true
+		}
 	}
-	return b.String(), true
+	return "", false
+}
+
+func hasAlias(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasAlias(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// encodable returns a copy of n that steers around yaml.v3 emitter bugs:
+// an empty null (`? ` as a key, `{a}` in a flow collection) is written as an
+// empty quoted string or dropped altogether, so it is spelled ~ instead,
+// which reads back as the same null. Empty nulls as block values (`key:`)
+// come out right and are kept. With strict, every string is double-quoted.
+func encodable(n *yaml.Node, strict bool) *yaml.Node {
+	docs, _ := copyDocs([]*yaml.Node{n})
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || seen[n] {
+			return
+		}
+		seen[n] = true
+		if strict && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" {
+			n.Style = yaml.DoubleQuotedStyle
+		}
+		for i, c := range n.Content {
+			isKey := n.Kind == yaml.MappingNode && i%2 == 0
+			if isNull(c) && c.Value == "" && (isKey || n.Style&yaml.FlowStyle != 0) {
+				c.Value = "~"
+			}
+			walk(c)
+		}
+	}
+	walk(docs[0])
+	return docs[0]
 }
 
 // splicer rebuilds a document from original lines and re-encoded entries.
@@ -132,6 +238,33 @@ func (d *Doc) splice() ([]byte, bool) {
 	return out, true
 }
 
+// valuesReadBack checks that out decodes to the same values as the edited
+// documents, so that a yaml.v3 emitter quirk surfaces as an error instead of
+// a silently different config file.
+func (d *Doc) valuesReadBack(out []byte) bool {
+	docs, err := decodeAll(out)
+	if err != nil {
+		return false
+	}
+	var want []*yaml.Node
+	for _, doc := range d.docs {
+		if len(doc.Content) > 0 {
+			want = append(want, doc)
+		}
+	}
+	if len(docs) != len(want) {
+		return false
+	}
+	for i := range docs {
+		a, err1 := decoded(want[i])
+		b, err2 := decoded(docs[i])
+		if err1 != nil || err2 != nil || !sameValue(a, b) {
+			return false
+		}
+	}
+	return true
+}
+
 // readsBack checks a spliced result against the edited tree: same values,
 // same comments. Splicing is a heuristic over yaml.v3's comment placement;
 // this check is what makes it safe.
@@ -142,7 +275,7 @@ func (d *Doc) readsBack(out []byte) bool {
 	}
 	want, err1 := decoded(d.docs[0])
 	got, err2 := decoded(docs[0])
-	if err1 != nil || err2 != nil || !reflect.DeepEqual(want, got) {
+	if err1 != nil || err2 != nil || !sameValue(want, got) {
 		return false
 	}
 	return reflect.DeepEqual(comments(d.docs[0]), comments(docs[0]))
@@ -286,8 +419,8 @@ func (s *splicer) original(cur, o *yaml.Node, j, i, start, end int) (string, boo
 		return strings.Join(s.lines[start:childStarts[0]], "") + body, true
 	}
 	k, v := cur.Content[2*j], cur.Content[2*j+1]
-	ok, ov := o.Content[2*i], o.Content[2*i+1]
-	if !s.d.same(k, ok) {
+	okey, ov := o.Content[2*i], o.Content[2*i+1]
+	if !s.d.same(k, okey) {
 		return "", false
 	}
 	if s.d.same(v, ov) {
@@ -297,7 +430,7 @@ func (s *splicer) original(cur, o *yaml.Node, j, i, start, end int) (string, boo
 		return "", false
 	}
 	childStarts, good := s.entryStarts(ov)
-	if !good || childStarts[0] <= ok.Line-1 || childStarts[0] >= end {
+	if !good || childStarts[0] <= okey.Line-1 || childStarts[0] >= end {
 		return "", false
 	}
 	body, good := s.collection(v, ov, childStarts[0], end, "")

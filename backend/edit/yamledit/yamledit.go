@@ -35,6 +35,9 @@
 //     the above applies to the whole file.
 //
 // Line endings (LF or CRLF) and a UTF-8 byte-order mark are preserved.
+//
+// Get, Set, Delete and Append work on the first document of a file; later
+// documents (after `---`) are kept as they are.
 package yamledit
 
 import (
@@ -69,6 +72,11 @@ var (
 	// ErrUnsupportedValue is returned by Set and Append for Go values
 	// yaml.v3 cannot encode, such as channels and functions.
 	ErrUnsupportedValue = errors.New("unsupported value")
+	// ErrNoRoundTrip is returned by Bytes when yaml.v3 writes text that
+	// does not read back as the edited document (it has emitter bugs for
+	// some unusual keys and scalars); nothing is returned rather than a
+	// file with different content.
+	ErrNoRoundTrip = errors.New("encoded document does not read back as edited")
 	// ErrAlias is returned when an edit would go through an alias (*name):
 	// changing it would silently change the anchored node elsewhere.
 	ErrAlias = errors.New("path goes through an alias")
@@ -76,9 +84,12 @@ var (
 
 var bom = []byte("\xef\xbb\xbf")
 
-// SyntaxError reports where a document fails to parse. yaml.v3 reports
-// lines only, so Col is 0 (unknown) unless the error is a bad character this
-// package can locate itself; Line is 1-based.
+// SyntaxError reports where a document fails to parse. Line is 1-based.
+// yaml.v3 reports lines only, so Col is 0 (unknown) except for errors this
+// package locates itself: a byte YAML does not allow, or a scalar that does
+// not decode (`!!int x`). Documents yaml.v3 parses but cannot decode, such
+// as ones with duplicate keys, are rejected too, because the clients that
+// read these files reject them.
 type SyntaxError struct {
 	Line, Col int
 	Msg       string
@@ -144,17 +155,48 @@ func decodeAll(text []byte) (docs []*yaml.Node, err error) {
 			}
 			return nil, syntaxError(text, err)
 		}
+		// yaml.v3 builds nodes for documents it cannot decode, such as
+		// ones with duplicate keys; the clients reading these files reject
+		// them, and so does Parse.
+		var v any
+		if err := n.Decode(&v); err != nil {
+			if line, col := badScalar(&n); line > 0 {
+				return nil, &SyntaxError{Line: line, Col: col, Msg: strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")}
+			}
+			return nil, syntaxError(text, err)
+		}
 		docs = append(docs, &n)
 	}
 }
 
-var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// badScalar finds the first scalar that does not decode on its own (such
+// as `!!int x`), because yaml.v3 reports those errors without a position.
+func badScalar(n *yaml.Node) (line, col int) {
+	if n.Kind == yaml.ScalarNode {
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return n.Line, n.Column
+		}
+	}
+	for _, c := range n.Content {
+		if line, col := badScalar(c); line > 0 {
+			return line, col
+		}
+	}
+	return 0, 0
+}
+
+var lineRE = regexp.MustCompile(`(?s)^yaml: line (\d+): (.*)$`)
 
 // syntaxError turns a yaml.v3 error string into a SyntaxError. yaml.v3
 // leaves the line out for errors on the first line, and reports bad bytes
 // without any position, so those are located here.
 func syntaxError(text []byte, err error) error {
 	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = "yaml: " + te.Errors[0]
+	}
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &SyntaxError{Line: line, Msg: m[2]}
@@ -369,6 +411,9 @@ func toNode(v any) (*yaml.Node, error) {
 		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 			n = n.Content[0]
 		}
+		if err := checkText(n); err != nil {
+			return nil, err
+		}
 		return n, nil
 	case yaml.Node:
 		return toNode(&x)
@@ -377,7 +422,49 @@ func toNode(v any) (*yaml.Node, error) {
 	if err := encodeValue(&n, v); err != nil {
 		return nil, fmt.Errorf("encode value: %w", err)
 	}
+	if err := checkText(&n); err != nil {
+		return nil, err
+	}
 	return &n, nil
+}
+
+// checkText rejects node text that yaml.v3 would refuse to write, so the
+// error shows up at Set rather than later in Bytes.
+func checkText(n *yaml.Node) error {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node) error
+	walk = func(n *yaml.Node) error {
+		if n == nil || seen[n] {
+			return nil
+		}
+		seen[n] = true
+		if !utf8.ValidString(n.Value) || !utf8.ValidString(n.Tag) || !utf8.ValidString(n.Anchor) {
+			return fmt.Errorf("%w: text is not valid UTF-8", ErrUnsupportedValue)
+		}
+		for _, c := range n.Content {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(n)
+}
+
+// checkPath rejects path elements that cannot be written as keys.
+func checkPath(path []any) error {
+	for _, p := range path {
+		switch p := p.(type) {
+		case string:
+			if !utf8.ValidString(p) {
+				return fmt.Errorf("%w: key is not valid UTF-8", ErrUnsupportedValue)
+			}
+		case int:
+		default:
+			return fmt.Errorf("%w: element %v is a %T, want string or int", ErrBadPath, p, p)
+		}
+	}
+	return nil
 }
 
 // encodeValue wraps Node.Encode, which panics (rather than failing) on
@@ -406,5 +493,39 @@ func decoded(n *yaml.Node) (v any, err error) {
 func equalNodes(a, b *yaml.Node) bool {
 	av, err1 := decoded(a)
 	bv, err2 := decoded(b)
-	return err1 == nil && err2 == nil && reflect.DeepEqual(av, bv)
+	return err1 == nil && err2 == nil && sameValue(av, bv)
+}
+
+// sameValue is reflect.DeepEqual except that NaN equals NaN, so that a file
+// holding .nan is not rewritten by every Set.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case float64:
+		y, ok := b.(float64)
+		return ok && (x == y || x != x && y != y)
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !sameValue(v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }

@@ -208,6 +208,18 @@ func TestEdits(t *testing.T) {
 			want: "args: [a, c, d]\nenv: {A: \"1\", B: \"2\"}\n",
 		},
 		{
+			name: "line comment of a scalar replaced by a mapping moves to the key",
+			src:  "name: github # hosted\nz: 1\n",
+			ops:  []edit{set(p("name"), map[string]string{"k": "v"})},
+			want: "name: # hosted\n  k: v\nz: 1\n",
+		},
+		{
+			name: "line comment of an item replaced by a mapping moves to its first value",
+			src:  "l:\n  - a # c\n",
+			ops:  []edit{set(p("l", 0), map[string]string{"k": "v"})},
+			want: "l:\n  - k: v # c\n",
+		},
+		{
 			name: "add key at end of mapping",
 			src:  "# top\nouter:\n  a: 1 # c\n\nlast: x\n",
 			ops:  []edit{set(p("outer", "b"), 2)},
@@ -230,6 +242,12 @@ func TestEdits(t *testing.T) {
 			src:  "",
 			ops:  []edit{set(p("mcpServers"), []server{{Name: "db", Command: "npx"}})},
 			want: "mcpServers:\n  - name: db\n    command: npx\n",
+		},
+		{
+			name: "comment-only file keeps its comments",
+			src:  "# Goose config\n\n",
+			ops:  []edit{set(p("GOOSE_MODE"), "auto")},
+			want: "# Goose config\n\nGOOSE_MODE: auto\n",
 		},
 		{
 			name: "append creates a sequence",
@@ -316,6 +334,18 @@ func TestEdits(t *testing.T) {
 			want: "a: 3\nb: 2",
 		},
 		{
+			name: "documented: a re-encoded flow entry loses inner spaces, the rest stays",
+			src:  "servers:\n  db:\n    env: { A: \"1\" }\n\n    args:\n    - x\n    - y   # why\nother: { k: v }\n",
+			ops:  []edit{set(p("servers", "db", "env", "B"), "2")},
+			want: "servers:\n  db:\n    env: {A: \"1\", B: \"2\"}\n\n    args:\n    - x\n    - y   # why\nother: { k: v }\n",
+		},
+		{
+			name: "documented: a full re-encode normalises the whole file",
+			src:  "a:\n- x\n\n- y   # c\nb: { k: v }\n---\nc: 1\n",
+			ops:  []edit{set(p("b", "k"), "w")},
+			want: "a:\n  - x\n  - y # c\nb: {k: w}\n---\nc: 1\n",
+		},
+		{
 			name: "multi-document file is re-encoded",
 			src:  "a:    1\n---\nb: 2\n",
 			ops:  []edit{set(p("a"), 3)},
@@ -363,6 +393,19 @@ func TestSetReplacesItemKeepingComments(t *testing.T) {
 	}
 	if strings.Contains(got, "PGPASSWORD") || strings.Contains(got, "connectionTimeout") {
 		t.Errorf("fields missing from the new value were kept:\n%s", got)
+	}
+}
+
+func TestChangeThroughGetIsSeen(t *testing.T) {
+	t.Parallel()
+	d := mustParse(t, "a: 1 # c\nb: 2\n")
+	n, _ := d.Get("a")
+	n.Value = "3"
+	if !d.Changed() {
+		t.Fatal("Changed() = false after editing a node from Get")
+	}
+	if got, want := mustBytes(t, d), "a: 3 # c\nb: 2\n"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }
 
@@ -415,6 +458,8 @@ func TestSyntaxError(t *testing.T) {
 		{"control character", "a: 1\nb: x\x01y\n", 2, 5},
 		{"invalid utf-8", "a: 1\n\xffb: 2\n", 2, 1},
 		{"tab indentation", "a:\n\tb: 1\n", 2, 0},
+		{"duplicate key", "mcpServers:\n  - name: a\nmcpServers: []\n", 3, 0},
+		{"bad tagged value", "a: 1\nb: !!int x\n", 2, 4},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -544,5 +589,73 @@ func TestCommentsSurviveEdits(t *testing.T) {
 	}
 	if bytes.Count([]byte(out), []byte("\n\n")) != bytes.Count([]byte(src), []byte("\n\n")) {
 		t.Errorf("blank lines changed:\n%s", out)
+	}
+}
+
+// TestEditEveryPath sets and deletes every path of the realistic fixtures
+// and checks that each result reads back and was produced by splicing, not
+// by re-encoding the whole file.
+func TestEditEveryPath(t *testing.T) {
+	t.Parallel()
+	for _, fixture := range []string{"continue.yaml", "goose.yaml"} {
+		src := readFixture(t, fixture)
+		base := mustParse(t, src)
+		var paths [][]any
+		var walk func(prefix []any, n *yaml.Node)
+		walk = func(prefix []any, n *yaml.Node) {
+			switch n.Kind {
+			case yaml.MappingNode:
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					path := append(append([]any{}, prefix...), n.Content[i].Value)
+					paths = append(paths, path)
+					walk(path, n.Content[i+1])
+				}
+			case yaml.SequenceNode:
+				for i, c := range n.Content {
+					path := append(append([]any{}, prefix...), i)
+					paths = append(paths, path)
+					walk(path, c)
+				}
+			}
+		}
+		walk(nil, base.root())
+		for _, path := range paths {
+			for _, v := range []any{"x", map[string]any{"k": "v"}} {
+				t.Run(fixture+"/set"+pathString(path), func(t *testing.T) {
+					d := mustParse(t, src)
+					if err := d.Set(path, v); err != nil {
+						t.Fatal(err)
+					}
+					checkSplicedReadsBack(t, d, path, v)
+				})
+			}
+			t.Run(fixture+"/delete"+pathString(path), func(t *testing.T) {
+				d := mustParse(t, src)
+				if err := d.Delete(path...); err != nil {
+					t.Fatal(err)
+				}
+				checkSplicedReadsBack(t, d, nil, nil)
+			})
+		}
+	}
+}
+
+func checkSplicedReadsBack(t *testing.T, d *Doc, path []any, v any) {
+	t.Helper()
+	if _, ok := d.splice(); !ok {
+		t.Error("fell back to re-encoding the whole file")
+	}
+	out := mustBytes(t, d)
+	d2, err := Parse([]byte(out))
+	if err != nil {
+		t.Fatalf("output does not parse: %v\n%s", err, out)
+	}
+	if path == nil {
+		return
+	}
+	got, ok := d2.Get(path...)
+	want, _ := toNode(v)
+	if !ok || !equalNodes(got, want) {
+		t.Fatalf("Get = %v, want %v\n%s", got, want, out)
 	}
 }

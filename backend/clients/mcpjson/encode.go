@@ -1,0 +1,541 @@
+package mcpjson
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"aisync/backend/clients"
+	"aisync/backend/clients/envref"
+	"aisync/backend/edit/jsonedit"
+	"aisync/backend/unified"
+)
+
+// EncodeFile makes the file hold servers and returns its new bytes. data nil means the file does
+// not exist; the result is then nil when there is nothing to write, so a missing file is not
+// created for nothing. When nothing changes the result is data itself.
+func (d Dialect) EncodeFile(path string, data []byte, format clients.Format, servers map[string]unified.Server) ([]byte, []clients.Warning, error) {
+	doc, err := Parse(path, data, format)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode %s config: %w", d.Client, err)
+	}
+	warns, err := d.EncodeDoc(doc, servers)
+	if err != nil {
+		return nil, warns, fmt.Errorf("encode %s config %s: %w", d.Client, path, err)
+	}
+	if !doc.Changed() {
+		return data, warns, nil
+	}
+	return doc.Bytes(), warns, nil
+}
+
+// EncodeDoc edits a parsed document so that its servers object holds servers.
+//
+// The edit is made member by member: for an entry that exists, only the members the model
+// owns are set or removed, and only when what they say changes (a member that already reads
+// as the wanted value keeps its bytes, whatever its spelling); every other member stays, and
+// Extras of this client are written back. Entries that could not be read are never touched,
+// new servers are appended in name order, and servers no longer wanted are removed. A server
+// the client cannot express is skipped with a warning and its current entry, if any, is left
+// as it is; a field it cannot hold is dropped with WarnDroppedField.
+func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server) ([]clients.Warning, error) {
+	st, err := d.read(doc)
+	if err != nil {
+		return nil, err
+	}
+	var warns []clients.Warning
+	before := st.root.raw()
+	root := st.root
+	for _, e := range st.entries {
+		if _, keep := servers[e.name]; e.ok && !keep {
+			root.del(e.name)
+		}
+	}
+	written := map[string]bool{} // servers whose entry now says what the model says
+	names := make([]string, 0, len(servers))
+	for name := range servers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		want := servers[name]
+		want.Normalize()
+		old := st.byName[name]
+		item := "server:" + name
+		if why := d.nameProblem(name); why != "" {
+			warns = append(warns, clients.Warning{Item: item, Code: clients.WarnInvalidName,
+				Message: fmt.Sprintf("%s does not accept the server name %q (%s); the server is not written.", d.Name, name, why)})
+			continue
+		}
+		if old != nil && !old.ok {
+			warns = append(warns, clients.Warning{Item: item, Code: clients.WarnUnsupportedEntry,
+				Message: fmt.Sprintf("%s already has an entry %q that aisync cannot read (%s); it is left as it is.", d.Name, name, old.why)})
+			continue
+		}
+		if !d.Supports(want.Transport) {
+			warns = append(warns, clients.Warning{Item: item, Code: clients.WarnUnsupportedTransport,
+				Message: fmt.Sprintf("%s cannot run %s servers; %q is not written%s.", d.Name, transportName(want.Transport), name, leftAsIs(old))})
+			continue
+		}
+		if want.Disabled && d.Disabled == DisabledUnsupported {
+			warns = append(warns, clients.Warning{Item: item, Code: clients.WarnDroppedField,
+				Message: fmt.Sprintf("%q is disabled, and %s has no way to keep a server switched off in its file; it is left out until it is enabled again.", name, d.Name)})
+			if old != nil {
+				root.del(name)
+			}
+			continue
+		}
+		enc := cloneServer(want)
+		if problems := envref.EncodeServer(&enc, d.Syntax); len(problems) > 0 {
+			warns = append(warns, clients.Warning{Item: item, Code: clients.WarnUnsupportedRef,
+				Message: fmt.Sprintf("%s cannot express %s; %q is not written%s.", d.Name, strings.Join(problems, "; "), name, leftAsIs(old))})
+			continue
+		}
+		warns = append(warns, d.dropped(name, want)...)
+		raw, w := d.buildEntry(name, want, enc, old)
+		warns = append(warns, w...)
+		root.set(name, raw)
+		written[name] = true
+	}
+	if after := root.raw(); string(after) != string(before) && (st.exists || len(root.keys) > 0) {
+		if err := doc.Set(d.Root, after); err != nil {
+			return warns, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
+		}
+	}
+	if d.Disabled == DisabledListed {
+		if err := d.writeDisabledList(doc, servers, written); err != nil {
+			return warns, err
+		}
+	}
+	return warns, nil
+}
+
+func leftAsIs(old *entry) string {
+	if old != nil {
+		return ", and its current entry is left as it is"
+	}
+	return ""
+}
+
+func transportName(t unified.Transport) string {
+	switch t {
+	case unified.TransportHTTP:
+		return "streamable HTTP"
+	case unified.TransportSSE:
+		return "SSE"
+	case unified.TransportStdio:
+		return "stdio"
+	}
+	return fmt.Sprintf("%q", string(t))
+}
+
+func (d Dialect) nameProblem(name string) string {
+	if name == "" {
+		return "it is empty"
+	}
+	if d.ValidName != nil {
+		return d.ValidName(name)
+	}
+	return ""
+}
+
+// dropped lists the fields of want that the client has no member for.
+func (d Dialect) dropped(name string, s unified.Server) []clients.Warning {
+	var out []clients.Warning
+	drop := func(field, why string) {
+		out = append(out, clients.Warning{Item: "server:" + name, Code: clients.WarnDroppedField,
+			Message: fmt.Sprintf("%s %s; the %s of %q is not written.", d.Name, why, field, name)})
+	}
+	stdio := s.Transport == unified.TransportStdio
+	if s.Cwd != "" && (!d.Cwd || !stdio) {
+		drop("working directory", "has no working directory for "+transportName(s.Transport)+" servers")
+	}
+	if len(s.Headers) > 0 && (!d.Headers || stdio) {
+		drop("headers", "has no headers for "+transportName(s.Transport)+" servers")
+	}
+	if len(s.Env) > 0 && !stdio && !d.RemoteEnv {
+		drop("environment", "has no environment for remote servers")
+	}
+	if !stdio && (s.Command != "" || len(s.Args) > 0) {
+		drop("command", "runs no command for a remote server")
+	}
+	if stdio && s.URL != "" {
+		drop("URL", "has no URL for a stdio server")
+	}
+	if s.StartupTimeoutMs > 0 {
+		drop("start-up timeout", "has no start-up timeout")
+	}
+	if s.ToolTimeoutMs > 0 && d.Timeout.Field == "" {
+		drop("tool timeout", "has no per-server timeout")
+	}
+	if len(s.Tools.Allow) > 0 && d.AllowField == "" {
+		drop("tool allow list", "has no per-server tool allow list")
+	}
+	if len(s.Tools.Deny) > 0 && d.DenyField == "" {
+		drop("tool deny list", "has no per-server tool deny list")
+	}
+	return out
+}
+
+// buildEntry returns the entry for want: the existing entry edited member by member, or a
+// new one. want is in unified syntax (compared with what the file says); enc is the same
+// server with references in the client's syntax (what is written).
+func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (json.RawMessage, []clients.Warning) {
+	var warns []clients.Warning
+	isNew := old == nil
+	var cur unified.Server
+	top, src := newObject(), (*object)(nil)
+	if !isNew {
+		cur = old.server
+		top = cloneObject(old.obj)
+		src = top
+		if old.inner != nil {
+			src = cloneObject(old.inner)
+		}
+	} else {
+		src = top
+	}
+	extras := want.Extras[d.Client]
+	byModel := map[string]bool{}
+	stdio := want.Transport == unified.TransportStdio
+	put := func(o *object, k string, v json.RawMessage) { o.set(k, v); byModel[k] = true }
+	// drop removes a member the model no longer fills, unless Extras carries it.
+	drop := func(o *object, k string) {
+		if _, ok := extras[k]; !ok || o == old.innerOrNil() {
+			o.del(k)
+		}
+	}
+
+	// The type member comes first in a new entry, as the clients' own writers put it.
+	spelling := d.Types[want.Transport]
+	inferred := d.URLDefault
+	if stdio {
+		inferred = unified.TransportStdio
+	}
+	// An existing entry gets a type member only when its transport changes: a file that
+	// already works (or that its client reads leniently) is not "repaired" by a no-op.
+	needType := (isNew || cur.Transport != want.Transport) &&
+		(d.typeRequired(want.Transport) || (inferred != want.Transport && spelling != "") || (isNew && d.TypeOnNew))
+	switch {
+	case !isNew && old.typeKey != "":
+		if cur.Transport != want.Transport {
+			if spelling != "" {
+				put(src, old.typeKey, marshal(spelling))
+			} else {
+				src.del(old.typeKey)
+			}
+		}
+	case needType && spelling != "" && len(d.TypeFields) > 0:
+		put(src, d.TypeFields[0], marshal(spelling))
+	}
+
+	if stdio {
+		if !isNew && cur.Transport == unified.TransportStdio && cur.Command == want.Command && src.has("command") {
+			byModel["command"] = true
+		} else {
+			put(src, "command", marshal(enc.Command))
+		}
+		switch {
+		case len(want.Args) > 0:
+			if isNew || !equalStrings(cur.Args, want.Args) || !src.has("args") {
+				put(src, "args", marshal(enc.Args))
+			}
+			byModel["args"] = true
+		case d.ArgsRequired && (isNew || len(cur.Args) > 0):
+			put(src, "args", json.RawMessage("[]"))
+		case len(cur.Args) > 0:
+			drop(src, "args")
+		}
+		for _, f := range d.URLFields {
+			drop(src, f)
+		}
+		if d.Headers {
+			drop(src, "headers")
+		}
+	} else {
+		for _, k := range []string{"command", "args"} {
+			drop(src, k)
+		}
+		if d.Cwd {
+			drop(src, "cwd")
+		}
+		key := "url"
+		if len(d.URLFields) > 0 {
+			key = d.URLFields[0]
+		}
+		if !isNew && old.urlKey != "" {
+			key = old.urlKey
+		}
+		if isNew || cur.URL != want.URL || !src.has(key) {
+			put(src, key, marshal(enc.URL))
+		}
+		byModel[key] = true
+	}
+	if stdio || d.RemoteEnv {
+		d.putMap(src, "env", want.Env, enc.Env, cur.Env, isNew, put, drop, byModel)
+	} else {
+		drop(src, "env")
+	}
+	if d.Cwd && stdio {
+		if want.Cwd != "" {
+			if isNew || cur.Cwd != want.Cwd || !src.has("cwd") {
+				put(src, "cwd", marshal(enc.Cwd))
+			}
+			byModel["cwd"] = true
+		} else if cur.Cwd != "" {
+			drop(src, "cwd")
+		}
+	}
+	if d.Headers && !stdio {
+		d.putMap(src, "headers", want.Headers, enc.Headers, cur.Headers, isNew, put, drop, byModel)
+	}
+	if old != nil && old.inner != nil {
+		top.set(d.Nested, src.raw())
+	}
+
+	switch d.Disabled {
+	case DisabledFlag, EnabledFlag:
+		k := d.DisabledKey
+		on := d.Disabled == EnabledFlag // the value that means "running"
+		switch {
+		case want.Disabled && (isNew || !cur.Disabled || !top.has(k)):
+			put(top, k, marshal(!on))
+		case want.Disabled:
+			byModel[k] = true
+		case !isNew && cur.Disabled:
+			put(top, k, marshal(on))
+		case top.has(k):
+			if v, ok := asBool(top.vals[k]); ok && v == on {
+				byModel[k] = true // an explicit "running" the user wrote stays
+			}
+		}
+	}
+	if f := d.Timeout.Field; f != "" {
+		if want.ToolTimeoutMs > 0 {
+			if isNew || cur.ToolTimeoutMs != want.ToolTimeoutMs || !top.has(f) {
+				v, w := d.timeoutValue(name, want.ToolTimeoutMs)
+				warns = append(warns, w...)
+				put(top, f, v)
+			}
+			byModel[f] = true
+		} else {
+			drop(top, f)
+		}
+	}
+	if f := d.AllowField; f != "" {
+		switch {
+		case len(want.Tools.Allow) > 0:
+			if isNew || !sameSet(cur.Tools.Allow, want.Tools.Allow) || !top.has(f) {
+				put(top, f, marshal(want.Tools.Allow))
+			}
+			byModel[f] = true
+		case d.AllowAll != "":
+			if _, kept := extras[f]; !kept && (isNew || len(cur.Tools.Allow) > 0) {
+				put(top, f, marshal([]string{d.AllowAll}))
+			}
+			if _, kept := extras[f]; !kept {
+				byModel[f] = true
+			}
+		case len(cur.Tools.Allow) > 0:
+			drop(top, f)
+		}
+	}
+	if f := d.DenyField; f != "" {
+		if len(want.Tools.Deny) > 0 {
+			if isNew || !sameSet(cur.Tools.Deny, want.Tools.Deny) || !top.has(f) {
+				put(top, f, marshal(want.Tools.Deny))
+			}
+			byModel[f] = true
+		} else if len(cur.Tools.Deny) > 0 {
+			drop(top, f)
+		}
+	}
+
+	// Extras of this client go back as they were; a model value wins over a stale extra.
+	keys := make([]string, 0, len(extras))
+	for k := range extras {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if byModel[k] || (old != nil && old.inner != nil && d.transportKey(k)) || (d.Nested != "" && k == d.Nested) {
+			continue
+		}
+		if v := extras[k]; json.Valid(v) {
+			top.set(k, v)
+		}
+	}
+	return top.raw(), warns
+}
+
+func (e *entry) innerOrNil() *object {
+	if e == nil {
+		return nil
+	}
+	return e.inner
+}
+
+// putMap writes env or headers. The member is rewritten only when the map changes, and
+// then jsonedit merges it entry by entry, so the user's comments next to unchanged
+// variables stay.
+func (d Dialect) putMap(o *object, k string, want, enc, cur map[string]string, isNew bool,
+	put func(*object, string, json.RawMessage), drop func(*object, string), byModel map[string]bool) {
+	if len(want) == 0 {
+		if len(cur) > 0 || !o.has(k) {
+			drop(o, k)
+		} else if v, ok := o.get(k); ok {
+			if m, isMap := asStringMap(v); isMap && len(m) == 0 {
+				byModel[k] = true // an empty "env": {} the user wrote stays
+			}
+		}
+		return
+	}
+	if isNew || !equalMaps(cur, want) || !o.has(k) {
+		put(o, k, marshal(enc))
+	}
+	byModel[k] = true
+}
+
+// timeoutValue converts milliseconds to the client's unit, clamped to what it accepts.
+func (d Dialect) timeoutValue(name string, ms int64) (json.RawMessage, []clients.Warning) {
+	t := d.Timeout
+	v := float64(ms) / float64(t.UnitMs)
+	var warns []clients.Warning
+	clamped := v
+	if t.Min > 0 && clamped < t.Min {
+		clamped = t.Min
+	}
+	if t.Max > 0 && clamped > t.Max {
+		clamped = t.Max
+	}
+	if clamped != v {
+		warns = append(warns, clients.Warning{Item: "server:" + name, Code: clients.WarnDroppedField,
+			Message: fmt.Sprintf("%s accepts a timeout of %s to %s %s; the timeout of %q (%s ms) is written as %s.",
+				d.Name, fmtNum(t.Min), fmtNum(t.Max), unitName(t.UnitMs), name, strconv.FormatInt(ms, 10), fmtNum(clamped))})
+	}
+	return json.RawMessage(fmtNum(clamped)), warns
+}
+
+func unitName(ms int64) string {
+	if ms == 1000 {
+		return "seconds"
+	}
+	return "milliseconds"
+}
+
+func fmtNum(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// writeDisabledList keeps the names of the written servers in the disabled list exactly when
+// they are disabled. Names of other servers (other scopes, connectors) are the user's.
+func (d Dialect) writeDisabledList(doc *jsonedit.Doc, servers map[string]unified.Server, written map[string]bool) error {
+	var list []json.RawMessage
+	raw, exists := doc.Get(d.DisabledList...)
+	if exists && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return fmt.Errorf("read %s: it is %s, not a list of names", strings.Join(d.DisabledList, "."), kindOf(raw))
+		}
+	}
+	present := map[string]bool{}
+	var out []json.RawMessage
+	changed := false
+	for _, it := range list {
+		s, isStr := asString(it)
+		if isStr && written[s] && !servers[s].Disabled {
+			changed = true
+			continue
+		}
+		if isStr {
+			present[s] = true
+		}
+		out = append(out, it)
+	}
+	names := make([]string, 0, len(written))
+	for n := range written {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if servers[n].Disabled && !present[n] {
+			out = append(out, marshal(n))
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	if out == nil {
+		out = []json.RawMessage{}
+	}
+	if err := doc.Set(d.DisabledList, out); err != nil {
+		return fmt.Errorf("write %s: %w", strings.Join(d.DisabledList, "."), err)
+	}
+	return nil
+}
+
+func cloneObject(o *object) *object {
+	c := newObject()
+	for _, k := range o.keys {
+		c.set(k, o.vals[k])
+	}
+	return c
+}
+
+func cloneServer(s unified.Server) unified.Server {
+	c := s
+	c.Args = append([]string(nil), s.Args...)
+	c.Env = cloneMap(s.Env)
+	c.Headers = cloneMap(s.Headers)
+	return c
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSet(a, b []string) bool {
+	set := func(l []string) map[string]bool {
+		m := make(map[string]bool, len(l))
+		for _, x := range l {
+			m[x] = true
+		}
+		return m
+	}
+	sa, sb := set(a), set(b)
+	if len(sa) != len(sb) {
+		return false
+	}
+	for k := range sa {
+		if !sb[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

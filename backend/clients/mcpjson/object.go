@@ -1,0 +1,107 @@
+package mcpjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"aisync/backend/clients"
+	"aisync/backend/edit/jsonedit"
+)
+
+// Parse reads a client's JSON or JSONC file. A file that does not parse is a
+// *clients.SyntaxError that names the file, the line and the column, so the user can be told
+// exactly where to look.
+func Parse(path string, data []byte, format clients.Format) (*jsonedit.Doc, error) {
+	doc, err := jsonedit.Parse(data)
+	if err == nil {
+		return doc, nil
+	}
+	var se *jsonedit.SyntaxError
+	if errors.As(err, &se) {
+		return nil, &clients.SyntaxError{Path: path, Line: se.Line, Col: se.Col, Msg: se.Msg, Format: format}
+	}
+	return nil, fmt.Errorf("read %s: %w", path, err)
+}
+
+// object is a JSON object under construction that keeps its members in order, so that an
+// entry rebuilt from the file lists its members where the file had them and jsonedit's
+// member-by-member merge sees only the members that really changed.
+type object struct {
+	keys []string
+	vals map[string]json.RawMessage
+}
+
+func newObject() *object { return &object{vals: map[string]json.RawMessage{}} }
+
+// readObject reads the object at path in document order; ok is false when there is no
+// object there.
+func readObject(doc *jsonedit.Doc, path []string) (*object, bool) {
+	keys := doc.Keys(path...)
+	if keys == nil {
+		return nil, false
+	}
+	o := newObject()
+	for _, k := range keys {
+		raw, _ := doc.Get(append(append([]string(nil), path...), k)...)
+		o.set(k, raw)
+	}
+	return o, true
+}
+
+func (o *object) has(k string) bool { _, ok := o.vals[k]; return ok }
+
+func (o *object) get(k string) (json.RawMessage, bool) {
+	v, ok := o.vals[k]
+	return v, ok
+}
+
+func (o *object) set(k string, v json.RawMessage) {
+	if _, ok := o.vals[k]; !ok {
+		o.keys = append(o.keys, k)
+	}
+	o.vals[k] = v
+}
+
+func (o *object) del(k string) {
+	if _, ok := o.vals[k]; !ok {
+		return
+	}
+	delete(o.vals, k)
+	for i, x := range o.keys {
+		if x == k {
+			o.keys = append(o.keys[:i], o.keys[i+1:]...)
+			break
+		}
+	}
+}
+
+// raw renders the object as compact JSON in member order.
+func (o *object) raw() json.RawMessage {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range o.keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(marshal(k))
+		b.WriteByte(':')
+		b.Write(o.vals[k])
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// marshal encodes a value as JSON without HTML escaping: these files are read by people,
+// and "a && b" in an argument should stay readable.
+func marshal(v any) json.RawMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only strings, string slices, string maps and numbers are encoded here.
+		panic("mcpjson: encode value: " + err.Error())
+	}
+	return bytes.TrimRight(b.Bytes(), "\n")
+}
