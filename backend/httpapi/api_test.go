@@ -194,6 +194,9 @@ func TestClients(t *testing.T) {
 // recordSnapshots stores n snapshots of the user scope, each with one more server.
 func recordSnapshots(t *testing.T, st store.Store, n int, start time.Time) []store.Snapshot {
 	t.Helper()
+	if _, err := st.UpsertClient(context.Background(), store.Client{ID: "cursor", Name: "Cursor", Type: "ide", Status: "ok", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
 	var out []store.Snapshot
 	servers := map[string]any{}
 	for i := range n {

@@ -87,12 +87,12 @@ func TestLogs(t *testing.T) {
 		}
 		for q, want := range map[string]int{
 			"level=error":                  62,
-			"level=error&level=warn":       125,
-			"level=error,warn":             125,
+			"level=error&level=warn":       124,
+			"level=error,warn":             124,
 			"level=ERROR":                  62,
 			"client=codex":                 125,
-			"client=codex&level=info":      0,
-			"client=codex&level=warn":      62,
+			"client=codex&level=info":      63,
+			"client=codex&level=warn":      0,
 			"event=sync.finished":          250,
 			"q=entry":                      250,
 			"q=nomatch":                    0,

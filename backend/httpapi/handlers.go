@@ -126,7 +126,7 @@ func (s *Server) getSnapshot(ctx context.Context, in *idPath) (*body[service.Sna
 }
 
 type diffInput struct {
-	idPath
+	ID      string `path:"id" minLength:"1" maxLength:"200"`
 	Against string `query:"against" maxLength:"200" doc:"Compare with this snapshot instead of the parent"`
 }
 
@@ -182,9 +182,9 @@ func (s *Server) syncStatus(ctx context.Context, _ *struct{}) (*body[service.Sta
 }
 
 type triggerInput struct {
-	Body struct {
+	Body *struct {
 		Clients []string `json:"clients,omitempty" maxItems:"100" doc:"Client ids to sync (default: every detected client)"`
-	} `required:"false"`
+	}
 }
 
 // TriggerResult is the outcome of a sync run started through the API.
@@ -194,10 +194,14 @@ type TriggerResult struct {
 }
 
 func (s *Server) triggerSync(ctx context.Context, in *triggerInput) (*body[TriggerResult], error) {
-	if err := knownClients(in.Body.Clients, "body.clients"); err != nil {
+	var only []string
+	if in.Body != nil {
+		only = in.Body.Clients
+	}
+	if err := knownClients(only, "body.clients"); err != nil {
 		return nil, err
 	}
-	res, err := s.svc.SyncOnce(ctx, in.Body.Clients, "api")
+	res, err := s.svc.SyncOnce(ctx, only, "api")
 	if err != nil {
 		return nil, s.problem(ctx, err, "body.clients")
 	}
@@ -286,20 +290,26 @@ func (s *Server) listLogs(ctx context.Context, in *logsInput) (*body[store.Page[
 	return ok(p), nil
 }
 
+// LogExportRequest selects the entries to export and the file format.
+type LogExportRequest struct {
+	Levels []string  `json:"levels,omitempty" maxItems:"4" doc:"debug, info, warn, error (default: all)"`
+	Client string    `json:"client,omitempty" maxLength:"100"`
+	Event  string    `json:"event,omitempty" maxLength:"200"`
+	Since  time.Time `json:"since,omitzero" required:"false"`
+	Until  time.Time `json:"until,omitzero" required:"false"`
+	Q      string    `json:"q,omitempty" maxLength:"500"`
+	Format string    `json:"format,omitempty" enum:"csv,json,jsonl" default:"csv"`
+}
+
 type exportInput struct {
-	Body struct {
-		Levels []string  `json:"levels,omitempty" maxItems:"4" doc:"debug, info, warn, error (default: all)"`
-		Client string    `json:"client,omitempty" maxLength:"100"`
-		Event  string    `json:"event,omitempty" maxLength:"200"`
-		Since  time.Time `json:"since,omitzero"`
-		Until  time.Time `json:"until,omitzero"`
-		Q      string    `json:"q,omitempty" maxLength:"500"`
-		Format string    `json:"format,omitempty" enum:"csv,json,jsonl" default:"csv"`
-	} `required:"false"`
+	Body *LogExportRequest
 }
 
 func (s *Server) exportLogs(ctx context.Context, in *exportInput) (*body[store.Export], error) {
 	b := in.Body
+	if b == nil {
+		b = &LogExportRequest{}
+	}
 	lv, err := levels(b.Levels, "body.levels")
 	if err != nil {
 		return nil, err
@@ -374,7 +384,7 @@ func (s *Server) getClient(ctx context.Context, in *idPath) (*body[service.Clien
 }
 
 type clientPatchInput struct {
-	idPath
+	ID   string `path:"id" minLength:"1" maxLength:"200"`
 	Body service.ClientPatch
 }
 
@@ -409,7 +419,7 @@ func (s *Server) getConflict(ctx context.Context, in *idPath) (*body[store.Confl
 }
 
 type resolveInput struct {
-	idPath
+	ID   string `path:"id" minLength:"1" maxLength:"200"`
 	Body struct {
 		Choice string          `json:"choice" enum:"client,base,value,confirm,restore" doc:"client: keep one client's version; base: the common ancestor; value: the given value; confirm/restore: for a file that lost all its entries"`
 		Client string          `json:"client,omitempty" maxLength:"100" doc:"With choice=client: whose version to keep"`
@@ -497,14 +507,14 @@ func (s *Server) addProject(ctx context.Context, in *projectInput) (*body[store.
 
 type removeProjectInput struct {
 	Path string `query:"path" maxLength:"4096" doc:"The project folder (or send {\"path\": ...} as the body)"`
-	Body struct {
+	Body *struct {
 		Path string `json:"path,omitempty" maxLength:"4096"`
-	} `required:"false"`
+	}
 }
 
 func (s *Server) removeProject(ctx context.Context, in *removeProjectInput) (*struct{}, error) {
 	path := in.Path
-	if path == "" {
+	if path == "" && in.Body != nil {
 		path = in.Body.Path
 	}
 	if path == "" {

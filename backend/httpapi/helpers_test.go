@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,8 +28,7 @@ const (
 	testPassword = "pw"
 )
 
-// memKeyring is an in-memory service.Keyring. A missing key reports both the service's and
-// the secrets package's not-found errors, so whichever one a caller checks matches.
+// memKeyring is an in-memory service.Keyring; a missing key is secrets.ErrNotFound.
 type memKeyring struct {
 	mu sync.Mutex
 	m  map[string]string
@@ -38,7 +36,7 @@ type memKeyring struct {
 
 func newMemKeyring() *memKeyring { return &memKeyring{m: map[string]string{}} }
 
-var errMissing = errors.Join(service.ErrSecretNotFound, secrets.ErrNotFound)
+var errMissing = secrets.ErrNotFound
 
 func (k *memKeyring) Get(key string) (string, error) {
 	k.mu.Lock()

@@ -148,11 +148,17 @@ func TestConcurrencyLimit(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{}, 2)
 	h := srv.limit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			return
+		}
 		entered <- struct{}{}
 		<-release
 	}))
 	ts := httptest.NewServer(h)
 	defer ts.Close()
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	defer unblock() // runs before ts.Close, which waits for the blocked handlers
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
@@ -184,7 +190,7 @@ func TestConcurrencyLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	close(release)
+	unblock()
 	wg.Wait()
 	if resp.StatusCode == http.StatusTooManyRequests {
 		t.Fatal("/healthz was limited")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -49,7 +50,8 @@ func (s *SQLite) IntegrityCheck(ctx context.Context) error {
 	problems = append(problems, violations...)
 
 	// The FTS5 check is phrased as an INSERT, which the read-only connections refuse, so it
-	// goes through the writer; it reads only.
+	// goes through the writer; it changes nothing but holds up writes while it reads the
+	// index.
 	if _, err := s.write.ExecContext(ctx,
 		`INSERT INTO event_log_fts (event_log_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
 		problems = append(problems, "log search index: "+err.Error())
@@ -68,7 +70,7 @@ func (s *SQLite) IntegrityCheck(ctx context.Context) error {
 }
 
 // Backup writes a consistent copy of the database to destPath with VACUUM INTO, which
-// reads from a snapshot and so does not stop writers. The copy is written next to destPath,
+// reads from a snapshot and so does not stop writers. The copy is also compacted. The copy is written next to destPath,
 // synced, and renamed over it, so destPath is never a half-written database.
 func (s *SQLite) Backup(ctx context.Context, destPath string) error {
 	dest, err := filepath.Abs(destPath)
@@ -94,7 +96,15 @@ func (s *SQLite) Backup(ctx context.Context, destPath string) error {
 	}
 	defer os.Remove(tmpPath) // a no-op once renamed
 
-	if _, err := s.read.ExecContext(ctx, `VACUUM INTO ?`, tmpPath); err != nil {
+	// VACUUM INTO only reads this database, but the read pool's query_only forbids it, and
+	// the writer would hold up every write for the length of the copy; so it gets a
+	// connection of its own.
+	side, err := sql.Open("sqlite", dsn(s.path, roleSide))
+	if err != nil {
+		return fmt.Errorf("back up store: %w", err)
+	}
+	defer side.Close()
+	if _, err := side.ExecContext(ctx, `VACUUM INTO ?`, tmpPath); err != nil {
 		return fmt.Errorf("back up store: %w", err)
 	}
 	if err := syncFile(tmpPath); err != nil {

@@ -60,7 +60,7 @@ func open(ctx context.Context, path string, target int) (*SQLite, error) {
 	}
 
 	s := &SQLite{path: abs, now: time.Now}
-	s.write, err = sql.Open("sqlite", dsn(abs, false))
+	s.write, err = sql.Open("sqlite", dsn(abs, roleWrite))
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -74,7 +74,7 @@ func open(ctx context.Context, path string, target int) (*SQLite, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 
-	s.read, err = sql.Open("sqlite", dsn(abs, true))
+	s.read, err = sql.Open("sqlite", dsn(abs, roleRead))
 	if err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("open store: %w", err)
@@ -90,9 +90,18 @@ func open(ctx context.Context, path string, target int) (*SQLite, error) {
 	return s, nil
 }
 
+// connRole says what a connection is for.
+type connRole int
+
+const (
+	roleWrite connRole = iota // the single writer
+	roleRead                  // the read pool: query_only, so a read path cannot write
+	roleSide                  // a one-off connection for VACUUM INTO, which query_only forbids
+)
+
 // dsn builds the driver's connection string. The path goes into a file: URI so that
 // characters such as '?' and '#' in it are escaped rather than read as URI syntax.
-func dsn(abs string, readOnly bool) string {
+func dsn(abs string, role connRole) string {
 	p := filepath.ToSlash(abs)
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // Windows: file:///C:/...
@@ -102,9 +111,10 @@ func dsn(abs string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	if readOnly {
+	switch role {
+	case roleRead:
 		q.Add("_pragma", "query_only(1)")
-	} else {
+	case roleWrite:
 		// Take the write lock at BEGIN: a deferred transaction that upgrades from read to
 		// write can fail with SQLITE_BUSY without waiting for busy_timeout.
 		q.Set("_txlock", "immediate")

@@ -22,7 +22,7 @@ var sample = unified.Config{
 			Extras:        map[string]map[string]json.RawMessage{ID: {"alwaysLoad": json.RawMessage("true")}}},
 		"db": {Transport: unified.TransportStdio, Command: "npx", Args: []string{"-y", "@acme/db-mcp", "${env:DB_URL}"},
 			Env: map[string]string{"PGPASSWORD": "${env:PGPASSWORD}"}},
-		"검색": {Transport: unified.TransportStdio, Command: `C:\Users\me\mcp\server.exe`, Args: []string{"--query", "🔍 검색 \"quoted\" && <tag>"}},
+		"검색":         {Transport: unified.TransportStdio, Command: `C:\Users\me\mcp\server.exe`, Args: []string{"--query", "🔍 검색 \"quoted\" && <tag>"}},
 		"legacy-sse": {Transport: unified.TransportSSE, URL: "https://mcp.example.com/sse"},
 	},
 	Rules: map[string]unified.Rule{

@@ -173,7 +173,11 @@ func (d Dialect) readEntry(doc *jsonedit.Doc, name string, raw json.RawMessage) 
 		break
 	}
 	if v, ok := src.get("command"); ok {
-		if str, isStr := asString(v); isStr && str != "" {
+		if d.CommandArgv {
+			if argv, isList := asStrings(v); isList && len(argv) > 0 && argv[0] != "" {
+				s.Command, s.Args = argv[0], argv[1:]
+			}
+		} else if str, isStr := asString(v); isStr && str != "" {
 			s.Command = str
 		}
 	}
@@ -190,7 +194,7 @@ func (d Dialect) readEntry(doc *jsonedit.Doc, name string, raw json.RawMessage) 
 		case s.Command != "":
 			s.Transport = unified.TransportStdio
 		case s.URL != "":
-			s.Transport = d.URLDefault
+			s.Transport = d.urlDefault(e.urlKey)
 		default:
 			e.why = "it has neither a command nor a URL"
 			return e
@@ -227,13 +231,13 @@ func (d Dialect) readEntry(doc *jsonedit.Doc, name string, raw json.RawMessage) 
 				// An alternative URL member the client ignores while the active one is set:
 				// left in place, and removed with the others if the server becomes stdio.
 			}
-		case k == "args":
+		case k == "args" && !d.CommandArgv:
 			if list, ok := asStrings(v); ok && stdio {
 				s.Args = list
 			} else {
 				keep(src, k)
 			}
-		case k == "env":
+		case k == d.envKey():
 			if m, ok := asStringMap(v); ok && (stdio || d.RemoteEnv) {
 				s.Env = m
 			} else {
@@ -324,7 +328,13 @@ func (d Dialect) readEntryMember(e *entry, k string, v json.RawMessage, extras m
 }
 
 // decodeRefs turns the client's environment references into unified syntax.
-func decodeRefs(s *unified.Server, d Dialect) { envref.DecodeServer(s, d.Syntax) }
+func decodeRefs(s *unified.Server, d Dialect) {
+	if d.BareVars {
+		s.Strings(func(_, v string) string { return envref.DecodeBare(v) })
+		return
+	}
+	envref.DecodeServer(s, d.Syntax)
+}
 
 func asString(raw json.RawMessage) (string, bool) {
 	if len(raw) == 0 || raw[0] != '"' {

@@ -14,7 +14,16 @@
 //
 // The same files often hold a client's permission lists too (Claude Code's settings.json,
 // Cursor's cli-config.json); PermissionLists maps those to the unified grammar with the same
-// in-place discipline.
+// in-place discipline. Dialect, PermissionLists, RuleDir and RuleBlocks are all Codecs, so an
+// adapter picks one per endpoint and hands Decode and Encode to it.
+//
+// A new client of the family is mostly a Dialect value. For example, VS Code is
+// Root ["servers"], TypeAlways with "stdio"/"http"/"sse", EnvColon; Gemini CLI is
+// URLFields ["httpUrl", "url"] with URLDefaults {"httpUrl": http}, BareVars, Cwd,
+// includeTools/excludeTools and DisabledListed at ["mcp", "excluded"]; opencode is Root
+// ["mcp"], Types {stdio: "local", http: "remote"}, EnvField "environment", CommandArgv and
+// EnabledFlag "enabled"; Zed is Root ["context_servers"], EnabledFlag "enabled" and a
+// timeout in seconds.
 package mcpjson
 
 import (
@@ -82,6 +91,8 @@ type Dialect struct {
 	Root []string
 	// Syntax is how the client writes environment references.
 	Syntax envref.Syntax
+	// BareVars also reads $VAR as a reference (Gemini CLI expands it in every string).
+	BareVars bool
 
 	// TypeFields are the members that may name the transport, in the order the client reads
 	// them (Cline: "type", then the legacy "transportType"). The first one present is the one
@@ -102,6 +113,9 @@ type Dialect struct {
 	TypeOnNew bool
 	// URLDefault is the transport of an entry with a URL and no type member.
 	URLDefault unified.Transport
+	// URLDefaults overrides URLDefault per URL member (Gemini CLI: "httpUrl" is streamable
+	// HTTP whatever the type says is missing).
+	URLDefaults map[string]unified.Transport
 	// URLFields are the members that may hold a remote server's URL, in the order the
 	// client reads them (Windsurf: "serverUrl", then "url"); new entries get the first.
 	// Empty: the client runs no remote servers.
@@ -110,6 +124,12 @@ type Dialect struct {
 	// some tools write (Cline CLI: "transport": {type, command, url, …}). Such entries are
 	// read and edited in that form; new entries are always flat. "" = no nested form.
 	Nested string
+
+	// EnvField is the member of the environment map; "" means "env" (opencode: "environment").
+	EnvField string
+	// CommandArgv says "command" holds the whole argv, program first, and there is no "args"
+	// member (opencode: "command": ["npx", "-y", "pkg"]).
+	CommandArgv bool
 
 	// Cwd says the client has a "cwd" member for stdio servers.
 	Cwd bool
@@ -184,8 +204,10 @@ func (d Dialect) owned(key string) bool {
 // members a nested entry keeps inside its Nested object.
 func (d Dialect) transportKey(key string) bool {
 	switch key {
-	case "command", "args", "env":
+	case "command", d.envKey():
 		return true
+	case "args":
+		return !d.CommandArgv
 	case "cwd":
 		return d.Cwd
 	case "headers":
@@ -194,17 +216,34 @@ func (d Dialect) transportKey(key string) bool {
 	return contains(d.TypeFields, key) || contains(d.URLFields, key)
 }
 
-// readType maps a type value to a transport.
+// readType maps a type value to a transport. ReadTypes come first, then the spellings in
+// a fixed order, so a value two transports share (opencode's "remote") reads the same way
+// every time.
 func (d Dialect) readType(v string) (unified.Transport, bool) {
 	if t, ok := d.ReadTypes[v]; ok {
 		return t, true
 	}
-	for t, s := range d.Types {
-		if s != "" && s == v {
+	for _, t := range []unified.Transport{unified.TransportStdio, unified.TransportHTTP, unified.TransportSSE} {
+		if s, ok := d.Types[t]; ok && s != "" && s == v {
 			return t, true
 		}
 	}
 	return "", false
+}
+
+// urlDefault is the transport of an entry whose URL is in member k and that has no type.
+func (d Dialect) urlDefault(k string) unified.Transport {
+	if t, ok := d.URLDefaults[k]; ok {
+		return t
+	}
+	return d.URLDefault
+}
+
+func (d Dialect) envKey() string {
+	if d.EnvField != "" {
+		return d.EnvField
+	}
+	return "env"
 }
 
 // typeRequired reports whether an entry of transport t must carry a type member.

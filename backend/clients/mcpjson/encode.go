@@ -34,10 +34,12 @@ func (d Dialect) EncodeFile(path string, data []byte, format clients.Format, ser
 
 // EncodeDoc edits a parsed document so that its servers object holds servers.
 //
-// The edit is made member by member: for an entry that exists, only the members the model
-// owns are set or removed, and only when what they say changes (a member that already reads
-// as the wanted value keeps its bytes, whatever its spelling); every other member stays, and
-// Extras of this client are written back. Entries that could not be read are never touched,
+// The edit is made member by member, never by replacing an entry: a member that already
+// reads as the wanted value keeps its bytes, whatever its spelling; a member that changes is
+// rewritten in place; the members the model does not name come from Extras of this client
+// (Decode put them there, so a round trip keeps them, and one removed from Extras is removed
+// from the file); members Decode leaves alone (a legacy type or URL member the client
+// ignores, unknown members of a nested transport object) are never touched. Entries that could not be read are never touched,
 // new servers are appended in name order, and servers no longer wanted are removed. A server
 // the client cannot express is skipped with a warning and its current entry, if any, is left
 // as it is; a field it cannot hold is dropped with WarnDroppedField.
@@ -211,7 +213,14 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 
 	// The type member comes first in a new entry, as the clients' own writers put it.
 	spelling := d.Types[want.Transport]
-	inferred := d.URLDefault
+	urlKey := "url"
+	if len(d.URLFields) > 0 {
+		urlKey = d.URLFields[0]
+	}
+	if !isNew && old.urlKey != "" {
+		urlKey = old.urlKey
+	}
+	inferred := d.urlDefault(urlKey)
 	if stdio {
 		inferred = unified.TransportStdio
 	}
@@ -232,13 +241,23 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 		put(src, d.TypeFields[0], marshal(spelling))
 	}
 
-	if stdio {
+	if stdio && d.CommandArgv {
+		if !isNew && cur.Transport == unified.TransportStdio && cur.Command == want.Command && equalStrings(cur.Args, want.Args) && src.has("command") {
+			byModel["command"] = true
+		} else {
+			put(src, "command", marshal(append([]string{enc.Command}, enc.Args...)))
+		}
+	}
+	if stdio && !d.CommandArgv {
 		if !isNew && cur.Transport == unified.TransportStdio && cur.Command == want.Command && src.has("command") {
 			byModel["command"] = true
 		} else {
 			put(src, "command", marshal(enc.Command))
 		}
+	}
+	if stdio {
 		switch {
+		case d.CommandArgv:
 		case len(want.Args) > 0:
 			if isNew || !equalStrings(cur.Args, want.Args) || !src.has("args") {
 				put(src, "args", marshal(enc.Args))
@@ -256,28 +275,23 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 			drop(src, "headers")
 		}
 	} else {
-		for _, k := range []string{"command", "args"} {
-			drop(src, k)
+		drop(src, "command")
+		if !d.CommandArgv {
+			drop(src, "args")
 		}
 		if d.Cwd {
 			drop(src, "cwd")
 		}
-		key := "url"
-		if len(d.URLFields) > 0 {
-			key = d.URLFields[0]
-		}
-		if !isNew && old.urlKey != "" {
-			key = old.urlKey
-		}
+		key := urlKey
 		if isNew || cur.URL != want.URL || !src.has(key) {
 			put(src, key, marshal(enc.URL))
 		}
 		byModel[key] = true
 	}
 	if stdio || d.RemoteEnv {
-		d.putMap(src, "env", want.Env, enc.Env, cur.Env, isNew, put, drop, byModel)
+		d.putMap(src, d.envKey(), want.Env, enc.Env, cur.Env, isNew, put, drop, byModel)
 	} else {
-		drop(src, "env")
+		drop(src, d.envKey())
 	}
 	if d.Cwd && stdio {
 		if want.Cwd != "" {
@@ -354,7 +368,16 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 		}
 	}
 
-	// Extras of this client go back as they were; a model value wins over a stale extra.
+	// Every member the model does not name was read into Extras, so Extras of this client
+	// say what those members are now: they go back as they were, and one that is gone from
+	// Extras was removed on purpose. A model value wins over a stale extra.
+	if !isNew {
+		for _, k := range append([]string(nil), top.keys...) {
+			if _, kept := extras[k]; !kept && !d.owned(k) {
+				top.del(k)
+			}
+		}
+	}
 	keys := make([]string, 0, len(extras))
 	for k := range extras {
 		keys = append(keys, k)

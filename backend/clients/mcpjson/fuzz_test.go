@@ -18,13 +18,15 @@ func FuzzDecode(f *testing.F) {
 		`{"projects":{"/p":{"mcpServers":{"a":{"command":"x"}},"disabledMcpServers":["a",1]}}}`,
 		"{\n  // c\n  \"mcpServers\": {\"a\": {\"serverUrl\": \"https://x\", \"url\": 3, \"disabledTools\": [\"rm\"],},},\n}",
 		`{"context_servers":{"a":{"command":"x","enabled":false,"timeout":60}}}`,
+		`{"mcp":{"a":{"type":"local","command":["npx","-y"],"environment":{"A":"{env:A}"},"enabled":false}}}`,
+		`{"mcpServers":{"a":{"httpUrl":"h","url":"u","headers":{"A":"$T ${U}"}}},"mcp":{"excluded":["a",2]}}`,
 	} {
 		f.Add([]byte(s))
 	}
 	listed := claudeLike.WithRoot("projects", "/p", "mcpServers")
 	listed.Disabled = DisabledListed
 	listed.DisabledList = []string{"projects", "/p", "disabledMcpServers"}
-	dialects := []Dialect{claudeLike, cursorLike, clineLike, windsurfLike, copilotLike, desktopLike, zedLike, listed}
+	dialects := []Dialect{claudeLike, cursorLike, clineLike, windsurfLike, copilotLike, desktopLike, zedLike, listed, opencodeLike, geminiLike}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, d := range dialects {
 			servers, _, err := d.DecodeFile("f", data, clients.FormatJSON)

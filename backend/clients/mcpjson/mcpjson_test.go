@@ -66,6 +66,64 @@ var (
 	}
 )
 
+// opencodeLike and geminiLike are the shapes other adapters reuse the codec for.
+var (
+	opencodeLike = Dialect{
+		Client: "oc", Name: "OC", Root: []string{"mcp"}, Syntax: envref.BraceEnv,
+		TypeFields: []string{"type"},
+		Types:      map[unified.Transport]string{"stdio": "local", "http": "remote", "sse": "remote"},
+		TypeRule:   TypeAlways, TypeOnNew: true, URLDefault: "http", URLFields: []string{"url"}, Headers: true,
+		EnvField: "environment", CommandArgv: true,
+		Disabled: EnabledFlag, DisabledKey: "enabled", Timeout: Timeout{Field: "timeout", UnitMs: 1},
+	}
+	geminiLike = Dialect{
+		Client: "gm", Name: "GM", Root: []string{"mcpServers"}, Syntax: envref.DollarBrace, BareVars: true,
+		TypeFields: []string{"type"},
+		Types:      map[unified.Transport]string{"stdio": "", "http": "http", "sse": "sse"},
+		URLDefault: "sse", URLDefaults: map[string]unified.Transport{"httpUrl": "http"}, URLFields: []string{"httpUrl", "url"},
+		Cwd: true, Headers: true, Disabled: DisabledListed, DisabledList: []string{"mcp", "excluded"},
+		Timeout: Timeout{Field: "timeout", UnitMs: 1}, AllowField: "includeTools", DenyField: "excludeTools",
+	}
+)
+
+func TestOtherShapes(t *testing.T) {
+	t.Parallel()
+	in := `{"mcp":{"db":{"type":"local","command":["npx","-y","@acme/db"],"environment":{"P":"{env:P}"},"enabled":false},` +
+		`"gh":{"type":"remote","url":"https://x","oauth":false}}}`
+	got := mustDecode(t, opencodeLike, in)
+	want := unified.Server{Transport: "stdio", Command: "npx", Args: []string{"-y", "@acme/db"}, Env: map[string]string{"P": "${env:P}"}, Disabled: true}
+	want.Normalize()
+	if canon(got["db"]) != canon(want) || got["gh"].Transport != "http" || string(got["gh"].Extras["oc"]["oauth"]) != "false" {
+		t.Fatalf("opencode: %s", canon(got))
+	}
+	db := got["db"]
+	db.Args = append(db.Args, "--ro")
+	got["db"] = db
+	got["new"] = unified.Server{Transport: "stdio", Command: "uvx", Args: []string{"fetch"}, Env: map[string]string{"K": "${env:K}"}}
+	out, _ := encode(t, opencodeLike, in, got)
+	wantOut := `{"mcp":{"db":{"type":"local","command":["npx","-y","@acme/db","--ro"],"environment":{"P":"{env:P}"},"enabled":false},` +
+		`"gh":{"type":"remote","url":"https://x","oauth":false},"new":{"type":"local","command":["uvx","fetch"],"environment":{"K":"{env:K}"}}}}`
+	if squash(out) != wantOut {
+		t.Errorf("opencode encode:\n got %s\nwant %s", squash(out), wantOut)
+	}
+
+	in = `{"mcpServers":{"a":{"httpUrl":"https://x","headers":{"A":"$TOKEN"},"trust":true},"b":{"url":"https://y"},"c":{"command":"x","cwd":"./tools"}},"mcp":{"excluded":["a"]}}`
+	got = mustDecode(t, geminiLike, in)
+	if got["a"].Transport != "http" || got["a"].Headers["A"] != "${env:TOKEN}" || !got["a"].Disabled || got["b"].Transport != "sse" || got["c"].Cwd != "./tools" {
+		t.Fatalf("gemini: %s", canon(got))
+	}
+	if out, _ := encode(t, geminiLike, in, got); out != in {
+		t.Errorf("gemini no-op: %s", out)
+	}
+	b := got["b"]
+	b.Transport = "http"
+	got["b"] = b
+	out, _ = encode(t, geminiLike, in, got)
+	if !strings.Contains(out, `"b":{"url":"https://y","type":"http"}`) {
+		t.Errorf("gemini type for url: %s", out)
+	}
+}
+
 func decode(t *testing.T, d Dialect, in string) (map[string]unified.Server, []clients.Warning) {
 	t.Helper()
 	s, w, err := d.DecodeFile("f.json", []byte(in), clients.FormatJSON)
@@ -295,11 +353,12 @@ func squash(s string) string { return strings.NewReplacer(" ", "", "\n", "").Rep
 func TestEncodeTransportSwitchRemovesTheOtherKind(t *testing.T) {
 	t.Parallel()
 	in := `{"mcpServers":{"a":{"type":"stdio","command":"x","args":["1"],"env":{"K":"v"},"cwd":"/w","keep":1}}}`
-	out, _ := encode(t, clineLike, in, map[string]unified.Server{"a": {Transport: "http", URL: "https://h", Headers: map[string]string{"A": "b"}}})
+	keep := mustDecode(t, clineLike, in)["a"].Extras
+	out, _ := encode(t, clineLike, in, map[string]unified.Server{"a": {Transport: "http", URL: "https://h", Headers: map[string]string{"A": "b"}, Extras: keep}})
 	if want := `{"mcpServers":{"a":{"type":"streamableHttp","keep":1,"url":"https://h","headers":{"A":"b"}}}}`; out != want {
 		t.Errorf("to http:\n got %s\nwant %s", out, want)
 	}
-	back, _ := encode(t, clineLike, out, map[string]unified.Server{"a": {Transport: "stdio", Command: "y"}})
+	back, _ := encode(t, clineLike, out, map[string]unified.Server{"a": {Transport: "stdio", Command: "y", Extras: keep}})
 	if want := `{"mcpServers":{"a":{"type":"stdio","keep":1,"command":"y"}}}`; back != want {
 		t.Errorf("to stdio:\n got %s\nwant %s", back, want)
 	}
@@ -448,6 +507,18 @@ func TestExtrasOfThisClientOnly(t *testing.T) {
 	out, _ := encode(t, cursorLike, `{}`, s)
 	if !strings.Contains(out, `"envFile": ".env"`) || strings.Contains(out, "alwaysAllow") || strings.Contains(out, "stale") {
 		t.Errorf("extras: %s", out)
+	}
+}
+
+// Extras are the entry's other members: kept while they are there, removed when the
+// model drops them (for instance after the user deleted one in aisync).
+func TestExtrasRemovedFromTheModelAreRemoved(t *testing.T) {
+	t.Parallel()
+	in := `{"mcpServers":{"a":{"command":"x","envFile":".env","auth":{"id":1}}}}`
+	s := mustDecode(t, cursorLike, in)
+	delete(s["a"].Extras["cur"], "auth")
+	if out, _ := encode(t, cursorLike, in, s); out != `{"mcpServers":{"a":{"command":"x","envFile":".env"}}}` {
+		t.Errorf("got %s", out)
 	}
 }
 

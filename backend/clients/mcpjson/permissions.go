@@ -97,7 +97,7 @@ func (p PermissionLists) EncodeDoc(doc *jsonedit.Doc, perms unified.Permissions)
 			wanted[u] = true
 		}
 		have := map[string]bool{}
-		out := make([]json.RawMessage, 0, len(items)+len(order))
+		out := make([]json.RawMessage, 0, len(items)+len(want))
 		changed := false
 		for _, it := range items {
 			if s, ok := asString(it); ok {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"aisync/backend/clients"
@@ -29,7 +28,7 @@ var inputRef = regexp.MustCompile(`\$\{input:([^}]*)\}`)
 // entry is one servers member as found in the file.
 type entry struct {
 	raw map[string]json.RawMessage // nil when the member is not an object
-	srv unified.Server              // normalized; valid only when ok
+	srv unified.Server             // normalized; valid only when ok
 	ok  bool
 }
 
@@ -398,10 +397,8 @@ func keepNumbers(raw json.RawMessage, env map[string]string) map[string]json.Raw
 				continue
 			}
 		}
-		out[k] = json.RawMessage(strconv.Quote(v))
-		if b, err := marshal(v); err == nil {
-			out[k] = b
-		}
+		b, _ := marshal(v) // a string always marshals
+		out[k] = b
 	}
 	return out
 }

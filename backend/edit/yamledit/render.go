@@ -178,13 +178,30 @@ func encodable(n *yaml.Node, strict bool) *yaml.Node {
 		for i, c := range n.Content {
 			isKey := n.Kind == yaml.MappingNode && i%2 == 0
 			if isNull(c) && c.Value == "" && (isKey || n.Style&yaml.FlowStyle != 0) {
-				c.Value = "~"
+				c.Value = nullSpelling(n)
 			}
 			walk(c)
 		}
 	}
 	walk(docs[0])
 	return docs[0]
+}
+
+// nullSpelling picks a spelling of null that no key of mapping m uses:
+// yaml.v3 rejects `~:` next to `"~":` as a duplicate key.
+func nullSpelling(m *yaml.Node) string {
+	used := map[string]bool{}
+	if m.Kind == yaml.MappingNode {
+		for i := 0; i < len(m.Content); i += 2 {
+			used[m.Content[i].Value] = true
+		}
+	}
+	for _, s := range []string{"~", "null", "Null", "NULL"} {
+		if !used[s] {
+			return s
+		}
+	}
+	return "~"
 }
 
 // splicer rebuilds a document from original lines and re-encoded entries.

@@ -32,7 +32,11 @@
 //     double quotes);
 //   - when the whole document has to be re-encoded (a new document, several
 //     documents in one file, a layout the splicer does not follow), all of
-//     the above applies to the whole file.
+//     the above applies to the whole file;
+//   - yaml.v3 mis-writes a few odd values (a string made only of line
+//     breaks, an empty null key); re-encoded text is therefore read back and,
+//     if it differs, written again with every string double-quoted. Bytes
+//     returns ErrNoRoundTrip rather than text that reads back differently.
 //
 // Line endings (LF or CRLF) and a UTF-8 byte-order mark are preserved.
 //
@@ -117,7 +121,7 @@ type Doc struct {
 
 // Parse reads a YAML file (possibly several documents). Empty input is a
 // valid file with no document; the first Set creates one.
-func Parse(data []byte) (doc *Doc, err error) {
+func Parse(data []byte) (*Doc, error) {
 	d := &Doc{src: bytes.Clone(data)}
 	text := data
 	if bytes.HasPrefix(text, bom) {
@@ -128,10 +132,11 @@ func Parse(data []byte) (doc *Doc, err error) {
 		d.crlf = true
 	}
 	d.text = bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n"))
-	d.orig, err = decodeAll(d.text)
+	orig, err := decodeAll(d.text)
 	if err != nil {
 		return nil, err
 	}
+	d.orig = orig
 	d.indent = detectIndent(d.text)
 	d.docs, d.origOf = copyDocs(d.orig)
 	return d, nil
