@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	wailsruntime "github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"aisync/backend/buildinfo"
@@ -21,16 +23,21 @@ import (
 	"aisync/backend/httpapi"
 	"aisync/backend/service"
 	"aisync/backend/store"
+	"aisync/backend/tray"
 	"aisync/frontend"
 )
+
+//go:embed build/appicon.png
+var appIcon []byte
 
 // App is the one struct bound to the frontend: every exported method becomes a typed
 // function in frontend/wailsjs/go/main/App.js. Methods only delegate to the service layer,
 // the same one the HTTP API uses, so the window and a browser behave alike.
 type App struct {
-	ctx context.Context
-	svc *service.Service
-	log *slog.Logger
+	ctx     context.Context
+	svc     *service.Service
+	log     *slog.Logger
+	desktop *desktop
 }
 
 func newApp(svc *service.Service, log *slog.Logger) *App {
@@ -199,7 +206,7 @@ func (a *App) OpenPath(path string) error {
 	return nil
 }
 
-// runDesktop is the default face: the window, the engine and the local HTTP API together.
+// runDesktop is the default face: the window, the tray, the engine and the local HTTP API.
 func runDesktop(stderr io.Writer) int {
 	svc, st, closeAll, code := boot(stderr, service.Options{})
 	if code != exitOK {
@@ -224,22 +231,39 @@ func runDesktop(stderr io.Writer) int {
 	}()
 
 	app := newApp(svc, slog.Default())
+	d := newDesktop(app, svc, slog.Default())
+	app.desktop = d
+	// The tray registers on the main thread before wails.Run, whose GTK loop then drives it.
+	d.tray = tray.Register(d.snapshot, d)
+	go d.tray.Run(ctx)
+	go d.watch(ctx)
 	go func() {
 		<-ctx.Done() // Ctrl-C or SIGTERM: close the window cleanly
+		d.quitting.Store(true)
 		if app.ctx != nil {
 			wailsruntime.Quit(app.ctx)
 		}
 	}()
+	geo, remembered := d.loadGeometry()
 	err := wails.Run(&options.App{
 		Title:            "aisync",
-		Width:            1280,
-		Height:           800,
+		Width:            geo.W,
+		Height:           geo.H,
 		MinWidth:         640,
 		MinHeight:        480,
 		AssetServer:      &assetserver.Options{Assets: frontend.Assets()},
 		BackgroundColour: &options.RGBA{R: 247, G: 247, B: 251, A: 1},
-		OnStartup:        app.startup,
-		Bind:             []any{app},
+		OnStartup: func(c context.Context) {
+			app.startup(c)
+			if remembered {
+				wailsruntime.WindowSetPosition(c, geo.X, geo.Y)
+			}
+		},
+		OnBeforeClose:      d.beforeClose,
+		SingleInstanceLock: d.singleInstance(),
+		Bind:               []any{app},
+		EnumBind:           enumBindings(),
+		Linux:              &linux.Options{ProgramName: "aisync", Icon: appIcon},
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "aisync: desktop window: %v\n(no display? run 'aisync serve' for the headless server and web UI)\n", err)
@@ -247,3 +271,31 @@ func runDesktop(stderr io.Writer) int {
 	}
 	return exitOK
 }
+
+// AutoStart reports whether aisync starts at login.
+func (a *App) AutoStart() bool { return a.desktop != nil && a.desktop.autostartEntry().Enabled() }
+
+// SetAutoStart turns start at login on or off.
+func (a *App) SetAutoStart(on bool) error {
+	if a.desktop == nil {
+		return fmt.Errorf("start at login is only available in the desktop app")
+	}
+	err := a.desktop.SetAutoStart(on)
+	if a.desktop.tray != nil {
+		a.desktop.tray.Refresh()
+	}
+	return err
+}
+
+// Conflict policies and sync states, exported to TypeScript as enums.
+type ConflictPolicy string
+
+// AllConflictPolicies is bound as a TypeScript enum.
+var AllConflictPolicies = []struct {
+	Value  ConflictPolicy
+	TSName string
+}{
+	{"priority", "Priority"}, {"newest", "Newest"}, {"merge", "Merge"}, {"manual", "Manual"},
+}
+
+func enumBindings() []any { return []any{AllConflictPolicies} }

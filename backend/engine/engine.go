@@ -158,6 +158,7 @@ type Result struct {
 	Conflicts    int                      `json:"conflicts"`
 	Errors       []string                 `json:"errors,omitempty"`
 	DurationMs   int64                    `json:"durationMs"`
+	started      bool
 }
 
 // ClientResult is what a run did for one client.
@@ -345,6 +346,9 @@ func (e *Engine) syncLocked(ctx context.Context, trigger string, only []string, 
 	e.lastPass.Store(e.now().UnixNano())
 	if did || trigger != TriggerWatch || len(res.Errors) > 0 {
 		e.recordRun(ctx, &res, start)
+	} else if res.started {
+		// Nothing changed after all; close the "syncing" state without a history entry.
+		e.bus.Publish(events.Event{Type: events.SyncFinished, Msg: "nothing to sync", Data: map[string]any{"status": res.Status, "trigger": trigger, "filesWritten": 0}})
 	}
 	e.metrics.observeRun(res, e.now().Sub(start))
 	return res, nil
@@ -621,6 +625,10 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 		}
 	}
 
+	if !res.started {
+		res.started = true
+		e.bus.Publish(events.Event{Type: events.SyncStarted, Scope: scope, Msg: "sync started (" + trigger + ")", Data: map[string]any{"trigger": trigger}})
+	}
 	hub, hubSnap, err := e.hub(ctx, scope)
 	if err != nil {
 		return false, err

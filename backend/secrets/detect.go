@@ -259,10 +259,12 @@ func scanValue(v string, off int, field string, st strength) []span {
 		return nil
 	}
 	var ok bool
-	switch st {
-	case nameStrong:
+	switch {
+	case strings.Contains(tok, "PRIVATE KEY-----"): // a PEM private key, whatever its name
+		ok = true
+	case st == nameStrong:
 		ok = strongLiteral(tok)
-	case nameWeak:
+	case st == nameWeak:
 		ok = weakLiteral(tok)
 	default:
 		ok = highEntropy(tok)

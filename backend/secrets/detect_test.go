@@ -172,3 +172,33 @@ func TestValidName(t *testing.T) {
 		}
 	}
 }
+
+func TestScanValue(t *testing.T) {
+	t.Parallel()
+	pem := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+	tests := []struct {
+		value  string
+		st     strength
+		secret string
+	}{
+		{pem, nameNone, pem},
+		{"Bearer " + fakeLinear, nameStrong, fakeLinear},
+		{"bearer\t" + fakeLinear, nameNone, fakeLinear},
+		{"Basic dXNlcjpwYXNz", nameStrong, "dXNlcjpwYXNz"},
+		{"Bearer ", nameStrong, ""},
+		{"hunter2", nameStrong, "hunter2"},
+		{"hunter2", nameWeak, ""},
+		{"true", nameStrong, ""},
+		{"/run/secrets/db", nameStrong, ""},
+		{"https://h/x?access_token=" + fakeJWT, nameNone, fakeJWT},
+	}
+	for _, tt := range tests {
+		got := ""
+		if spans := scanValue(tt.value, 0, "f", tt.st); len(spans) == 1 {
+			got = tt.value[spans[0].start:spans[0].end]
+		}
+		if got != tt.secret {
+			t.Errorf("scanValue(%q, %d) found %q, want %q", tt.value, tt.st, got, tt.secret)
+		}
+	}
+}

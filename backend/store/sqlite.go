@@ -111,6 +111,7 @@ func dsn(abs string, role connRole) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	switch role {
 	case roleRead:
 		q.Add("_pragma", "query_only(1)")

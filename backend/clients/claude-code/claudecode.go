@@ -75,7 +75,7 @@ func (*Adapter) Capabilities() clients.Capabilities {
 			"per-server tool allow and deny lists (Claude Code filters tools through permissions instead)",
 			"start-up timeouts (only the per-server tool-call timeout exists)",
 			"disabled user-scope servers are left out of ~/.claude.json (Claude Code can only switch servers off per project)",
-			"agent-requested and manual rules become always-on in .claude/rules",
+			"agent-requested and manual rules become always-on in .claude/rules; rules in ~/.claude/CLAUDE.md keep their activation in aisync but Claude Code reads them all, always",
 			"permission entries other than mcp__…, Bash(prefix:*), Read(…), Edit(…)/Write(…) and WebFetch(domain:…) stay in Claude Code only; exact Bash(cmd) rules are not widened to prefixes",
 			"headersHelper, oauth, alwaysLoad and type \"ws\" servers stay in Claude Code only",
 		},
