@@ -48,8 +48,24 @@ fi
 echo "realclients: installing into $nm (npm ci; several hundred MB, 1-3 min cold)"
 rm -f "$stamp"
 t=$(now)
-(cd "$dir" && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error)
-echo "realclients: npm ci took $(ms "$t") ms"
+npmflags=(--ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error)
+log=$(mktemp)
+if (cd "$dir" && npm ci "${npmflags[@]}") 2>"$log"; then
+	echo "realclients: npm ci took $(ms "$t") ms"
+elif grep -q 'EUSAGE' "$log"; then
+	# npm ci refuses a lockfile that lacks an optional dependency. opencode-ai names 12
+	# platform packages, and a registry (or mirror) that does not serve some of them leaves
+	# them out of the lockfile. npm install --no-save installs the same locked tree and
+	# never rewrites package.json or package-lock.json.
+	echo "realclients: npm ci refused the lockfile ($(grep -m1 -o 'Missing: .*' "$log" || echo 'out of sync')); using npm install --no-save"
+	(cd "$dir" && npm install --no-save "${npmflags[@]}")
+	echo "realclients: npm install took $(ms "$t") ms"
+else
+	cat "$log" >&2
+	rm -f "$log"
+	exit 1
+fi
+rm -f "$log"
 
 # The postinstall steps that matter: put the native binary where the bin link points.
 t=$(now)

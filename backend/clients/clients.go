@@ -79,6 +79,10 @@ type Endpoint struct {
 	// Key is adapter-private: where inside a shared file this endpoint lives
 	// (e.g. Claude Code's projects["/abs/path"] in ~/.claude.json).
 	Key string `json:"key,omitempty"`
+	// ExistingOnly marks a file aisync writes only when it already exists: a file shared
+	// through version control (a project's .mcp.json), or one of a tool the user may not
+	// use (Cursor's CLI settings). It is still read when it exists.
+	ExistingOnly bool `json:"existingOnly,omitempty"`
 }
 
 // ID is stable across runs and unique among all endpoints.

@@ -218,6 +218,9 @@ func isEmpty(c unified.Config) bool {
 // (for a rule folder, the folder that holds it), because the client's own folder is never
 // created by aisync.
 func canCreate(ep clients.Endpoint) bool {
+	if ep.ExistingOnly {
+		return false
+	}
 	dir := filepath.Dir(ep.Path)
 	if ep.Format == clients.FormatRuleDir {
 		if fi, err := os.Stat(ep.Path); err == nil && fi.IsDir() {

@@ -138,9 +138,27 @@ func (s *Service) Authenticate(tok string) bool {
 	if ok && time.Now().Before(exp) {
 		return true
 	}
-	api, _, err := secrets.EnsureAPIToken(s.keyring, s.set)
+	api, err := s.cachedAPIToken()
 	return err == nil && subtle.ConstantTimeCompare([]byte(tok), []byte(api)) == 1
 }
+
+// cachedAPIToken avoids a keyring round trip (a D-Bus call) on every API request; a token
+// changed with `aisync secrets set` is picked up within apiTokenTTL.
+func (s *Service) cachedAPIToken() (string, error) {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	if s.tok != "" && time.Since(s.tokAt) < apiTokenTTL {
+		return s.tok, nil
+	}
+	tok, _, err := secrets.EnsureAPIToken(s.keyring, s.set)
+	if err != nil {
+		return "", err
+	}
+	s.tok, s.tokAt = tok, time.Now()
+	return tok, nil
+}
+
+const apiTokenTTL = 30 * time.Second
 
 // Logout revokes an access token.
 func (s *Service) Logout(tok string) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"aisync/backend/buildinfo"
@@ -48,6 +49,10 @@ type Service struct {
 	eng     *engine.Engine
 	keyring Keyring
 	started time.Time
+
+	tokMu sync.Mutex
+	tok   string
+	tokAt time.Time
 }
 
 // Open creates the data dir, opens the database and builds the engine.

@@ -13,7 +13,7 @@ const logColumns = `id, sync_event_id, client_id, event, level, message, context
 
 // appendBatch is how many rows one INSERT statement carries. Fewer, larger statements are
 // what makes a batch fast; the bound keeps the statement well under SQLite's variable limit.
-const appendBatch = 1
+const appendBatch = 64
 
 // AppendLogs inserts entries in one transaction.
 func (s *SQLite) AppendLogs(ctx context.Context, entries ...LogEntry) error {

@@ -6,9 +6,13 @@ import (
 	_ "aisync/backend/clients/claude-code"
 	_ "aisync/backend/clients/claude-desktop"
 	_ "aisync/backend/clients/cline"
+	_ "aisync/backend/clients/codex"
 	_ "aisync/backend/clients/copilot-cli"
 	_ "aisync/backend/clients/cursor"
+	_ "aisync/backend/clients/gemini"
 	_ "aisync/backend/clients/kiro"
+	_ "aisync/backend/clients/opencode"
 	_ "aisync/backend/clients/roo"
+	_ "aisync/backend/clients/vscode"
 	_ "aisync/backend/clients/windsurf"
 )

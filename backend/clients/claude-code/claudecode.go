@@ -120,8 +120,13 @@ func (*Adapter) Endpoints(env clients.Env, scope clients.Scope) []clients.Endpoi
 		local.Key = localKey + scope.Root
 		rules := ep(env.Join(scope.Root, ".claude", "rules"), clients.FormatRuleDir, unified.SectionRules)
 		rules.Pattern = "*" + rulefiles.ClaudeRules.Ext
+		// .mcp.json is shared through version control: aisync keeps it in step only when
+		// the team already has one (never creating it), so personal servers and resolved
+		// secret values do not end up in a repository by surprise.
+		shared := ep(env.Join(scope.Root, ".mcp.json"), clients.FormatJSON, unified.SectionServers)
+		shared.ExistingOnly = true
 		return []clients.Endpoint{
-			ep(env.Join(scope.Root, ".mcp.json"), clients.FormatJSON, unified.SectionServers),
+			shared,
 			local,
 			ep(env.Join(scope.Root, ".claude", "settings.json"), clients.FormatJSON, unified.SectionPermissions),
 			rules,

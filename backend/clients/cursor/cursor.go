@@ -88,13 +88,20 @@ func (*Adapter) Endpoints(env clients.Env, scope clients.Scope) []clients.Endpoi
 		return []clients.Endpoint{
 			ep(env.Join(scope.Root, ".cursor", "mcp.json"), clients.FormatJSON, unified.SectionServers),
 			rules,
-			ep(env.Join(scope.Root, ".cursor", "cli.json"), clients.FormatJSON, unified.SectionPermissions),
+			cli(ep(env.Join(scope.Root, ".cursor", "cli.json"), clients.FormatJSON, unified.SectionPermissions)),
 		}
 	}
 	return []clients.Endpoint{
 		ep(env.Join(env.Home, ".cursor", "mcp.json"), clients.FormatJSON, unified.SectionServers),
-		ep(env.Join(env.Home, ".cursor", "cli-config.json"), clients.FormatJSON, unified.SectionPermissions),
+		cli(ep(env.Join(env.Home, ".cursor", "cli-config.json"), clients.FormatJSON, unified.SectionPermissions)),
 	}
+}
+
+// cli marks the Cursor CLI's settings as written only when they exist: many Cursor users
+// never run the CLI, and aisync should not create its files for them.
+func cli(e clients.Endpoint) clients.Endpoint {
+	e.ExistingOnly = true
+	return e
 }
 
 func codec(ep clients.Endpoint) mcpjson.Codec {

@@ -32,7 +32,7 @@ var fileRef = regexp.MustCompile(`\{file:[^}]*\}`)
 // entry is one mcp member as found in the file.
 type entry struct {
 	raw map[string]json.RawMessage // nil when the member is not an object
-	srv unified.Server              // normalized; valid only when ok
+	srv unified.Server             // normalized; valid only when ok
 	ok  bool
 }
 
