@@ -95,9 +95,22 @@ func (a *App) TriggerSync(clientIDs []string) (service.SyncResult, error) {
 // SetPaused pauses or resumes automatic syncing.
 func (a *App) SetPaused(paused bool) { a.svc.SetPaused(paused) }
 
+// SnapshotPage is one page of snapshots (a named type: Wails cannot bind generic types).
+type SnapshotPage struct {
+	Items      []store.SnapshotMeta `json:"items"`
+	NextCursor string               `json:"nextCursor,omitempty"`
+}
+
+// LogPage is one page of log entries.
+type LogPage struct {
+	Items      []store.LogEntry `json:"items"`
+	NextCursor string           `json:"nextCursor,omitempty"`
+}
+
 // Snapshots lists snapshots, newest first.
-func (a *App) Snapshots(f service.SnapshotFilter) (store.Page[store.SnapshotMeta], error) {
-	return a.svc.Snapshots(a.ctx, f)
+func (a *App) Snapshots(f service.SnapshotFilter) (SnapshotPage, error) {
+	p, err := a.svc.Snapshots(a.ctx, f)
+	return SnapshotPage(p), err
 }
 
 // Snapshot returns one snapshot.
@@ -114,17 +127,30 @@ func (a *App) Apply(snapshotID string, targets []string, dryRun bool) (engine.Ap
 }
 
 // Logs pages through the event log.
-func (a *App) Logs(f service.LogFilter) (store.Page[store.LogEntry], error) {
-	return a.svc.Logs(a.ctx, f)
+func (a *App) Logs(f service.LogFilter) (LogPage, error) {
+	p, err := a.svc.Logs(a.ctx, f)
+	return LogPage(p), err
 }
 
+// ExportInfo is one entry of the export history ("Export" is reserved in the generated
+// TypeScript, so the binding uses this name).
+type ExportInfo store.Export
+
 // ExportLogs exports matching log entries to the export store.
-func (a *App) ExportLogs(f service.LogFilter, format string) (store.Export, error) {
-	return a.svc.ExportLogs(a.ctx, f, format)
+func (a *App) ExportLogs(f service.LogFilter, format string) (ExportInfo, error) {
+	e, err := a.svc.ExportLogs(a.ctx, f, format)
+	return ExportInfo(e), err
 }
 
 // Exports lists the export history.
-func (a *App) Exports() ([]store.Export, error) { return a.svc.Exports(a.ctx, 200) }
+func (a *App) Exports() ([]ExportInfo, error) {
+	list, err := a.svc.Exports(a.ctx, 200)
+	out := make([]ExportInfo, len(list))
+	for i, e := range list {
+		out[i] = ExportInfo(e)
+	}
+	return out, err
+}
 
 // Conflicts lists conflicts by status ("pending", "resolved" or "" for all).
 func (a *App) Conflicts(status string) ([]store.Conflict, error) {
@@ -137,7 +163,10 @@ func (a *App) ResolveConflict(id string, r service.Resolution) (service.SyncResu
 }
 
 // Backup writes a whole-state backup archive.
-func (a *App) Backup() (store.Export, error) { return a.svc.Backup(a.ctx) }
+func (a *App) Backup() (ExportInfo, error) {
+	e, err := a.svc.Backup(a.ctx)
+	return ExportInfo(e), err
+}
 
 // Restore replaces the state from a backup archive chosen in a native file dialog.
 func (a *App) Restore() (bool, error) {

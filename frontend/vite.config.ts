@@ -13,6 +13,6 @@ export default defineConfig({
   base: './',
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 800 },
   server: { proxy: { '/api': 'http://127.0.0.1:8765', '/healthz': 'http://127.0.0.1:8765' } },
-  test: { environment: 'jsdom', include: ['src/**/*.test.ts'] },
+  test: { environment: 'jsdom', include: ['src/**/*.test.ts'], setupFiles: ['./src/test-setup.ts'] },
   resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
 })

@@ -254,7 +254,7 @@ func EnvFrom(goos string, getenv func(string) string) Env {
 var RelocationVars = []string{
 	"CODEX_HOME", "COPILOT_HOME", "GEMINI_CLI_HOME", "CLAUDE_CONFIG_DIR",
 	"OPENCODE_CONFIG", "OPENCODE_CONFIG_DIR", "CLINE_DIR", "CLINE_DATA_DIR",
-	"CLINE_MCP_SETTINGS_PATH", "CONTINUE_GLOBAL_DIR", "XDG_DATA_HOME",
+	"CLINE_MCP_SETTINGS_PATH", "CONTINUE_GLOBAL_DIR", "XDG_DATA_HOME", "GOOSE_PATH_ROOT",
 }
 
 // CurrentGOOS is runtime.GOOS; a variable so that tests of path logic can pin it.

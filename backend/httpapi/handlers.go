@@ -452,17 +452,13 @@ type RestoreResult struct {
 	Message  string `json:"message"`
 }
 
-type restoreInput struct {
-	ContentType string `header:"Content-Type" doc:"application/gzip or application/octet-stream"`
-}
-
-func (s *Server) restore(ctx context.Context, in *restoreInput) (*body[RestoreResult], error) {
+func (s *Server) restore(ctx context.Context, _ *struct{}) (*body[RestoreResult], error) {
 	rb, found := ctx.Value(rawBodyKey{}).(*rawRequestBody)
 	if !found {
 		return nil, huma.Error500InternalServerError("request body unavailable")
 	}
-	if !archiveType(in.ContentType) {
-		return nil, huma.Error415UnsupportedMediaType("send the archive as application/gzip or application/octet-stream", &huma.ErrorDetail{Location: "header.Content-Type", Message: "unsupported media type", Value: in.ContentType})
+	if !archiveType(rb.contentType) {
+		return nil, huma.Error415UnsupportedMediaType("send the archive as application/gzip or application/octet-stream", &huma.ErrorDetail{Location: "header.Content-Type", Message: "unsupported media type", Value: rb.contentType})
 	}
 	limit := s.opt.MaxRestoreBytes
 	tooLarge := huma.Error413RequestEntityTooLarge(fmt.Sprintf("the archive is larger than the limit of %d bytes", limit))

@@ -11,8 +11,9 @@ import (
 // rawRequestBody hands an operation the request body as a stream. huma would read a
 // declared body into memory; a 512 MiB archive must flow straight into the service.
 type rawRequestBody struct {
-	body   io.Reader
-	length int64 // Content-Length, or -1
+	body        io.Reader
+	length      int64 // Content-Length, or -1
+	contentType string
 }
 
 type rawBodyKey struct{}
@@ -20,7 +21,7 @@ type rawBodyKey struct{}
 // rawBody is a huma operation middleware that puts the unread request body in the context.
 func rawBody(ctx huma.Context, next func(huma.Context)) {
 	r, _ := humago.Unwrap(ctx)
-	next(huma.WithValue(ctx, rawBodyKey{}, &rawRequestBody{body: r.Body, length: r.ContentLength}))
+	next(huma.WithValue(ctx, rawBodyKey{}, &rawRequestBody{body: r.Body, length: r.ContentLength, contentType: r.Header.Get("Content-Type")}))
 }
 
 // limitedReader reads at most remaining bytes and notes when the stream holds more.

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -77,5 +78,22 @@ func (w *where) after(timeColumn, idColumn, cur string) error {
 		return err
 	}
 	w.add("("+timeColumn+", "+idColumn+") < (?, ?)", c.T, c.I)
+	return nil
+}
+
+// afterSeq is after for lists whose tie-break is an integer rowid.
+func (w *where) afterSeq(timeColumn, seqColumn, cur string) error {
+	if cur == "" {
+		return nil
+	}
+	c, err := decodeCursor(cur)
+	if err != nil {
+		return err
+	}
+	seq, err := strconv.ParseInt(c.I, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidCursor, err)
+	}
+	w.add("("+timeColumn+", "+seqColumn+") < (?, ?)", c.T, seq)
 	return nil
 }

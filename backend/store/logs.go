@@ -5,11 +5,15 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
 
-const logColumns = `id, sync_event_id, client_id, event, level, message, context, timestamp`
+const (
+	logColumns = `id, sync_event_id, client_id, event, level, message, context, timestamp`
+	logSelect  = `seq, ` + logColumns
+)
 
 // appendBatch is how many rows one INSERT statement carries. Fewer, larger statements are
 // what makes a batch fast; the bound keeps the statement well under SQLite's variable limit.
@@ -105,48 +109,62 @@ func normalizeLevel(l string) (string, bool) {
 	return "", false
 }
 
-// ListLogs returns a page of log entries, newest first.
+// ListLogs returns a page of log entries, newest first. Ties between equal timestamps are
+// broken by insertion order (the rowid, seq), which is also what the cursor records.
 func (s *SQLite) ListLogs(ctx context.Context, f LogFilter) (Page[LogEntry], error) {
-	w, err := logWhere(f, true)
+	text, err := s.textPlan(ctx, f.Query, textProbe)
+	if err != nil {
+		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
+	}
+	w, err := logWhere(f, true, text)
 	if err == nil {
-		err = w.after("timestamp", "id", f.Cursor)
+		err = w.afterSeq("timestamp", "seq", f.Cursor)
 	}
 	if err != nil {
 		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
 	}
 	limit := clampLimit(f.Limit, 100)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+logColumns+` FROM event_log`+w.sql()+
-		` ORDER BY timestamp DESC, id DESC LIMIT ?`, append(w.args, limit+1)...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+logSelect+` FROM event_log`+w.sql()+
+		` ORDER BY timestamp DESC, seq DESC LIMIT ?`, append(w.args, limit+1)...)
 	if err != nil {
 		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
 	}
-	items, err := collect(rows, scanLogEntry)
+	items, err := collect(rows, scanLogRow)
 	if err != nil {
 		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
 	}
-	return pageOf(items, limit, func(e LogEntry) string { return encodeCursor(formatTime(e.Timestamp), e.ID) }), nil
+	page := pageOf(items, limit, func(r logRow) string { return encodeCursor(formatTime(r.Timestamp), strconv.FormatInt(r.seq, 10)) })
+	out := Page[LogEntry]{Items: make([]LogEntry, len(page.Items)), NextCursor: page.NextCursor}
+	for i, r := range page.Items {
+		out.Items[i] = r.LogEntry
+	}
+	return out, nil
 }
 
 // StreamLogs calls fn for each matching entry, oldest first. The rows come from one query
 // that SQLite steps through lazily, so only the current row is in memory; the read
 // transaction it holds means the stream sees one consistent state of the log.
 func (s *SQLite) StreamLogs(ctx context.Context, f LogFilter, fn func(LogEntry) error) error {
-	w, err := logWhere(f, true)
+	text, err := s.textPlan(ctx, f.Query, textFilter)
 	if err != nil {
 		return fmt.Errorf("stream logs: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+logColumns+` FROM event_log`+w.sql()+
-		` ORDER BY timestamp, id`, w.args...)
+	w, err := logWhere(f, true, text)
+	if err != nil {
+		return fmt.Errorf("stream logs: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+logSelect+` FROM event_log`+w.sql()+
+		` ORDER BY timestamp, seq`, w.args...)
 	if err != nil {
 		return fmt.Errorf("stream logs: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, err := scanLogEntry(rows)
+		r, err := scanLogRow(rows)
 		if err != nil {
 			return fmt.Errorf("stream logs: %w", err)
 		}
-		if err := fn(e); err != nil {
+		if err := fn(r.LogEntry); err != nil {
 			return err
 		}
 	}
@@ -158,7 +176,7 @@ func (s *SQLite) StreamLogs(ctx context.Context, f LogFilter, fn func(LogEntry) 
 
 // CountLogsByLevel counts matching entries per level.
 func (s *SQLite) CountLogsByLevel(ctx context.Context, f LogFilter) (map[string]int64, error) {
-	w, err := logWhere(f, false)
+	w, err := logWhere(f, false, textDrive)
 	if err != nil {
 		return nil, fmt.Errorf("count logs: %w", err)
 	}
@@ -182,9 +200,49 @@ func (s *SQLite) CountLogsByLevel(ctx context.Context, f LogFilter) (map[string]
 	return out, nil
 }
 
+// textMode is how a full-text condition joins the rest of a log query. SQLite has no
+// statistics about how many rows a search term matches, so left to itself it always starts
+// from the search results, fetches every matching row and sorts them: quick for a rare word,
+// hundreds of milliseconds on a million-row log for a word in every third entry. The store
+// counts the matches (stopping at textDriveMax) and chooses.
+type textMode int
+
+const (
+	// textDrive starts from the search results: best when they are few.
+	textDrive textMode = iota
+	// textProbe walks the time index and asks the search index about each candidate row,
+	// stopping as soon as a page is full: best for a page of a common word.
+	textProbe
+	// textFilter walks the time index and checks each row against the search results,
+	// gathered once: for streaming every match of a common word in order without sorting.
+	textFilter
+)
+
+// textDriveMax is the number of matches up to which starting from the search results wins.
+const textDriveMax = 2000
+
+// textPlan picks how to join the search for query: textDrive when it has few matches, or
+// common otherwise.
+func (s *SQLite) textPlan(ctx context.Context, query string, common textMode) (textMode, error) {
+	q := ftsQuery(query)
+	if q == "" {
+		return textDrive, nil
+	}
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM event_log_fts
+		WHERE event_log_fts MATCH ? LIMIT ?)`, q, textDriveMax).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count text matches: %w", err)
+	}
+	if n < textDriveMax {
+		return textDrive, nil
+	}
+	return common, nil
+}
+
 // logWhere turns a filter into conditions; withLevels is false where levels are the
 // grouping rather than a filter.
-func logWhere(f LogFilter, withLevels bool) (where, error) {
+func logWhere(f LogFilter, withLevels bool, text textMode) (where, error) {
 	var w where
 	if withLevels && len(f.Levels) > 0 {
 		marks := make([]string, len(f.Levels))
@@ -208,8 +266,17 @@ func logWhere(f LogFilter, withLevels bool) (where, error) {
 		w.add("sync_event_id = ?", f.SyncEventID)
 	}
 	w.timeRange("timestamp", f.Since, f.Until)
+	// The text condition goes last so that SQLite tests the cheap column conditions first.
 	if q := ftsQuery(f.Query); q != "" {
-		w.add("seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)
+		switch text {
+		case textDrive:
+			w.add("seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)
+		case textProbe:
+			w.add("EXISTS (SELECT 1 FROM event_log_fts WHERE event_log_fts MATCH ? AND rowid = event_log.seq)", q)
+		case textFilter:
+			// The unary + keeps SQLite from using the IN list as the way into the table.
+			w.add("+seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)
+		}
 	}
 	return w, nil
 }
@@ -235,13 +302,19 @@ func ftsQuery(q string) string {
 	return strings.Join(parts, " ")
 }
 
-func scanLogEntry(r rowScanner) (LogEntry, error) {
-	var e LogEntry
+// logRow is a log entry with its rowid, which the cursor needs.
+type logRow struct {
+	LogEntry
+	seq int64
+}
+
+func scanLogRow(r rowScanner) (logRow, error) {
+	var e logRow
 	var syncEvent, client, context sql.NullString
 	var ts string
-	err := r.Scan(&e.ID, &syncEvent, &client, &e.Event, &e.Level, &e.Message, &context, &ts)
+	err := r.Scan(&e.seq, &e.ID, &syncEvent, &client, &e.Event, &e.Level, &e.Message, &context, &ts)
 	if err != nil {
-		return LogEntry{}, err
+		return logRow{}, err
 	}
 	e.SyncEventID, e.ClientID = syncEvent.String, client.String
 	if context.Valid {

@@ -238,9 +238,9 @@ func TestListLogsKeysetPagination(t *testing.T) {
 					seen[e.ID] = true
 					order = append(order, e)
 				}
-				// Writers keep going between pages: newer entries (which belong before
-				// the cursor and must not appear) and entries in the same second as
-				// the cursor with a larger id (the same).
+				// Writers keep going between pages: newer entries, and entries with the
+				// same timestamp as the cursor, which rank as newer because ties go by
+				// insertion order. Both belong before the cursor and must not appear.
 				mustNoErr(t, s.AppendLogs(ctx,
 					LogEntry{ID: fmt.Sprintf("new-%s-%d", tc.name, page), Level: "warn", ClientID: "cursor",
 						Message: "original entry, but newer", Timestamp: t0.Add(time.Hour)},
@@ -263,6 +263,8 @@ func TestListLogsKeysetPagination(t *testing.T) {
 			if origSeen != tc.want {
 				t.Errorf("listed %d original entries, want %d", origSeen, tc.want)
 			}
+			// The originals were inserted in id order, so among equal timestamps insertion
+			// order and id order agree.
 			for i := 1; i < len(order); i++ {
 				if !older(order[i].Timestamp, order[i].ID, order[i-1].Timestamp, order[i-1].ID) {
 					t.Fatalf("not newest first at %d: %s after %s", i, order[i].ID, order[i-1].ID)

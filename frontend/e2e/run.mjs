@@ -101,7 +101,21 @@ function makeHome() {
   writeJSON(files.windsurf, { mcpServers: {} })
   writeFileSync(files.codex, 'model = "gpt-5"\n\n[mcp_servers.github]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-github"]\n')
   writeJSON(files.gemini, { theme: 'Default', mcpServers: {} })
-  writeFileSync(join(files.claudeDir, 'CLAUDE.md'), '# House rules\n\nPrefer small, focused changes.\nRun the tests before committing.\n')
+  writeFileSync(
+    join(files.claudeDir, 'CLAUDE.md'),
+    [
+      '# My notes',
+      '',
+      '<!-- aisync:begin — managed by aisync; edit rules here and they sync to your other AI clients -->',
+      '<!-- aisync:rule name="house-style" activation="always" description="How we work" -->',
+      'Prefer small, focused changes.',
+      'Run the tests before committing.',
+      '<!-- aisync:end-rule -->',
+      '<!-- aisync:end -->',
+      '',
+    ].join('\n'),
+  )
+  writeJSON(join(files.claudeDir, 'settings.json'), { permissions: { allow: ['Bash(npm run test:*)', 'mcp__github__get_issue'], deny: ['Bash(rm -rf:*)'] } })
 }
 
 // ---- the server
@@ -172,6 +186,9 @@ let context = null
 const pageErrors = []
 
 async function shot(page, name) {
+  // Toasts are transient: clear them so they do not cover the screen being recorded.
+  await page.evaluate(() => document.querySelectorAll('.toast button').forEach((b) => b.click()))
+  await page.mouse.move(1, 799)
   await page.waitForTimeout(250) // let transitions settle
   await page.screenshot({ path: join(SHOTS, `${name}.png`) })
   log(`  screenshot ${name}.png`)
@@ -237,15 +254,32 @@ async function main() {
     await until(() => readJSON(files.windsurf).mcpServers?.fetch, 'the new server did not reach Windsurf')
   })
 
-  await step('client detail', async () => {
+  await step('client detail: pause, edit, compare with the last snapshot, sync', async () => {
+    // Paused, the engine leaves the edit alone, so the detail shows it against the snapshot.
+    await page.getByTestId('pause').click()
+    await page.getByTestId('global-status').getByText('Paused').waitFor()
+    await until(async () => (await api('GET', '/api/v1/sync/status')).paused, 'the server is not paused')
+    const c = readJSON(files.cursor)
+    c.mcpServers.fetch.args = ['mcp-server-fetch', '--ignore-robots-txt']
+    writeJSON(files.cursor, c)
     await page.locator('[data-testid="client-card"][data-client="cursor"]').click()
     await page.getByRole('heading', { name: 'Cursor', level: 1 }).waitFor()
     await page.locator('[data-testid="client-files"]').getByText(files.cursor).waitFor()
     await page.getByRole('heading', { name: 'What syncs' }).waitFor()
-    await page.locator('[data-testid="client-compare"] >> text=/exactly what the last snapshot says|Last snapshot|Could not compare/').first().waitFor()
+    const compare = page.locator('[data-testid="client-compare"]')
+    await compare.locator('[data-testid="diff-view"]').waitFor()
+    await compare.getByText('--ignore-robots-txt').first().waitFor()
+    assert(!JSON.stringify(readJSON(files.windsurf)).includes('--ignore-robots-txt'), 'the edit was synced while paused')
     await shot(page, 'client-detail')
+    // Syncing this one client records its edit in a new snapshot.
     await page.getByTestId('client-sync').click()
     await page.getByText(/Cursor synced/).waitFor()
+    await compare.getByText('exactly what the last snapshot says').waitFor()
+    // Resuming catches up: the edit reaches the other clients.
+    await page.getByTestId('pause').click()
+    await page.getByTestId('global-status').getByText(/All in sync|In sync/).waitFor()
+    await until(async () => !(await api('GET', '/api/v1/sync/status')).paused, 'the server did not resume')
+    await until(() => JSON.stringify(readJSON(files.windsurf)).includes('--ignore-robots-txt'), 'after resuming, the edit did not reach Windsurf')
   })
 
   await step('create a conflict and resolve it from the UI', async () => {
@@ -258,15 +292,19 @@ async function main() {
     writeJSON(files.cursor, cur)
     writeJSON(files.windsurf, ws)
     // The warning banner and the sidebar badge appear without a reload.
-    await page.locator('[data-testid="warning-banner"]').getByText(/conflict/).waitFor({ timeout: 10_000 })
+    const t0 = Date.now()
+    await page.locator('[data-testid="warning-banner"]').getByText(/conflict/).waitFor({ timeout: 15_000 })
+    log(`  conflict banner shown ${Date.now() - t0} ms after the edits`)
     await page.getByRole('link', { name: /Conflicts/ }).click()
     const conflict = page.locator('[data-testid="conflict"][data-key="servers/github"]')
     await conflict.waitFor()
     await conflict.getByText('--read-only').first().waitFor()
     await conflict.getByText('repos').first().waitFor()
     await shot(page, 'conflicts')
+    const t1 = Date.now()
     await conflict.locator('[data-testid="keep-side"][data-client="windsurf"]').click()
     await page.getByText(/servers\/github: kept/).waitFor()
+    log(`  resolved in ${Date.now() - t1} ms`)
     const want = JSON.stringify(ws.mcpServers.github.args)
     await until(
       () => JSON.stringify(readJSON(files.cursor).mcpServers.github.args) === want && JSON.stringify(readJSON(files.windsurf).mcpServers.github.args) === want,
@@ -293,7 +331,7 @@ async function main() {
     await page.getByTestId('rollback').click()
     const dialog = page.getByRole('dialog')
     await dialog.waitFor()
-    assert(existsSync(files.cursor) && readJSON(files.cursor).mcpServers.fetch, 'precondition: Cursor should have the fetch server before the rollback')
+    assert(readJSON(files.cursor).mcpServers.fetch, 'precondition: Cursor should have the fetch server before the rollback')
     await dialog.getByTestId('rollback-preview-btn').click()
     await dialog.getByTestId('rollback-preview').waitFor()
     await dialog.getByText(/would change/).waitFor()
@@ -326,6 +364,16 @@ async function main() {
     await page.getByRole('heading', { name: 'Export Center' }).waitFor()
     const row = page.locator('[data-testid="export-table"] tbody tr[data-kind="logs"][data-format="csv"]').first()
     await row.waitFor()
+    // A backup joins the history too.
+    await page.getByRole('button', { name: 'Back up now' }).click()
+    const backupRow = page.locator('[data-testid="export-table"] tbody tr[data-kind="backup"]').first()
+    await backupRow.waitFor()
+    const gz = await page.evaluate(async (h) => {
+      const r = await fetch(h)
+      const b = new Uint8Array(await r.arrayBuffer())
+      return { status: r.status, magic: [b[0], b[1]] }
+    }, await backupRow.getByTestId('download').getAttribute('href'))
+    assert(gz.status === 200 && gz.magic[0] === 0x1f && gz.magic[1] === 0x8b, `the backup download is not a gzip archive: ${JSON.stringify(gz)}`)
     await shot(page, 'exports')
     const href = await row.getByTestId('download').getAttribute('href')
     assert(href, 'the export has no download link')

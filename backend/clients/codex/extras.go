@@ -16,11 +16,11 @@ import (
 // so that a round trip through the hub gives them back to Codex.
 func extrasOf(t map[string]any) (map[string]json.RawMessage, error) {
 	var out map[string]json.RawMessage
-	for k, v := range t {
+	for _, k := range sortedKeys(t) {
 		if knownKeys[k] {
 			continue
 		}
-		raw, err := toJSON(v)
+		raw, err := toJSON(t[k])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", k, err)
 		}

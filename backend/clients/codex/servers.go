@@ -172,8 +172,8 @@ func (f *fields) strMap(k string) map[string]string {
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for mk, mv := range m {
-		s, ok := mv.(string)
+	for _, mk := range sortedKeys(m) {
+		s, ok := m[mk].(string)
 		if !ok {
 			f.fail("%s.%s is not a string", k, mk)
 			return nil
@@ -476,10 +476,8 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 			}
 			p.srv.Headers["Authorization"] = "Bearer " + unified.EnvRef(p.bearer)
 		}
-		for field, dropped := range map[string]bool{"command": s.Command != "", "args": len(s.Args) > 0, "env": len(s.Env) > 0, "cwd": s.Cwd != ""} {
-			if dropped {
-				warn(clients.WarnDroppedField, "Codex has no %s for a streamable HTTP server; it is left out.", field)
-			}
+		if s.Command != "" || len(s.Args) > 0 || len(s.Env) > 0 || s.Cwd != "" {
+			warn(clients.WarnDroppedField, "Codex has no command, args, env or cwd for a streamable HTTP server; they are left out.")
 		}
 	default:
 		warn(clients.WarnUnsupportedTransport, "Unknown transport %q.%s", s.Transport, skip)
@@ -524,7 +522,9 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 	if err != nil {
 		return nil, false, nil, err
 	}
-	entries, usable, warns := readEntries(path, doc)
+	// What readEntries finds wrong, Decode has already reported.
+	entries, usable, _ := readEntries(path, doc)
+	var warns []clients.Warning
 	if !usable {
 		if len(servers) == 0 {
 			return nil, false, warns, nil

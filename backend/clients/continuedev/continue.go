@@ -51,7 +51,7 @@ func (*Adapter) Capabilities() clients.Capabilities {
 			"${env:X} is written as ${{ secrets.X }}, which Continue looks up in .env files before the environment; ${{ inputs.… }} and other client-specific variables are not written.",
 			"connectionTimeout (ms) is the start-up timeout; tool timeouts, tool allow/deny lists and permissions are dropped.",
 			"Remote headers live in requestOptions.headers; the other request options stay in Continue only.",
-			"Rules: alwaysApply/globs/description map to always, glob and agent rules; regex and name stay in Continue only.",
+			"Rules are .md files named after the rule; alwaysApply, globs and description give always, glob, agent and manual rules; a regex and the display name stay in Continue only.",
 		},
 	}
 }

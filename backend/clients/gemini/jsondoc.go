@@ -181,17 +181,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func cloneMap(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 // keepOrder returns the set want in the order the existing list had it, new items last in
 // sorted order, so that adding one entry does not reorder (or lose the comments of) a list.
 func keepOrder(existing []string, want []string) []string {

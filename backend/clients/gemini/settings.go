@@ -1,6 +1,7 @@
 package gemini
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -113,6 +114,12 @@ func decodeSettings(path string, data, enablement []byte) (unified.Config, []cli
 		return unified.Config{}, nil, err
 	}
 	entries, order, _, warns := readEntries(path, doc)
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		// aisync reads and keeps the BOM like every other editor, but Gemini's JSON.parse does
+		// not, so the user should know why Gemini ignores the file.
+		warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
+			Message: fmt.Sprintf("%s starts with a byte order mark, which Gemini CLI refuses (it then reads none of the file); save it as UTF-8 without BOM.", path)})
+	}
 	g, w := readGate(path, doc, enablement)
 	warns = append(warns, w...)
 	var cfg unified.Config
@@ -138,12 +145,13 @@ func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([
 	if err != nil {
 		return nil, false, nil, err
 	}
-	entries, order, usable, warns := readEntries(path, doc)
+	// What readEntries and readGate find wrong, Decode has already reported.
+	entries, order, usable, _ := readEntries(path, doc)
+	var warns []clients.Warning
 	if !usable && len(cfg.Servers) > 0 {
 		return nil, false, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
 	}
-	g, w := readGate(path, doc, enablement)
-	warns = append(warns, w...)
+	g, _ := readGate(path, doc, enablement)
 	var removed []string
 	for _, name := range order {
 		if _, keep := cfg.Servers[name]; keep || !entries[name].ok {
@@ -182,7 +190,7 @@ func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([
 		}
 		written[name] = want.Disabled
 	}
-	w, err = writeGate(doc, g, written, removed)
+	w, err := writeGate(doc, g, written, removed)
 	warns = append(warns, w...)
 	if err != nil {
 		return nil, false, warns, err

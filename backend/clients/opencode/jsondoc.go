@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"aisync/backend/clients"
 	"aisync/backend/edit/jsonedit"
@@ -41,23 +40,6 @@ func lookup(doc *jsonedit.Doc, path ...string) (members map[string]json.RawMessa
 		return nil, true, false
 	}
 	return members, true, true
-}
-
-// stringList reads a JSON array of strings; ok is false for anything else (null included).
-func stringList(raw json.RawMessage) ([]string, bool) {
-	var items []any
-	if err := json.Unmarshal(raw, &items); err != nil || items == nil {
-		return nil, false
-	}
-	out := make([]string, 0, len(items))
-	for _, it := range items {
-		s, ok := it.(string)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, s)
-	}
-	return out, true
 }
 
 // member is one member of an object written in a chosen order.
@@ -134,45 +116,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-func cloneMap(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// keepOrder returns the set want in the order the existing list had it, new items last in
-// sorted order, so that adding one entry does not reorder (or lose the comments of) a list.
-func keepOrder(existing []string, want []string) []string {
-	wanted := map[string]bool{}
-	for _, s := range want {
-		wanted[s] = true
-	}
-	out := []string{}
-	seen := map[string]bool{}
-	for _, s := range existing {
-		if wanted[s] && !seen[s] {
-			out = append(out, s)
-			seen[s] = true
-		}
-	}
-	var rest []string
-	for _, s := range want {
-		if !seen[s] {
-			rest = append(rest, s)
-			seen[s] = true
-		}
-	}
-	sort.Strings(rest)
-	return append(out, rest...)
-}
-
-func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // cloneServer copies a server deeply enough that normalizing it does not touch the caller's.
 func cloneServer(s unified.Server) unified.Server {

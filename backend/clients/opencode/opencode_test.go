@@ -358,4 +358,11 @@ func TestToggleOnlyEntryIsLeftAlone(t *testing.T) {
 	if err != nil || len(out) != 0 {
 		t.Fatalf("the toggle entry was touched: %q %v", out[ep.Path], err)
 	}
+	// Even when the project's hub has a server of that name (from another client), the switch
+	// stays: replacing it would turn a server the user switched off in this project on.
+	hub := unified.Config{Servers: map[string]unified.Server{"github": {Transport: unified.TransportHTTP, URL: "https://x"}}}
+	out, warns, err = a.Encode(ep, files, hub)
+	if err != nil || len(out) != 0 || len(warns) != 1 {
+		t.Fatalf("the toggle entry was touched: %q %v %v", out[ep.Path], warns, err)
+	}
 }

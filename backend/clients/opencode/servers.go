@@ -107,7 +107,8 @@ func (f *fields) strMap(k string) map[string]string {
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for mk, mv := range m {
+	for _, mk := range sortedKeys(m) {
+		mv := m[mk]
 		if mv == nil {
 			f.fail("%s.%s is null", k, mk)
 			return nil

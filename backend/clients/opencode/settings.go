@@ -44,7 +44,9 @@ func encodeConfig(path string, data []byte, cfg unified.Config) ([]byte, bool, [
 	if err != nil {
 		return nil, false, nil, err
 	}
-	entries, order, usable, warns := readEntries(path, doc)
+	// What readEntries finds wrong, Decode has already reported.
+	entries, order, usable, _ := readEntries(path, doc)
+	var warns []clients.Warning
 	if !usable && len(cfg.Servers) > 0 {
 		return nil, false, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
 	}
@@ -70,6 +72,10 @@ func encodeConfig(path string, data []byte, cfg unified.Config) ([]byte, bool, [
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
 				Message: "The existing entry is not an object, so the server cannot be written there; it is left as it is."})
 			continue
+		case exists && isToggle(e.raw):
+			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
+				Message: "This file only switches the server (defined in another opencode config) on or off; aisync leaves that switch alone rather than replace it with a definition."})
+			continue
 		case exists:
 			err = writeEntry(doc, name, e, p)
 		default:
@@ -88,6 +94,13 @@ func encodeConfig(path string, data []byte, cfg unified.Config) ([]byte, bool, [
 		return nil, false, warns, err
 	}
 	return doc.Bytes(), doc.Changed(), warns, nil
+}
+
+// isToggle reports whether an entry only holds "enabled", opencode's way of switching a server
+// of another config file (a global one, say) on or off for this project.
+func isToggle(m map[string]json.RawMessage) bool {
+	_, ok := m["enabled"]
+	return ok && len(m) == 1
 }
 
 // A rule is one member of the permission object that aisync maps: a whole MCP server,
@@ -262,8 +275,7 @@ func writePermissions(path string, doc *jsonedit.Doc, want unified.Permissions) 
 			delete(desired, p)
 		}
 	}
-	have, w := readPermissions(path, doc, servers)
-	warns = append(warns, w...)
+	have, _ := readPermissions(path, doc, servers)
 	current := map[string]rule{}
 	var removeRules []rule
 	for _, r := range have.rules {

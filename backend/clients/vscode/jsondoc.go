@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"aisync/backend/clients"
 	"aisync/backend/edit/jsonedit"
@@ -145,34 +144,6 @@ func cloneMap(m map[string]string) map[string]string {
 	}
 	return out
 }
-
-// keepOrder returns the set want in the order the existing list had it, new items last in
-// sorted order, so that adding one entry does not reorder (or lose the comments of) a list.
-func keepOrder(existing []string, want []string) []string {
-	wanted := map[string]bool{}
-	for _, s := range want {
-		wanted[s] = true
-	}
-	out := []string{}
-	seen := map[string]bool{}
-	for _, s := range existing {
-		if wanted[s] && !seen[s] {
-			out = append(out, s)
-			seen[s] = true
-		}
-	}
-	var rest []string
-	for _, s := range want {
-		if !seen[s] {
-			rest = append(rest, s)
-			seen[s] = true
-		}
-	}
-	sort.Strings(rest)
-	return append(out, rest...)
-}
-
-func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // cloneServer copies a server deeply enough that normalizing it does not touch the caller's.
 func cloneServer(s unified.Server) unified.Server {

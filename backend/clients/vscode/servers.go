@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"aisync/backend/clients"
@@ -70,7 +71,7 @@ func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, orde
 	return entries, order, true, warns
 }
 
-// inputsUsed lists the ${input:…} references of a server, each once, in field order.
+// inputsUsed lists the ${input:…} references of a server, each once.
 func inputsUsed(s unified.Server) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -86,6 +87,7 @@ func inputsUsed(s unified.Server) []string {
 		}
 		return v
 	})
+	sort.Strings(out) // env and headers are maps: give the message one order
 	return out
 }
 
@@ -140,8 +142,8 @@ func (f *fields) strMap(k string) map[string]string {
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for mk, mv := range m {
-		v, ok := scalarText(mv)
+	for _, mk := range sortedKeys(m) {
+		v, ok := scalarText(m[mk])
 		if !ok {
 			f.fail("%s.%s is neither a string nor a number", k, mk)
 			return nil

@@ -4,8 +4,8 @@
 // <project>/.zed/settings.json for a project, which holds servers only (project settings have
 // no agent section). Zed reads a project's instructions from the first of .rules,
 // .cursorrules, …, AGENTS.md at its root; aisync writes a managed block into .rules only when
-// the project already has one, because creating it would hide the AGENTS.md or CLAUDE.md
-// that the other clients' adapters keep.
+// the project already has one (the endpoint is ExistingOnly), because creating it would hide
+// the AGENTS.md or CLAUDE.md that the other clients' adapters keep.
 package zed
 
 import (
@@ -80,8 +80,10 @@ func (*Adapter) Endpoints(env clients.Env, scope clients.Scope) []clients.Endpoi
 		return []clients.Endpoint{
 			{Client: ID, Scope: scope, Path: env.Join(scope.Root, ".zed", "settings.json"), Format: clients.FormatJSONC,
 				Sections: []unified.Section{unified.SectionServers}},
+			// Zed reads only the first rules file it finds, and .rules comes first: creating
+			// one would silently replace the AGENTS.md or CLAUDE.md Zed reads today.
 			{Client: ID, Scope: scope, Path: env.Join(scope.Root, ".rules"), Format: clients.FormatMarkdown,
-				Sections: []unified.Section{unified.SectionRules}},
+				Sections: []unified.Section{unified.SectionRules}, ExistingOnly: true},
 		}
 	}
 	return nil
@@ -133,23 +135,15 @@ func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Con
 	return nil, nil, fmt.Errorf("encode %s: not a zed endpoint (format %s)", ep.Path, ep.Format)
 }
 
-// encodeRules writes the managed block of .rules, but only into a .rules the project already
-// has. Zed reads only the first rules file it finds, and .rules comes first: creating one
-// would silently replace the AGENTS.md or CLAUDE.md Zed reads today. A .rules that ends up
-// empty is kept, since it was there before aisync.
+// encodeRules writes the managed block of .rules. The engine only calls it for a .rules that
+// exists (the endpoint is ExistingOnly); a .rules that ends up empty is kept, since it was
+// there before aisync and removing it would end the sync.
 func encodeRules(ep clients.Endpoint, data []byte, existed bool, rules map[string]unified.Rule) (clients.Files, []clients.Warning, error) {
-	if !existed {
-		if len(rules) == 0 {
-			return clients.Files{}, nil, nil
-		}
-		return clients.Files{}, []clients.Warning{{Code: clients.WarnDroppedField,
-			Message: fmt.Sprintf("The project has no %s, so no rules are written for Zed; Zed reads the first of .rules, .cursorrules, .windsurfrules, .clinerules, .github/copilot-instructions.md, CLAUDE.md, AGENT.md, AGENTS.md and GEMINI.md, which the other clients keep. Create an empty .rules to let aisync write Zed's rules there.", ep.Path)}}, nil
-	}
 	out, err := rulefiles.EncodeBlocks(ep.Path, data, rules)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode zed rules: %w", err)
 	}
-	if out == nil || string(out) == string(data) {
+	if out == nil || existed && string(out) == string(data) || !existed && len(out) == 0 {
 		return clients.Files{}, nil, nil
 	}
 	return clients.Files{ep.Path: out}, nil, nil

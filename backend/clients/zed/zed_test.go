@@ -11,9 +11,7 @@ import (
 	"aisync/backend/unified"
 )
 
-// sample is what Zed can hold without loss in every endpoint. It has no rules: .rules is
-// only written when the project already has one, so a round trip from a missing file cannot
-// hold them (TestRules covers them).
+// sample is what Zed can hold without loss in every endpoint.
 var sample = unified.Config{
 	Servers: map[string]unified.Server{
 		"db": {Transport: unified.TransportStdio, Command: "npx", Args: []string{"-y", "@acme/db-mcp"},
@@ -27,6 +25,11 @@ var sample = unified.Config{
 		Allow: []string{"mcp:db:query"},
 		Ask:   []string{"mcp:github:create_issue"},
 		Deny:  []string{"mcp:github:delete_repo", "mcp:검색 🔍:삭제"},
+	},
+	Rules: map[string]unified.Rule{
+		"always": {Activation: unified.ActivationAlways, Body: "Be concise."},
+		"go":     {Activation: unified.ActivationGlob, Globs: []string{"**/*.go"}, Description: "Go", Body: "Run gofmt."},
+		"규칙":     {Activation: unified.ActivationManual, Body: "한국어로 답하세요."},
 	},
 }
 
@@ -78,8 +81,8 @@ func TestPaths(t *testing.T) {
 		})
 	}
 	eps := projectEPs()
-	if len(eps) != 2 || eps[0].Path != "/home/me/proj/.zed/settings.json" || eps[0].Has(unified.SectionPermissions) ||
-		eps[1].Path != "/home/me/proj/.rules" || !eps[1].Has(unified.SectionRules) {
+	if len(eps) != 2 || eps[0].Path != "/home/me/proj/.zed/settings.json" || eps[0].Has(unified.SectionPermissions) || eps[0].ExistingOnly ||
+		eps[1].Path != "/home/me/proj/.rules" || !eps[1].Has(unified.SectionRules) || !eps[1].ExistingOnly {
 		t.Fatalf("project endpoints = %+v", eps)
 	}
 }
@@ -212,16 +215,10 @@ func TestRules(t *testing.T) {
 	ep := projectEPs()[1]
 	rules := map[string]unified.Rule{"style": {Activation: unified.ActivationAlways, Body: "Use gofmt."}}
 
-	out, warns, err := a.Encode(ep, clients.Files{}, unified.Config{Rules: rules})
-	if err != nil {
-		t.Fatal(err)
+	if !ep.ExistingOnly {
+		t.Fatal(".rules must only be written when the project has one")
 	}
-	if len(out) != 0 {
-		t.Fatalf("created .rules: %v", out)
-	}
-	mcpjsontest.RequireWarning(t, warns, "", clients.WarnDroppedField)
-
-	out, _, err = a.Encode(ep, clients.Files{ep.Path: {}}, unified.Config{Rules: rules})
+	out, _, err := a.Encode(ep, clients.Files{ep.Path: {}}, unified.Config{Rules: rules})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,9 +37,12 @@ CREATE TABLE config_snapshot (
     created_by       TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
-CREATE INDEX config_snapshot_scope_created ON config_snapshot (scope, created_at DESC, id DESC);
-CREATE INDEX config_snapshot_created ON config_snapshot (created_at DESC, id DESC);
-CREATE INDEX config_snapshot_client_created ON config_snapshot (client_id, created_at DESC, id DESC);
+-- Lists are newest first; SQLite walks these ascending indexes backwards for that. (A DESC
+-- index would take its inserts at the left edge, which splits pages in half and leaves them
+-- half empty.)
+CREATE INDEX config_snapshot_scope_created ON config_snapshot (scope, created_at, id);
+CREATE INDEX config_snapshot_created ON config_snapshot (created_at, id);
+CREATE INDEX config_snapshot_client_created ON config_snapshot (client_id, created_at, id);
 CREATE INDEX config_snapshot_parent ON config_snapshot (parent_id);
 
 CREATE TABLE snapshot_diff (
@@ -64,11 +67,13 @@ CREATE TABLE sync_event (
     duration_ms  INTEGER
 ) STRICT;
 
-CREATE INDEX sync_event_started ON sync_event (started_at DESC, id DESC);
-CREATE INDEX sync_event_client_started ON sync_event (client_id, started_at DESC, id DESC);
+CREATE INDEX sync_event_started ON sync_event (started_at, id);
+CREATE INDEX sync_event_client_started ON sync_event (client_id, started_at, id);
 
--- seq is the rowid (stable across VACUUM) so that the full-text index added in 0003 can point
--- at rows; id is the ERD's uuid.
+-- seq is the rowid: it is stable across VACUUM, so the full-text index added in 0003 can
+-- point at rows, and it breaks ties between equal timestamps in insertion order. Every index
+-- ends with the rowid implicitly, so (timestamp) already orders by (timestamp, seq) without
+-- repeating the 36-byte uuid in each index. id is the ERD's uuid.
 CREATE TABLE event_log (
     seq           INTEGER PRIMARY KEY,
     id            TEXT NOT NULL UNIQUE,
@@ -81,7 +86,7 @@ CREATE TABLE event_log (
     timestamp     TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX event_log_timestamp ON event_log (timestamp DESC, id DESC);
-CREATE INDEX event_log_level_timestamp ON event_log (level, timestamp DESC, id DESC);
-CREATE INDEX event_log_client_timestamp ON event_log (client_id, timestamp DESC, id DESC);
+CREATE INDEX event_log_timestamp ON event_log (timestamp);
+CREATE INDEX event_log_level_timestamp ON event_log (level, timestamp);
+CREATE INDEX event_log_client_timestamp ON event_log (client_id, timestamp);
 CREATE INDEX event_log_sync_event ON event_log (sync_event_id);

@@ -58,7 +58,7 @@ CREATE TABLE export (
     error       TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
-CREATE INDEX export_created ON export (created_at DESC, id DESC);
+CREATE INDEX export_created ON export (created_at, id);
 
 CREATE TABLE setting (
     key        TEXT PRIMARY KEY NOT NULL,

@@ -450,6 +450,34 @@ export async function revealExport(id: string): Promise<void> {
   await openPath(path)
 }
 
+/** Whether the desktop app starts at login (desktop window only; false elsewhere). */
+export async function autoStart(): Promise<boolean> {
+  if (typeof wailsApp()?.AutoStart !== 'function') return false
+  return call<boolean>('AutoStart', [], 'GET', '')
+}
+
+export function canAutoStart(): boolean {
+  return typeof wailsApp()?.SetAutoStart === 'function'
+}
+
+export async function setAutoStart(on: boolean): Promise<void> {
+  await call('SetAutoStart', [on], 'POST', '')
+}
+
+/**
+ * The desktop app asks the window to show a screen (a tray item, a native conflict
+ * notification) with the Wails event "aisync:navigate" and a route such as "/conflicts/ID".
+ */
+export function onNavigate(fn: (route: string) => void): () => void {
+  const rt = wailsRuntime()
+  if (!isDesktop() || !rt?.EventsOn) return () => {}
+  const off = rt.EventsOn('aisync:navigate', (route) => typeof route === 'string' && fn(route))
+  return () => {
+    if (typeof off === 'function') off()
+    else rt.EventsOff?.('aisync:navigate')
+  }
+}
+
 // ---- realtime
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'offline'

@@ -7,7 +7,8 @@ export function ago(iso: string | undefined | null, now: number = Date.now()): s
   if (!iso) return 'never'
   const t = Date.parse(iso)
   if (!Number.isFinite(t) || t <= 0) return 'never'
-  const s = Math.round((t - now) / 1000)
+  // A time a little ahead of this clock (the server's clock, a stale `now`) is still now.
+  const s = Math.min(0, Math.round((t - now) / 1000))
   const abs = Math.abs(s)
   if (abs < 10) return 'just now'
   const units: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -36,7 +37,7 @@ export function when(iso: string | undefined | null): string {
 
 export function clock(iso: string): string {
   const d = new Date(iso)
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
 }
 
 export function bytes(n: number): string {
@@ -127,4 +128,26 @@ export function tone(stateOrLevel: string): 'ok' | 'warn' | 'err' | 'muted' | 'i
     default:
       return 'muted'
   }
+}
+
+/**
+ * The home folder behind the user-scope client files: most of them live in a dot folder of
+ * it (~/.cursor, ~/.codex, …), so it is the most common part before the first "/.".
+ */
+export function guessHome(paths: string[]): string {
+  const counts = new Map<string, number>()
+  for (const p of paths) {
+    const m = /^(.+?)[\\/]\.[^\\/]/.exec(p)
+    if (m) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1)
+  }
+  let best = ''
+  let n = 0
+  for (const [k, v] of counts) if (v > n || (v === n && k.length < best.length)) [best, n] = [k, v]
+  return n >= 2 ? best : ''
+}
+
+/** Writes paths inside the home folder as ~/… so messages stay short. */
+export function tildify(text: string, home: string): string {
+  if (!home || !text) return text
+  return text.split(home + '/').join('~/').split(home + '\\').join('~\\')
 }

@@ -3,6 +3,7 @@
 // refresh of whatever they touch, so every screen reflects a change within a second.
 
 import * as api from './api'
+import { guessHome } from './format'
 import type { ClientInfo, EngineEvent, StatusReport, StreamState } from './api'
 import { notices } from './notices.svelte'
 
@@ -28,6 +29,8 @@ class Live {
   /** Bumped on every event; screens with their own data (logs, snapshots) watch it. */
   eventVersion = $state(0)
   loaded = $state(false)
+  /** The user's home folder as the client paths reveal it, for writing paths as ~/…. */
+  home = $derived(guessHome(this.clients.flatMap((c) => (c.endpoints ?? []).filter((e) => e.scope === 'user').map((e) => e.path))))
 
   private stop: (() => void) | null = null
   private timer: ReturnType<typeof setTimeout> | null = null

@@ -18,6 +18,7 @@ const screens: { pattern: RegExp; name: string; keys: string[] }[] = [
   { pattern: /^\/clients\/([^/]+)$/, name: 'client', keys: ['id'] },
   { pattern: /^\/snapshots$/, name: 'snapshots', keys: [] },
   { pattern: /^\/conflicts$/, name: 'conflicts', keys: [] },
+  { pattern: /^\/conflicts\/([^/]+)$/, name: 'conflicts', keys: ['id'] },
   { pattern: /^\/logs$/, name: 'logs', keys: [] },
   { pattern: /^\/exports$/, name: 'exports', keys: [] },
   { pattern: /^\/settings$/, name: 'settings', keys: [] },
@@ -61,6 +62,12 @@ class Router {
     const h = href(path, query)
     if (location.hash === h) return
     location.hash = h
+  }
+
+  /** Goes to a route given as one string, e.g. "/logs?level=error" (from the desktop app). */
+  open(route: string): void {
+    const h = `#${route.startsWith('/') ? route : `/${route}`}`
+    if (location.hash !== h) location.hash = h
   }
 
   /** Changes the query of the current screen without adding a history entry. */

@@ -1,0 +1,323 @@
+package reliability
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// racer watches a folder with inotify and runs fn at the one moment an atomic writer
+// (fsx.WriteAtomic) is most exposed: after its temporary file was written and closed, when
+// it reads the target once more to check that nobody changed it (the ExpectHash check),
+// and before its rename. fn then plays a client saving the file at that very moment.
+type racer struct {
+	fired   atomic.Bool
+	stop    chan struct{}
+	stopped chan struct{}
+}
+
+func startRacer(t *testing.T, target string, fn func()) *racer {
+	t.Helper()
+	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	if err != nil {
+		t.Skipf("inotify: %v", err)
+	}
+	dir, base := filepath.Dir(target), filepath.Base(target)
+	if _, err := unix.InotifyAddWatch(fd, dir, unix.IN_CLOSE_WRITE|unix.IN_CLOSE_NOWRITE); err != nil {
+		unix.Close(fd)
+		t.Skipf("inotify watch: %v", err)
+	}
+	r := &racer{stop: make(chan struct{}), stopped: make(chan struct{})}
+	tmpPrefix := "." + base + ".aisync-"
+	go func() {
+		defer close(r.stopped)
+		defer unix.Close(fd)
+		buf := make([]byte, 64<<10)
+		armed := false
+		for {
+			select {
+			case <-r.stop:
+				return
+			default:
+			}
+			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			if n, _ := unix.Poll(fds, 50); n <= 0 {
+				continue
+			}
+			n, err := unix.Read(fd, buf)
+			if err != nil || n <= 0 {
+				continue
+			}
+			for off := 0; off+unix.SizeofInotifyEvent <= n; {
+				mask := binary.NativeEndian.Uint32(buf[off+4:])
+				l := int(binary.NativeEndian.Uint32(buf[off+12:]))
+				name := string(bytes.TrimRight(buf[off+unix.SizeofInotifyEvent:off+unix.SizeofInotifyEvent+l], "\x00"))
+				off += unix.SizeofInotifyEvent + l
+				switch {
+				case mask&unix.IN_CLOSE_WRITE != 0 && strings.HasPrefix(name, tmpPrefix):
+					armed = true // the writer's temporary file is complete
+				case mask&unix.IN_CLOSE_NOWRITE != 0 && name == base && armed && !r.fired.Load():
+					fn() // the writer just re-read the target for its check
+					r.fired.Store(true)
+				}
+			}
+		}
+	}()
+	t.Cleanup(r.close)
+	return r
+}
+
+func (r *racer) close() {
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+	<-r.stopped
+}
+
+func init() {
+	report.table("concurrent", "A client writing its file at the same moment as aisync", "case", "what happened", "client writes lost")
+}
+
+// TestFaultConcurrentWriteBetweenCheckAndRename saves a client's file exactly between
+// fsx.WriteAtomic's ExpectHash check and its rename. The client's write must survive: either
+// aisync's write lands first and the client's is synced afterwards, or aisync's is abandoned
+// (fsx.ErrChangedUnderneath) and the client's propagates. It must never be silently replaced.
+func TestFaultConcurrentWriteBetweenCheckAndRename(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, faultClients)
+	target := r.serversPath(faultTarget)
+	// A large file widens the window (the check hashes the whole file) so that the racer,
+	// a goroutine woken by inotify, reliably lands in it.
+	history := strings.Repeat("x", 1<<20)
+	writeFile(t, target, "{\n  // Gemini settings\n  \"theme\": \"GitHub\",\n  \"history\": \""+history+"\",\n  \"mcpServers\": {}\n}\n")
+	r.sync()
+	synced := readFile(t, target)
+	client := bytes.Replace(synced, []byte(`"mcpServers": {`), []byte(`"mcpServers": {"client-own": {"command": "own-mcp"}, `), 1)
+	client = bytes.Replace(client, []byte(`"theme": "GitHub"`), []byte(`"theme": "Dracula"`), 1)
+	if bytes.Equal(client, synced) {
+		t.Fatal("could not prepare the client's edit")
+	}
+	clientTmp := filepath.Join(r.root, "client-save.tmp") // same filesystem: rename is atomic
+	must(t, os.WriteFile(clientTmp, client, 0o644))
+	rc := startRacer(t, target, func() {
+		if err := os.Rename(clientTmp, target); err != nil {
+			t.Errorf("client save: %v", err)
+		}
+	})
+	changed := r.logs.count("file changed while writing")
+	addCodexServer(t, r.home, "from-codex")
+	r.sync()
+	rc.close()
+	if !rc.fired.Load() {
+		t.Fatal("aisync never wrote the file, so the race was not staged")
+	}
+	after := readFile(t, target)
+	detected := r.logs.count("file changed while writing") > changed
+	switch {
+	case bytes.Equal(after, client):
+		report.row("concurrent", "client saves between aisync's check and its rename", "aisync's write was abandoned; the client's file stands", "0")
+	case bytes.Contains(after, []byte("client-own")):
+		report.row("concurrent", "client saves between aisync's check and its rename", "both landed", "0")
+	default:
+		backups, _ := r.backups.List(target)
+		inBackup := false
+		for _, b := range backups {
+			if data, err := os.ReadFile(b); err == nil && bytes.Contains(data, []byte("client-own")) {
+				inBackup = true
+			}
+		}
+		report.row("concurrent", "client saves between aisync's check and its rename",
+			fmt.Sprintf("BUG: aisync's rename replaced the client's save (change detected: %v, kept in a backup: %v)", detected, inBackup), "1 (not even in a backup)")
+		t.Errorf("BUG: the client's save (server client-own, theme Dracula) was silently replaced by aisync's write: "+
+			"fsx.WriteAtomic checks ExpectHash and then renames, and a save that lands between the two is overwritten "+
+			"(change detected: %v; in a backup: %v). The file now has theme Dracula: %v, client-own: %v",
+			detected, inBackup, bytes.Contains(after, []byte("Dracula")), bytes.Contains(after, []byte("client-own")))
+	}
+}
+
+// TestFaultConcurrentWriteHammer lets a client save its file continuously while another
+// client's edits make aisync write into the same file, under the live engine. A sampler
+// parses every file all the time: no read may ever see a torn file, the client's counter
+// (an unknown key only the client writes) may never go backwards, and at the end every
+// client agrees and holds the client's last save.
+func TestFaultConcurrentWriteHammer(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, faultClients)
+	target := r.serversPath(faultTarget)
+	writeFile(t, target, "{\n  // Gemini settings\n  \"clientCounter\": 0,\n  \"mcpServers\": {\"mine\": {\"command\": \"mine-0\"}}\n}\n")
+	codex := r.serversPath("codex")
+	r.sync()
+	r.serve()
+	time.Sleep(200 * time.Millisecond)
+
+	duration := pick(3*time.Second, 30*time.Second)
+	var (
+		stop                 = make(chan struct{})
+		wg                   sync.WaitGroup
+		lastCounter, lastJ   atomic.Int64
+		torn, regressed, cas atomic.Int64
+		samples              atomic.Int64
+	)
+	counterRe := regexp.MustCompile(`"clientCounter": (\d+)`)
+	mineRe := regexp.MustCompile(`"command": "mine-\d+"`)
+	// The client: read, change its counter and its server, save atomically if nobody wrote meanwhile.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := int64(1); ; k++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(7 * time.Millisecond):
+			}
+			for range 20 {
+				cur, err := os.ReadFile(target)
+				if err != nil || !counterRe.Match(cur) || !mineRe.Match(cur) {
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				next := counterRe.ReplaceAll(cur, []byte(`"clientCounter": `+strconv.FormatInt(k, 10)))
+				next = mineRe.ReplaceAll(next, []byte(fmt.Sprintf(`"command": "mine-%d"`, k)))
+				tmp := target + ".client-tmp"
+				if os.WriteFile(tmp, next, 0o644) != nil {
+					continue
+				}
+				if now, _ := os.ReadFile(target); !bytes.Equal(now, cur) {
+					cas.Add(1)
+					os.Remove(tmp)
+					continue
+				}
+				if os.Rename(tmp, target) == nil {
+					lastCounter.Store(k)
+					break
+				}
+			}
+		}
+	}()
+	// Another client keeps changing a server, so aisync keeps writing into the target.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sharedRe := regexp.MustCompile(`(?m)^\[mcp_servers\.shared\]\ncommand = "shared"\nargs = \["\d+"\]\n`)
+		for j := int64(1); ; j++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(15 * time.Millisecond):
+			}
+			for range 20 {
+				cur, err := os.ReadFile(codex)
+				if err != nil {
+					continue
+				}
+				table := fmt.Sprintf("[mcp_servers.shared]\ncommand = \"shared\"\nargs = [\"%d\"]\n", j)
+				next := sharedRe.ReplaceAll(cur, []byte(table))
+				if bytes.Equal(next, cur) {
+					next = append(bytes.Clone(cur), "\n"+table...)
+				}
+				tmp := codex + ".editor-tmp"
+				if os.WriteFile(tmp, next, 0o644) != nil {
+					continue
+				}
+				if now, _ := os.ReadFile(codex); !bytes.Equal(now, cur) {
+					cas.Add(1)
+					os.Remove(tmp)
+					continue
+				}
+				if os.Rename(tmp, codex) == nil {
+					lastJ.Store(j)
+					break
+				}
+			}
+		}
+	}()
+	// The sampler.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		seen := int64(-1)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			for _, id := range r.ids {
+				if _, err := decodeEndpoint(id, r.endpoint(id, "servers")); err != nil {
+					torn.Add(1)
+					t.Errorf("torn read of %s: %v", id, err)
+				}
+			}
+			samples.Add(1)
+			if m := counterRe.FindSubmatch(mustRead(target)); m != nil {
+				n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+				if n < seen {
+					regressed.Add(1)
+				}
+				seen = max(seen, n)
+			}
+		}
+	}()
+	time.Sleep(duration)
+	close(stop)
+	wg.Wait()
+
+	wantMine, wantShared := fmt.Sprintf("mine-%d", lastCounter.Load()), fmt.Sprint(lastJ.Load())
+	var state string
+	converged := false
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) && !converged {
+		converged = true
+		for _, id := range r.ids {
+			cfg, err := decodeEndpoint(id, r.endpoint(id, "servers"))
+			if err != nil || cfg.Servers["mine"].Command != wantMine || len(cfg.Servers["shared"].Args) != 1 || cfg.Servers["shared"].Args[0] != wantShared {
+				converged = false
+				state = fmt.Sprintf("%s: mine=%q shared=%v err=%v", id, cfg.Servers["mine"].Command, cfg.Servers["shared"].Args, err)
+				break
+			}
+		}
+		if !converged {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	final := counterRe.FindSubmatch(mustRead(target))
+	if final == nil || string(final[1]) != strconv.FormatInt(lastCounter.Load(), 10) {
+		t.Errorf("the client's last save (counter %d) is not in its file: %q", lastCounter.Load(), final)
+	}
+	if !converged {
+		list, _ := r.st.ListConflicts(context.Background(), "")
+		for _, c := range list {
+			t.Logf("conflict %s %s %s base=%s sides=%+v", c.ItemKey, c.Kind, c.Status, c.Base, c.Sides)
+		}
+		t.Logf("status: %+v", r.eng.Status())
+		t.Logf("regressed=%d cas=%d", regressed.Load(), cas.Load())
+		t.Errorf("not converged on the last writes (mine %s, shared %s) within 15s: %s", wantMine, wantShared, state)
+	}
+	if regressed.Load() > 0 {
+		t.Errorf("BUG: the client's counter went backwards %d time(s): aisync replaced a newer client save with content read before it", regressed.Load())
+	}
+	detected := r.logs.count("file changed while writing")
+	report.row("concurrent", fmt.Sprintf("hammer for %s: client saves every 7 ms, another client edits every 15 ms", duration),
+		fmt.Sprintf("%d client saves, %d edits elsewhere, %d samples of all files: %d torn; %d collisions detected and abandoned (ErrChangedUnderneath); converged: %v",
+			lastCounter.Load(), lastJ.Load(), samples.Load(), torn.Load(), detected, converged),
+		fmt.Sprint(regressed.Load()))
+}
+
+func mustRead(p string) []byte {
+	b, _ := os.ReadFile(p)
+	return b
+}
