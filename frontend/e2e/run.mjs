@@ -215,6 +215,8 @@ async function main() {
   context.setDefaultTimeout(10_000)
   const page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (e) => pageErrors.push(e.message))
+  const requests = []
+  page.on('request', (r) => requests.push({ url: new URL(r.url()).pathname, at: Date.now() }))
   page.on('console', (m) => m.type() === 'error' && !/401|Unauthorized|Failed to load resource/.test(m.text()) && pageErrors.push(`console: ${m.text()}`))
 
   await step('log in', async () => {
@@ -400,6 +402,15 @@ async function main() {
       const top = [...list].sort((a, b) => b.priority - a.priority)[0]
       return top.id === second
     }, `the server did not record ${second} as the highest priority`)
+    // Dragging works too: the last row dropped on the first goes to the top.
+    await page.getByText('Priorities updated').first().waitFor()
+    const last = await rows.last().getAttribute('data-client')
+    await rows.last().dragTo(rows.first())
+    await until(async () => (await rows.first().getAttribute('data-client')) === last, `dragging ${last} to the top did not reorder the list`)
+    await until(async () => {
+      const list = (await api('GET', '/api/v1/clients')).items
+      return [...list].sort((a, b) => b.priority - a.priority)[0].id === last
+    }, `the server did not record ${last} as the highest priority after the drag`)
   })
 
   await step('dark and narrow dashboards', async () => {
@@ -417,6 +428,15 @@ async function main() {
     assert(overflow <= 1, `the narrow dashboard scrolls sideways by ${overflow}px`)
     await shot(page, 'dashboard-narrow')
     await page.setViewportSize({ width: 1280, height: 800 })
+  })
+
+  await step('quiet when idle: one event stream, no polling', async () => {
+    const streams = requests.filter((r) => r.url === '/api/v1/events').length
+    assert(streams === 1, `the UI opened ${streams} event streams (want 1: it must not reconnect on navigation)`)
+    await page.waitForTimeout(2500)
+    const since = Date.now() - 2000
+    const recent = requests.filter((r) => r.at >= since && r.url.startsWith('/api/'))
+    assert(recent.length <= 2, `the idle dashboard made ${recent.length} API requests in 2 s: ${recent.map((r) => r.url).join(', ')}`)
   })
 
   await step('no uncaught errors in the page', async () => {

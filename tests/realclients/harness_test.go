@@ -30,8 +30,18 @@ import (
 // cmdTimeout bounds every run of a real client; the whole process group is killed after it.
 const cmdTimeout = 60 * time.Second
 
-// binDir is the node_modules/.bin directory holding the real clients.
-var binDir = os.Getenv("AISYNC_REALCLIENTS_DIR")
+// binDir is the node_modules/.bin directory holding the real clients (a relative path is
+// taken from this package's directory, where go test runs).
+var binDir = func() string {
+	d := os.Getenv("AISYNC_REALCLIENTS_DIR")
+	if d == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(d); err == nil {
+		return abs
+	}
+	return d
+}()
 
 // need returns the path of one CLI of binDir. It skips the test when AISYNC_REALCLIENTS_DIR
 // is unset and fails it when the variable is set but the CLI is not installed there.
@@ -367,7 +377,7 @@ func checkListed(t *testing.T, client string, got, want map[string]listed) {
 		w, wok := want[name]
 		switch {
 		case !gok:
-			t.Errorf("%s does not list %q: it dropped or rejected what our adapter wrote (want %s)", client, name, js(w))
+			t.Errorf("%s does not list %q: our adapter left it out, or the client dropped or rejected it (want %s)", client, name, js(w))
 		case !wok:
 			t.Errorf("%s lists %q, which we did not mean to write: %s", client, name, js(g))
 		case js(g) != js(w):
