@@ -9,7 +9,7 @@ BIN     := build/bin/aisync
 GO_SRC  := $(shell find . -name '*.go' -not -path './frontend/node_modules/*' 2>/dev/null) go.mod go.sum
 FE_SRC  := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/public -type f 2>/dev/null)
 
-.PHONY: run build test deps deps-test frontend go-test fe-test e2e smoke clients-test package bench soak clean fmt
+.PHONY: run build test deps deps-test frontend go-test fe-test e2e smoke realclients bindings package bench soak clean fmt
 
 run: deps $(BIN)
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -38,11 +38,27 @@ frontend: frontend/dist/index.html
 $(BIN): frontend/dist/index.html $(GO_SRC)
 	go build -tags webkit2_41,production -ldflags "$(LDFLAGS)" -o $(BIN) .
 
+# Real AI client CLIs (codex, copilot, gemini, claude, opencode) from npm, pinned in
+# tests/realclients, read what our adapters write.
+REALCLIENTS := $(CURDIR)/tests/realclients/node_modules/.bin
+
 test: deps-test frontend/dist/index.html $(BIN)
-	scripts/test.sh
+	scripts/realclients.sh
+	AISYNC_REALCLIENTS_DIR=$(REALCLIENTS) scripts/test.sh
 
 go-test: deps-test frontend/dist/index.html
-	scripts/test.sh go
+	scripts/realclients.sh
+	AISYNC_REALCLIENTS_DIR=$(REALCLIENTS) scripts/test.sh go
+
+realclients: deps-test
+	scripts/realclients.sh
+	AISYNC_REALCLIENTS_DIR=$(REALCLIENTS) go test -count=1 -v ./tests/realclients/
+
+e2e: deps-test $(BIN)
+	cd frontend && AISYNC_BIN=$(CURDIR)/$(BIN) npm run e2e
+
+bindings:
+	scripts/bindings.sh
 
 fe-test: deps-test
 	cd frontend && npm run check && npm test

@@ -30,6 +30,8 @@ XDG_DATA_HOME="$keyring_home" AISYNC_BIN="$PWD/build/bin/aisync" \
     go test "$@" ./...' _ "${gotest_flags[@]}"
 
 if [ "$what" = all ]; then
+  step "browser end-to-end tests (playwright-core + Debian Chromium against aisync serve)"
+  (cd frontend && AISYNC_BIN="$PWD/../build/bin/aisync" npm run e2e)
   step "desktop smoke test under Xvfb"
   scripts/smoke-desktop.sh build/bin/aisync
 fi

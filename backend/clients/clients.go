@@ -83,6 +83,10 @@ type Endpoint struct {
 	// through version control (a project's .mcp.json), or one of a tool the user may not
 	// use (Cursor's CLI settings). It is still read when it exists.
 	ExistingOnly bool `json:"existingOnly,omitempty"`
+	// Companions are further files read and written together with Path because the client
+	// keeps part of the same section there (e.g. the Copilot CLI's list of switched-off
+	// servers in settings.json). They are passed in Files when they exist.
+	Companions []string `json:"companions,omitempty"`
 }
 
 // ID is stable across runs and unique among all endpoints.
@@ -106,6 +110,11 @@ func (e Endpoint) Has(s unified.Section) bool {
 
 // Matches reports whether a file path belongs to this endpoint.
 func (e Endpoint) Matches(p string) bool {
+	for _, c := range e.Companions {
+		if filepath.Clean(p) == filepath.Clean(c) {
+			return true
+		}
+	}
 	if e.Format != FormatRuleDir {
 		return filepath.Clean(p) == filepath.Clean(e.Path)
 	}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"testing"
 
 	"aisync/backend/clients"
@@ -135,8 +136,15 @@ func newBenchSetup(b *testing.B, n, servers, rules int) *benchSetup {
 	return s
 }
 
+// sync runs one pass. The pass carries the profiler label pass=<trigger>, which goroutines it
+// starts inherit, so `go tool pprof -tagfocus pass=watch` keeps the timed passes and drops
+// the set-up.
 func (s *benchSetup) sync(b *testing.B, trigger string) engine.Result {
-	res, err := s.eng.SyncAll(context.Background(), trigger, nil)
+	var res engine.Result
+	var err error
+	pprof.Do(context.Background(), pprof.Labels("pass", trigger), func(ctx context.Context) {
+		res, err = s.eng.SyncAll(ctx, trigger, nil)
+	})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -479,13 +479,15 @@ func readEndpoint(ep clients.Endpoint) (clients.Files, error) {
 		m, err := fsx.ReadDir(ep.Path, ep.Pattern)
 		return clients.Files(m), err
 	}
-	data, err := fsx.ReadFile(ep.Path)
-	if err != nil {
-		return nil, err
-	}
 	f := clients.Files{}
-	if data != nil {
-		f[ep.Path] = data
+	for _, p := range append([]string{ep.Path}, ep.Companions...) {
+		data, err := fsx.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if data != nil {
+			f[p] = data
+		}
 	}
 	return f, nil
 }
@@ -543,7 +545,11 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 		}
 		t.files = files
 		t.obs.Hash = filesHash(files)
-		t.obs.Missing = allBlank(files)
+		main := files
+		if len(t.ep.Companions) > 0 {
+			main = clients.Files{t.ep.Path: files[t.ep.Path]}
+		}
+		t.obs.Missing = allBlank(main)
 		t.obs.MTime = fileMTime(t.ep, files)
 		if t.hasSt && t.state.Hash == t.obs.Hash && len(t.state.Base) > 0 {
 			var c unified.Config

@@ -114,6 +114,9 @@ func (e *Engine) watchDirs(ctx context.Context) []string {
 		for _, sc := range scopes {
 			for _, ep := range a.Endpoints(e.env, sc) {
 				add(filepath.Dir(ep.Path))
+				for _, c := range ep.Companions {
+					add(filepath.Dir(c))
+				}
 				if ep.Format == clients.FormatRuleDir {
 					add(ep.Path)
 				}

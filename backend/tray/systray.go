@@ -185,4 +185,3 @@ func (t *Tray) draw() {
 		}
 	}
 }
-

@@ -330,8 +330,13 @@ async function main() {
       await page.locator('[data-testid="diff-view"] td.add, [data-testid="diff-view"] td.del').first().waitFor()
     }
     await shot(page, 'snapshots')
+    // Escape closes the dialog without doing anything.
     await page.getByTestId('rollback').click()
     const dialog = page.getByRole('dialog')
+    await dialog.waitFor()
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    await page.getByTestId('rollback').click()
     await dialog.waitFor()
     assert(readJSON(files.cursor).mcpServers.fetch, 'precondition: Cursor should have the fetch server before the rollback')
     await dialog.getByTestId('rollback-preview-btn').click()
@@ -347,7 +352,11 @@ async function main() {
   })
 
   await step('filter the logs and export them as CSV', async () => {
-    await page.getByRole('link', { name: /Logs/ }).click()
+    // Keyboard: "g" then "l" opens the logs.
+    await page.locator('body').click({ position: { x: 5, y: 790 } })
+    await page.keyboard.press('g')
+    await page.keyboard.press('l')
+    await page.getByRole('heading', { name: 'Logs' }).waitFor()
     await page.locator('[data-testid="log-table"] tbody tr').first().waitFor()
     await page.getByTestId('level-warn').check()
     await until(async () => {

@@ -27,8 +27,7 @@ func TestConformance(t *testing.T) {
 }
 
 func ep() clients.Endpoint {
-	return clients.Endpoint{Client: ID, Scope: clients.UserScope, Path: "/home/me/.copilot/mcp-config.json",
-		Format: clients.FormatJSON, Sections: []unified.Section{unified.SectionServers}}
+	return (&Adapter{}).Endpoints(clients.Env{GOOS: "linux", Home: "/home/me"}, clients.UserScope)[0]
 }
 
 func TestGolden(t *testing.T) {
@@ -79,12 +78,38 @@ func TestLossyCasesWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mcpjsontest.RequireWarning(t, warns, "server:off", clients.WarnDroppedField)
 	mcpjsontest.RequireWarning(t, warns, "server:deny", clients.WarnDroppedField)
 	mcpjsontest.RequireWarning(t, warns, "server:input", clients.WarnUnsupportedRef)
 	body := string(out[ep().Path])
-	if strings.Contains(body, `"off"`) || !strings.Contains(body, `"tools": [`) || !strings.Contains(body, `"args": []`) {
+	if !strings.Contains(body, `"off"`) || !strings.Contains(body, `"tools": [`) || !strings.Contains(body, `"args": []`) {
 		t.Errorf("written:\n%s", body)
+	}
+	// A switched-off server is listed where `copilot mcp disable` puts it.
+	settings := string(out[settingsPath(ep())])
+	if !strings.Contains(settings, `"disabledMcpServers"`) || !strings.Contains(settings, `"off"`) {
+		t.Errorf("settings.json:\n%s", settings)
+	}
+}
+
+func TestDisabledRoundTripKeepsOtherSettings(t *testing.T) {
+	t.Parallel()
+	e := ep()
+	files := clients.Files{e.Path: []byte(`{"mcpServers":{"a":{"type":"local","command":"x","args":[],"tools":["*"]}}}`),
+		settingsPath(e): []byte("{\n  \"theme\": \"dark\",\n  \"disabledMcpServers\": [\"a\", \"not-ours\"]\n}\n")}
+	cfg, _, err := (&Adapter{}).Decode(e, files)
+	if err != nil || !cfg.Servers["a"].Disabled {
+		t.Fatalf("decode: %v %+v", err, cfg.Servers)
+	}
+	s := cfg.Servers["a"]
+	s.Disabled = false
+	cfg.Servers["a"] = s
+	out, _, err := (&Adapter{}).Encode(e, files, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out[settingsPath(e)])
+	if !strings.Contains(got, `"theme": "dark"`) || !strings.Contains(got, `"not-ours"`) || strings.Contains(got, `"a"`) {
+		t.Fatalf("settings.json after enabling a:\n%s", got)
 	}
 }
 

@@ -27,7 +27,7 @@ type peerTool struct {
 	name    string
 	version string
 	prepare func(dir string, servers []server, rules int) // writes the input into dir (a project)
-	args    []string                                     // command line, run in dir
+	args    []string                                      // command line, run in dir
 	env     func(dir string) []string
 	// outputs maps each target to the file holding its servers and the key of the server
 	// map ("" for TOML mcp_servers); missing means the tool cannot target it.
