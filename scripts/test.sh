@@ -23,7 +23,7 @@ keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
 gotest_flags=(-race -count=1 -timeout 20m)
 [ "$what" = soak ] && gotest_flags+=(-run 'Soak|Crash|Load' -timeout 60m)
-XDG_DATA_HOME="$keyring_home" AISYNC_BIN="$PWD/build/bin/aisync" \
+XDG_DATA_HOME="$keyring_home" AISYNC_BIN="$PWD/build/bin/aisync" AISYNC_REQUIRE_KEYRING=1 \
   xvfb-run -a -s "-screen 0 1280x800x24" \
   dbus-run-session -- bash -c '
     echo -n ci-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null
