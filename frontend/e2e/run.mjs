@@ -422,6 +422,18 @@ async function main() {
     }, `the server did not record ${last} as the highest priority after the drag`)
   })
 
+  await step('settings: restore the backup', async () => {
+    const backup = (await api('GET', '/api/v1/exports')).items.find((x) => x.kind === 'backup' && x.status === 'succeeded')
+    assert(backup, 'no backup in the export history')
+    const res = await fetch(`${base}/api/v1/exports/${backup.id}/download`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    const buffer = Buffer.from(await res.arrayBuffer())
+    await page.locator('input[type="file"]').setInputFiles({ name: 'aisync-backup.tar.gz', mimeType: 'application/gzip', buffer })
+    const dialog = page.getByRole('dialog', { name: 'Restore from this backup?' })
+    await dialog.waitFor()
+    await dialog.getByRole('button', { name: 'Replace and restore' }).click()
+    await page.getByText('State restored from the backup').waitFor()
+  })
+
   await step('dark and narrow dashboards', async () => {
     await page.goto(base + '/#/')
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor()
