@@ -55,18 +55,21 @@ func (e *Engine) Apply(ctx context.Context, snapshotID string, targets []string,
 	for _, t := range targets {
 		want[t] = true
 	}
+	known := map[string]bool{}
 	var active []Client
 	for _, c := range cls {
+		known[c.Adapter.ID()] = true
 		if len(want) > 0 && !want[c.Adapter.ID()] {
 			continue
 		}
 		if c.Row.Enabled && c.Detected {
 			active = append(active, c)
 		}
-		delete(want, c.Adapter.ID())
 	}
-	for id := range want {
-		return res, fmt.Errorf("%w: unknown client %q", ErrBadResolution, id)
+	for _, id := range targets {
+		if !known[id] {
+			return res, fmt.Errorf("%w: unknown client %q", ErrBadResolution, id)
+		}
 	}
 	for _, t := range e.endpointsFor(sc, active) {
 		files, err := readEndpoint(t.ep)
@@ -115,7 +118,7 @@ func (e *Engine) Apply(ctx context.Context, snapshotID string, targets []string,
 			return res, err
 		}
 	}
-	sync, err := e.syncLocked(ctx, TriggerRollback, targets, map[string]bool{snap.Scope: true})
+	sync, err := e.syncLocked(ctx, TriggerRollback, passScope{write: setOf(targets), scopes: map[string]bool{snap.Scope: true}})
 	res.Sync = &sync
 	return res, err
 }

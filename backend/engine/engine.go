@@ -137,9 +137,17 @@ func (e *Engine) Adapters() []clients.Adapter { return e.adapters }
 func (e *Engine) Env() clients.Env { return e.env }
 
 // SetPaused pauses or resumes automatic syncing (watch events are ignored while paused;
-// manual triggers still run).
+// manual triggers still run). Resuming runs a full pass at once, so edits made while paused
+// are synced without waiting for the next rescan.
 func (e *Engine) SetPaused(p bool) {
-	e.paused.Store(p)
+	was := e.paused.Swap(p)
+	if was && !p {
+		go func() {
+			if _, err := e.SyncAll(context.Background(), TriggerManual, nil); err != nil {
+				e.log.Error("sync after resume", "err", err)
+			}
+		}()
+	}
 	e.bus.Publish(events.Event{Type: events.StatusChanged, Msg: map[bool]string{true: "syncing paused", false: "syncing resumed"}[p], Data: map[string]any{"paused": p}})
 }
 
@@ -279,14 +287,34 @@ const (
 	TriggerRollback = "rollback"
 )
 
-// SyncAll runs one pass over every scope. only limits the clients that are read and written.
+// SyncAll runs one pass over every scope. When only names clients, just their changes are
+// taken in; the result is still written to every enabled client.
 func (e *Engine) SyncAll(ctx context.Context, trigger string, only []string) (Result, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.syncLocked(ctx, trigger, only, nil)
+	return e.syncLocked(ctx, trigger, passScope{read: setOf(only)})
 }
 
-func (e *Engine) syncLocked(ctx context.Context, trigger string, only []string, scopesFilter map[string]bool) (Result, error) {
+// passScope narrows a pass: read limits whose changes are taken in, write limits which
+// clients are written, scopes limits the scopes; nil means all.
+type passScope struct {
+	read, write map[string]bool
+	scopes      map[string]bool
+}
+
+func setOf(ids []string) map[string]bool {
+	if len(ids) == 0 {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+func (e *Engine) syncLocked(ctx context.Context, trigger string, ps passScope) (Result, error) {
+	scopesFilter := ps.scopes
 	start := e.now()
 	res := Result{Trigger: trigger, Clients: map[string]*ClientResult{}, Status: string(store.SyncSucceeded)}
 	cls, err := e.Clients(ctx)
@@ -297,13 +325,9 @@ func (e *Engine) syncLocked(ctx context.Context, trigger string, only []string, 
 	if err != nil {
 		return res, err
 	}
-	onlySet := map[string]bool{}
-	for _, id := range only {
-		onlySet[id] = true
-	}
 	var active []Client
 	for _, c := range cls {
-		if len(onlySet) > 0 && !onlySet[c.Adapter.ID()] {
+		if ps.write != nil && !ps.write[c.Adapter.ID()] {
 			continue
 		}
 		if !c.Row.Enabled {
@@ -321,7 +345,7 @@ func (e *Engine) syncLocked(ctx context.Context, trigger string, only []string, 
 		if scopesFilter != nil && !scopesFilter[sc.ID()] {
 			continue
 		}
-		changed, err := e.syncScope(ctx, sc, active, trigger, &res)
+		changed, err := e.syncScope(ctx, sc, active, trigger, ps.read, &res)
 		if err != nil {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", sc.ID(), err))
 		}
@@ -585,7 +609,7 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 }
 
 // syncScope runs the sync loop for one scope and reports whether anything changed.
-func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Client, trigger string, res *Result) (bool, error) {
+func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Client, trigger string, read map[string]bool, res *Result) (bool, error) {
 	scope := sc.ID()
 	targets := e.endpointsFor(sc, active)
 	if len(targets) == 0 {
@@ -654,6 +678,7 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 
 	var obs []Observation
+	skip := map[string]bool{}
 	for _, t := range targets {
 		cr := res.client(t.client.Adapter.ID())
 		if t.err != nil {
@@ -662,6 +687,14 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			cr.State = "error"
 			e.reportOnce(ctx, t.ep, "error:"+msg, store.LevelError, "not propagating: "+msg, t.client.Adapter.ID())
 			e.setStatus(t.client.Adapter.ID(), func(s *ClientStatus) { s.State = "error"; s.LastError = msg })
+			continue
+		}
+		if read != nil && !read[t.client.Adapter.ID()] {
+			// Its changes wait for a pass that includes it; if it has any, it is not written
+			// now either, so they are not overwritten.
+			if !t.hasSt || t.state.Hash != t.obs.Hash {
+				skip[t.ep.ID()] = true
+			}
 			continue
 		}
 		obs = append(obs, t.obs)
@@ -717,6 +750,9 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 
 	// Dispatch: render the hub into every endpoint (writes happen only where bytes change).
+	for id := range skip {
+		out.Held[id] = true
+	}
 	written := e.dispatch(ctx, sc, targets, newHub, pending, out.Held, res)
 	if written > 0 {
 		changed = true

@@ -424,3 +424,44 @@ func testLogger() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
+
+func TestSyncOfOneClientReachesOthersButNeverOverwritesUnreadEdits(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, settings.PolicyMerge, "alpha", "beta", "gamma")
+	h.write("alpha", `{"servers":{"a":{"transport":"stdio","command":"a"}}}`)
+	h.sync(TriggerStartup)
+	h.write("alpha", `{"servers":{"a":{"transport":"stdio","command":"a2"}}}`)
+	h.write("gamma", `{"servers":{"a":{"transport":"stdio","command":"a"},"g":{"transport":"stdio","command":"g"}}}`)
+	if _, err := h.eng.SyncAll(context.Background(), TriggerManual, []string{"alpha"}); err != nil {
+		t.Fatal(err)
+	}
+	if h.servers("beta")["a"].Command != "a2" {
+		t.Fatalf("beta did not get alpha's change: %v", h.servers("beta"))
+	}
+	if _, ok := h.servers("gamma")["g"]; !ok {
+		t.Fatal("gamma's own unsynced edit was overwritten")
+	}
+	h.sync(TriggerManual)
+	if _, ok := h.servers("beta")["g"]; !ok || h.servers("gamma")["a"].Command != "a2" {
+		t.Fatalf("full pass did not converge: beta=%v gamma=%v", h.servers("beta"), h.servers("gamma"))
+	}
+}
+
+func TestRollbackDryRunListsOnlyTargets(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, settings.PolicyMerge, "alpha", "beta", "gamma")
+	h.write("alpha", `{"servers":{"a":{"transport":"stdio","command":"a"}}}`)
+	first := h.sync(TriggerStartup)
+	h.write("alpha", `{"servers":{"a":{"transport":"stdio","command":"a2"}}}`)
+	h.sync(TriggerWatch)
+	dry, err := h.eng.Apply(context.Background(), first.SnapshotIDs[0], []string{"beta"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dry.Diffs) != 1 || dry.Diffs[0].Client != "beta" {
+		t.Fatalf("dry run for beta listed: %+v", dry.Diffs)
+	}
+	if _, err := h.eng.Apply(context.Background(), first.SnapshotIDs[0], []string{"nope"}, true); err == nil {
+		t.Fatal("unknown target accepted")
+	}
+}

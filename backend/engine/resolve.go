@@ -80,7 +80,7 @@ func (e *Engine) ResolveConflict(ctx context.Context, id string, r Resolution, b
 	msg := fmt.Sprintf("conflict on %s resolved (%s)", c.ItemKey, describe(r))
 	e.logEntry(ctx, store.LogEntry{Event: events.ConflictResolved, Level: store.LevelInfo, Message: msg, Context: canonical(map[string]any{"conflictId": id, "key": c.ItemKey, "scope": c.Scope, "by": by})})
 	e.bus.Publish(events.Event{Type: events.ConflictResolved, Scope: c.Scope, Msg: msg, Data: map[string]any{"conflictId": id, "key": c.ItemKey}})
-	return e.syncLocked(ctx, TriggerResolve, nil, map[string]bool{c.Scope: true})
+	return e.syncLocked(ctx, TriggerResolve, passScope{scopes: map[string]bool{c.Scope: true}})
 }
 
 func describe(r Resolution) string {

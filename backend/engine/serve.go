@@ -63,7 +63,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 			if !full {
 				filter = scopes
 			}
-			if _, err := e.syncLocked(ctx, TriggerWatch, nil, filter); err != nil && ctx.Err() == nil {
+			if _, err := e.syncLocked(ctx, TriggerWatch, passScope{scopes: filter}); err != nil && ctx.Err() == nil {
 				e.log.Error("sync after change", "err", err)
 			}
 			e.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 const (
@@ -112,33 +111,43 @@ func normalizeLevel(l string) (string, bool) {
 // ListLogs returns a page of log entries, newest first. Ties between equal timestamps are
 // broken by insertion order (the rowid, seq), which is also what the cursor records.
 func (s *SQLite) ListLogs(ctx context.Context, f LogFilter) (Page[LogEntry], error) {
-	text, err := s.textPlan(ctx, f.Query, textProbe)
-	if err != nil {
-		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
-	}
-	w, err := logWhere(f, true, text)
-	if err == nil {
-		err = w.afterSeq("timestamp", "seq", f.Cursor)
-	}
-	if err != nil {
-		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
-	}
 	limit := clampLimit(f.Limit, 100)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+logSelect+` FROM event_log`+w.sql()+
-		` ORDER BY timestamp DESC, seq DESC LIMIT ?`, append(w.args, limit+1)...)
+	text, err := s.textPlan(ctx, f.Query, textWalk)
 	if err != nil {
 		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
 	}
-	items, err := collect(rows, scanLogRow)
+	var items []logRow
+	if text == textWalk {
+		items, err = s.walkLogs(ctx, f, limit+1)
+	} else {
+		items, err = s.queryLogs(ctx, f, text, limit+1)
+	}
 	if err != nil {
 		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
 	}
-	page := pageOf(items, limit, func(r logRow) string { return encodeCursor(formatTime(r.Timestamp), strconv.FormatInt(r.seq, 10)) })
+	page := pageOf(items, limit, func(r logRow) string { return r.cursor() })
 	out := Page[LogEntry]{Items: make([]LogEntry, len(page.Items)), NextCursor: page.NextCursor}
 	for i, r := range page.Items {
 		out.Items[i] = r.LogEntry
 	}
 	return out, nil
+}
+
+// queryLogs is ListLogs as one query: up to n rows after the cursor, newest first.
+func (s *SQLite) queryLogs(ctx context.Context, f LogFilter, text textMode, n int) ([]logRow, error) {
+	w, err := logWhere(f, true, text)
+	if err == nil {
+		err = w.afterSeq("timestamp", "seq", f.Cursor)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+logSelect+` FROM event_log`+w.sql()+
+		` ORDER BY timestamp DESC, seq DESC LIMIT ?`, append(w.args, n)...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanLogRow)
 }
 
 // StreamLogs calls fn for each matching entry, oldest first. The rows come from one query
@@ -200,46 +209,6 @@ func (s *SQLite) CountLogsByLevel(ctx context.Context, f LogFilter) (map[string]
 	return out, nil
 }
 
-// textMode is how a full-text condition joins the rest of a log query. SQLite has no
-// statistics about how many rows a search term matches, so left to itself it always starts
-// from the search results, fetches every matching row and sorts them: quick for a rare word,
-// hundreds of milliseconds on a million-row log for a word in every third entry. The store
-// counts the matches (stopping at textDriveMax) and chooses.
-type textMode int
-
-const (
-	// textDrive starts from the search results: best when they are few.
-	textDrive textMode = iota
-	// textProbe walks the time index and asks the search index about each candidate row,
-	// stopping as soon as a page is full: best for a page of a common word.
-	textProbe
-	// textFilter walks the time index and checks each row against the search results,
-	// gathered once: for streaming every match of a common word in order without sorting.
-	textFilter
-)
-
-// textDriveMax is the number of matches up to which starting from the search results wins.
-const textDriveMax = 2000
-
-// textPlan picks how to join the search for query: textDrive when it has few matches, or
-// common otherwise.
-func (s *SQLite) textPlan(ctx context.Context, query string, common textMode) (textMode, error) {
-	q := ftsQuery(query)
-	if q == "" {
-		return textDrive, nil
-	}
-	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM event_log_fts
-		WHERE event_log_fts MATCH ? LIMIT ?)`, q, textDriveMax).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count text matches: %w", err)
-	}
-	if n < textDriveMax {
-		return textDrive, nil
-	}
-	return common, nil
-}
-
 // logWhere turns a filter into conditions; withLevels is false where levels are the
 // grouping rather than a filter.
 func logWhere(f LogFilter, withLevels bool, text textMode) (where, error) {
@@ -271,41 +240,32 @@ func logWhere(f LogFilter, withLevels bool, text textMode) (where, error) {
 		switch text {
 		case textDrive:
 			w.add("seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)
-		case textProbe:
-			w.add("EXISTS (SELECT 1 FROM event_log_fts WHERE event_log_fts MATCH ? AND rowid = event_log.seq)", q)
 		case textFilter:
 			// The unary + keeps SQLite from using the IN list as the way into the table.
 			w.add("+seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)
+		case textWalk:
+			// walkLogs applies the text condition itself.
 		}
 	}
 	return w, nil
-}
-
-// ftsQuery turns what a user typed into an FTS5 query that cannot be a syntax error: each
-// word becomes a quoted phrase (so punctuation and FTS5 operators are plain text), the
-// phrases must all match, and a trailing * keeps its meaning of a prefix match. Words with
-// nothing searchable in them are dropped; an empty result means no text condition.
-func ftsQuery(q string) string {
-	var parts []string
-	for _, word := range strings.Fields(q) {
-		prefix := strings.HasSuffix(word, "*")
-		word = strings.TrimRight(word, "*")
-		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
-			continue
-		}
-		p := `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
-		if prefix {
-			p += "*"
-		}
-		parts = append(parts, p)
-	}
-	return strings.Join(parts, " ")
 }
 
 // logRow is a log entry with its rowid, which the cursor needs.
 type logRow struct {
 	LogEntry
 	seq int64
+}
+
+func (r logRow) cursor() string {
+	return encodeCursor(formatTime(r.Timestamp), strconv.FormatInt(r.seq, 10))
+}
+
+// newer reports whether r sorts before o in a newest-first list.
+func (r logRow) newer(o logRow) bool {
+	if !r.Timestamp.Equal(o.Timestamp) {
+		return r.Timestamp.After(o.Timestamp)
+	}
+	return r.seq > o.seq
 }
 
 func scanLogRow(r rowScanner) (logRow, error) {

@@ -25,6 +25,8 @@ type SQLite struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+
+	search searchTuning
 }
 
 var _ Store = (*SQLite)(nil)
@@ -59,7 +61,7 @@ func open(ctx context.Context, path string, target int) (*SQLite, error) {
 		return nil, fmt.Errorf("open store: create database file: %w", err)
 	}
 
-	s := &SQLite{path: abs, now: time.Now}
+	s := &SQLite{path: abs, now: time.Now, search: defaultSearchTuning}
 	s.write, err = sql.Open("sqlite", dsn(abs, roleWrite))
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

@@ -69,7 +69,7 @@ type Server struct {
 	Tools            Tools `json:"tools,omitzero"`
 	// Extras holds per-client fields this model does not name, keyed by client id and then
 	// by the client's own field name, so a round trip never drops them.
-	Extras map[string]map[string]json.RawMessage `json:"extras,omitempty"`
+	Extras map[string]map[string]json.RawMessage `json:"extras,omitempty" ts_type:"Record<string, Record<string, any>>"`
 }
 
 // Tools is a per-server tool filter. Allow empty means every tool is allowed.

@@ -117,6 +117,7 @@ type latencyModeResult struct {
 	EchoWrites   int                `json:"writesDuringQuietWindow"`
 	ViaPoll      int                `json:"arrivalsSeenOnlyByPoll"`
 	Metrics      map[string]float64 `json:"engineMetrics,omitempty"`
+	CPUPerEditMs float64            `json:"serveCPUPerEditMs"`
 	ServerErrors int                `json:"serverErrorLines"`
 	Error        string             `json:"error,omitempty"`
 }
@@ -141,7 +142,7 @@ func runLatency(ctx context.Context, c *config) section {
 		sec.add(name+": p99 to all targets", f1(r.AllTargets.P99)+" ms", "≤ 150 ms", atMost(r.AllTargets.P99, 150))
 		sec.add(name+": lost edits / echo writes", fmt.Sprintf("%d / %d", r.Lost, r.EchoWrites), "0 / 0", atMost(float64(r.Lost+r.EchoWrites), 0))
 	}
-	head := []string{"write", "edits (back-to-back)", "to all targets (ms)", "isolated edits only (ms)", "first target p50 (ms)", "engine passes (watch)", "mean pass (ms)"}
+	head := []string{"write", "edits (back-to-back)", "to all targets (ms)", "isolated edits only (ms)", "first target p50 (ms)", "engine passes (watch)", "mean pass (ms)", "serve CPU per edit (ms)"}
 	tb := table{Title: "Propagation latency: source file written → every other client's file holds the edit", Header: head}
 	for _, r := range results {
 		if r.Error != "" {
@@ -156,7 +157,7 @@ func runLatency(ctx context.Context, c *config) section {
 		if cnt := r.Metrics["aisync_sync_duration_seconds_count"]; cnt > 0 {
 			dur = r.Metrics["aisync_sync_duration_seconds_sum"] / cnt * 1000
 		}
-		tb.Rows = append(tb.Rows, []string{r.Mode, fmt.Sprintf("%d (%d)", r.Edits, r.BackToBack), r.AllTargets.ms(), r.Isolated.ms(), f1(r.FirstTarget.P50), fmt.Sprint(runs), f1(dur)})
+		tb.Rows = append(tb.Rows, []string{r.Mode, fmt.Sprintf("%d (%d)", r.Edits, r.BackToBack), r.AllTargets.ms(), r.Isolated.ms(), f1(r.FirstTarget.P50), fmt.Sprint(runs), f1(dur), f1(r.CPUPerEditMs)})
 	}
 	sec.Tables = append(sec.Tables, tb)
 	for _, r := range results {
@@ -212,6 +213,7 @@ func latencyMode(ctx context.Context, c *config, mode string, salt uint64) (r la
 	}
 	gaps[c.Edits+1] = time.Second
 	written := make([]time.Time, c.Edits+1)
+	cpu0 := procCPU(p.proc.Pid)
 	for i := 1; i <= c.Edits; i++ {
 		if ctx.Err() != nil {
 			r.Error = "interrupted"
@@ -233,6 +235,7 @@ func latencyMode(ctx context.Context, c *config, mode string, salt uint64) (r la
 		b := before[path]
 		r.EchoWrites += a[0] - b[0] + a[1] - b[1]
 	}
+	r.CPUPerEditMs = ms(procCPU(p.proc.Pid)-cpu0) / float64(c.Edits)
 	r.Metrics = p.proc.metrics(p.h.Token)
 	r.ViaPoll = p.tr.viaPoll()
 	p.proc.stop()

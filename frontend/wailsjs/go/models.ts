@@ -1211,7 +1211,7 @@ export namespace unified {
 	    startupTimeoutMs?: number;
 	    toolTimeoutMs?: number;
 	    tools: Tools;
-	    extras?: {[key: string]: };
+	    extras?: Record<string, Record<string, any>>;
 	
 	    static createFrom(source: any = {}) {
 	        return new Server(source);
