@@ -283,8 +283,12 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 	} else {
 		printSyncResult(stdout, res)
 	}
+	failed := len(res.Errors) > 0
+	for _, c := range res.Clients {
+		failed = failed || len(c.Errors) > 0
+	}
 	switch {
-	case len(res.Errors) > 0:
+	case failed:
 		return exitFailure
 	case res.Conflicts > 0:
 		return exitConflict

@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"aisync/backend/clients"
 	"aisync/backend/events"
@@ -347,7 +348,15 @@ func (e *Engine) syncLocked(ctx context.Context, trigger string, ps passScope) (
 		}
 		changed, err := e.syncScope(ctx, sc, active, trigger, ps.read, &res)
 		if err != nil {
-			res.Errors = append(res.Errors, fmt.Sprintf("%s: %v", sc.ID(), err))
+			msg := fmt.Sprintf("sync of %s failed: %v", sc.ID(), err)
+			res.Errors = append(res.Errors, msg)
+			// The UI's warning banner reads the clients' last errors: a pass that failed
+			// as a whole (a full disk, a broken database) must show there too.
+			for _, c := range active {
+				e.setStatus(c.Adapter.ID(), func(s *ClientStatus) { s.State = "error"; s.LastError = msg })
+			}
+			e.metrics.failures.Add(1)
+			e.bus.Publish(events.Event{Type: events.Error, Scope: sc.ID(), Msg: msg})
 		}
 		did = did || changed
 	}
@@ -589,7 +598,7 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 			time.Sleep(decodeRetries[attempt])
 			continue
 		}
-		cfg, warns, err := t.client.Adapter.Decode(t.ep, files)
+		cfg, warns, err := decodeUTF8(t, files)
 		if err == nil {
 			if err := e.secrets.Extract(&cfg); err != nil {
 				t.err = fmt.Errorf("store secrets of %s: %w", t.ep.Path, err)
@@ -689,6 +698,11 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			e.setStatus(t.client.Adapter.ID(), func(s *ClientStatus) { s.State = "error"; s.LastError = msg })
 			continue
 		}
+		for _, w := range t.warns {
+			msg := fmt.Sprintf("%s (%s): %s", t.client.Adapter.Name(), t.ep.Path, w.String())
+			e.reportOnce(ctx, t.ep, "decode:"+w.String(), store.LevelWarn, msg, t.client.Adapter.ID())
+			cr.Warnings = append(cr.Warnings, w.String())
+		}
 		if read != nil && !read[t.client.Adapter.ID()] {
 			// Its changes wait for a pass that includes it; if it has any, it is not written
 			// now either, so they are not overwritten.
@@ -698,6 +712,27 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			continue
 		}
 		obs = append(obs, t.obs)
+	}
+
+	// A file held because it vanished (or lost every entry) that is back with entries was
+	// recreated: merge it as if seen for the first time (a union, no deletions) and close
+	// the hold, instead of diffing it against the state from before it vanished.
+	if held := e.heldEndpoints(ctx, scope); len(held) > 0 {
+		for _, t := range targets {
+			cid := held[t.ep.ID()]
+			if cid == "" || t.err != nil || t.obs.Local == nil || isEmpty(*t.obs.Local) {
+				continue
+			}
+			b := bases[t.ep.ID()]
+			b.Config = nil
+			bases[t.ep.ID()] = b
+			if _, err := e.st.ResolveConflict(ctx, cid, canonical(map[string]string{"choice": "file-returned"}), "aisync"); err == nil {
+				e.logEntry(ctx, store.LogEntry{ClientID: t.client.Adapter.ID(), Event: events.ConflictResolved, Level: store.LevelInfo,
+					Message: fmt.Sprintf("%s is back with entries; merged it without deleting anything", t.ep.Path),
+					Context: canonical(map[string]any{"conflictId": cid, "path": t.ep.Path})})
+				e.bus.Publish(events.Event{Type: events.ConflictResolved, Client: t.client.Adapter.ID(), Scope: scope, Msg: t.ep.Path + " is back", Data: map[string]any{"conflictId": cid}})
+			}
+		}
 	}
 
 	out := Reconcile(Input{Hub: hub, Origins: origins, Obs: obs, Bases: bases, Tombstones: tombSet, Pending: pending, Policy: e.set.ConflictPolicy, Now: e.now()})
@@ -995,3 +1030,36 @@ func jitter(d time.Duration) time.Duration {
 
 // Secrets is the engine's secret handling (for redaction by the faces).
 func (e *Engine) Secrets() Secrets { return e.secrets }
+
+// decodeUTF8 refuses files that are not valid UTF-8 before the adapter sees them: every
+// client format is UTF-8, and decoders would otherwise replace bad bytes with U+FFFD and
+// propagate a mangled value.
+func decodeUTF8(t *target, files clients.Files) (unified.Config, []clients.Warning, error) {
+	for _, p := range files.Sorted() {
+		if err := checkUTF8(p, files[p], t.ep.Format); err != nil {
+			return unified.Config{}, nil, err
+		}
+	}
+	return t.client.Adapter.Decode(t.ep, files)
+}
+
+func checkUTF8(path string, b []byte, f clients.Format) error {
+	if utf8.Valid(b) {
+		return nil
+	}
+	line, col := 1, 1
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &clients.SyntaxError{Path: path, Line: line, Col: col, Format: f,
+				Msg: fmt.Sprintf("invalid UTF-8 byte 0x%02x (the file must be UTF-8 text)", b[i])}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return nil
+}

@@ -465,3 +465,39 @@ func TestRollbackDryRunListsOnlyTargets(t *testing.T) {
 		t.Fatal("unknown target accepted")
 	}
 }
+
+func TestMissingFileIsHeldAndARecreatedFileMergesWithoutDeleting(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, settings.PolicyMerge, "alpha", "beta")
+	h.write("alpha", `{"servers":{"a":{"transport":"stdio","command":"a"},"b":{"transport":"stdio","command":"b"}}}`)
+	h.sync(TriggerStartup)
+	os.Remove(h.path("alpha"))
+	if res := h.sync(TriggerWatch); res.Conflicts != 1 || len(h.servers("beta")) != 2 {
+		t.Fatalf("deleted file not held: %+v beta=%v", res, h.servers("beta"))
+	}
+	h.write("alpha", `{"servers":{"c":{"transport":"stdio","command":"c"}}}`) // a fresh file
+	h.sync(TriggerWatch)
+	for _, id := range []string{"alpha", "beta"} {
+		if got := names(h.servers(id)); got != "[a b c]" {
+			t.Fatalf("%s = %s, want the union", id, got)
+		}
+	}
+	if list, _ := h.st.ListConflicts(context.Background(), store.ConflictPending); len(list) != 0 {
+		t.Fatalf("hold not closed: %+v", list)
+	}
+}
+
+func TestInvalidUTF8IsASyntaxErrorAndNotPropagated(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, settings.PolicyMerge, "alpha", "beta")
+	h.write("alpha", `{"servers":{"a":{"transport":"stdio","command":"a"}}}`)
+	h.sync(TriggerStartup)
+	h.write("alpha", "{\"servers\":{\"a\":{\"transport\":\"stdio\",\"command\":\"a\xff\"}}}")
+	res := h.sync(TriggerWatch)
+	if h.servers("beta")["a"].Command != "a" {
+		t.Fatal("a mangled value propagated")
+	}
+	if errs := res.Clients["alpha"].Errors; len(errs) == 0 || !strings.Contains(errs[0], "invalid UTF-8 byte 0xff") || !strings.Contains(errs[0], ":1:") {
+		t.Fatalf("errors = %v", errs)
+	}
+}

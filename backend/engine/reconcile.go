@@ -149,7 +149,7 @@ func Reconcile(in Input) Output {
 			continue
 		}
 		base := toItems(*b.Config, ep.Sections)
-		if len(local) == 0 && (len(base) >= suspiciousMin || (o.Missing && len(base) > 0)) && o.Hash != b.ConfirmedHash {
+		if len(local) == 0 && (len(base) >= suspiciousMin || (o.Missing && len(base) > 0)) && !confirmedState(o, b) {
 			out.Suspicious = append(out.Suspicious, ep.ID())
 			out.Held[ep.ID()] = true
 			continue
@@ -394,4 +394,20 @@ func renormalize(key string, v json.RawMessage) json.RawMessage {
 		}
 	}
 	return v
+}
+
+// absentHash stands for "no file" in a confirmation, so that confirming the deletion of a
+// whole file is possible while an unconfirmed endpoint never matches by accident.
+const absentHash = "absent"
+
+// stateHash is the hash used to confirm a file state.
+func stateHash(hash string) string {
+	if hash == "" {
+		return absentHash
+	}
+	return hash
+}
+
+func confirmedState(o *Observation, b Base) bool {
+	return b.ConfirmedHash != "" && stateHash(o.Hash) == b.ConfirmedHash
 }

@@ -112,7 +112,8 @@ type LogStore interface {
 	// AppendLogs inserts entries in one transaction. Empty IDs and zero timestamps are
 	// filled in; levels are normalised to debug, info, warn or error.
 	AppendLogs(ctx context.Context, entries ...LogEntry) error
-	// ListLogs pages through matching entries, newest first.
+	// ListLogs pages through matching entries, newest first; entries with equal timestamps
+	// come in reverse insertion order.
 	ListLogs(ctx context.Context, f LogFilter) (Page[LogEntry], error)
 	// StreamLogs calls fn for every matching entry, oldest first, reading them one at a time
 	// from a single consistent read so that memory stays flat however many rows match.

@@ -290,7 +290,7 @@ func TestBadInputExtreme(t *testing.T) {
 	})
 	t.Run("huge array in an unknown key", func(t *testing.T) {
 		t.Parallel()
-		n := pick(300000, 1000000)
+		n := 300000
 		var b strings.Builder
 		b.WriteString("[")
 		for i := range n {
@@ -306,7 +306,7 @@ func TestBadInputExtreme(t *testing.T) {
 		t.Parallel()
 		// 50 MB through the race-instrumented engine takes minutes; the binary case
 		// (TestBadInputHugeFileBinary) runs the full 50 MB.
-		size := pick(8<<20, 50<<20)
+		size := 8 << 20
 		var b strings.Builder
 		b.WriteString("[")
 		for i := 0; b.Len() < size; i++ {

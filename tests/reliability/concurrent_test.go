@@ -156,6 +156,18 @@ func TestFaultConcurrentWriteBetweenCheckAndRename(t *testing.T) {
 // client agrees and holds the client's last save.
 func TestFaultConcurrentWriteHammer(t *testing.T) {
 	t.Parallel()
+	hammer(t, 3*time.Second)
+}
+
+// TestSoakConcurrentWrites is the hammer for 60 s (make soak only).
+func TestSoakConcurrentWrites(t *testing.T) {
+	if !soak() {
+		t.Skip("soak only (AISYNC_SOAK=1); TestFaultConcurrentWriteHammer is the quick variant")
+	}
+	hammer(t, 60*time.Second)
+}
+
+func hammer(t *testing.T, duration time.Duration) {
 	r := newRig(t, faultClients)
 	target := r.serversPath(faultTarget)
 	writeFile(t, target, "{\n  // Gemini settings\n  \"clientCounter\": 0,\n  \"mcpServers\": {\"mine\": {\"command\": \"mine-0\"}}\n}\n")
@@ -164,7 +176,6 @@ func TestFaultConcurrentWriteHammer(t *testing.T) {
 	r.serve()
 	time.Sleep(200 * time.Millisecond)
 
-	duration := pick(3*time.Second, 30*time.Second)
 	var (
 		stop                 = make(chan struct{})
 		wg                   sync.WaitGroup

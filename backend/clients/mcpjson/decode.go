@@ -84,10 +84,16 @@ func (d Dialect) read(doc *jsonedit.Doc) (*state, error) {
 		}
 	}
 	for _, dup := range doc.Duplicates() {
-		if strings.HasPrefix(dup, pointer(d.Root)+"/") && strings.Count(dup[len(pointer(d.Root)):], "/") == 1 {
+		switch {
+		case strings.HasPrefix(dup, pointer(d.Root)+"/") && strings.Count(dup[len(pointer(d.Root)):], "/") == 1:
 			name := unpointer(dup[len(pointer(d.Root))+1:])
 			st.warns = append(st.warns, clients.Warning{Item: "server:" + name, Code: clients.WarnInvalidName,
 				Message: fmt.Sprintf("The server %q is defined more than once in this file; clients disagree about which one counts, so only the last one is synced.", name)})
+		case strings.HasPrefix(pointer(d.Root)+"/", dup+"/"):
+			// The servers' own container (or one of its parents) appears twice: every
+			// server of the first copy is invisible to the client and to aisync.
+			st.warns = append(st.warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
+				Message: fmt.Sprintf("%q appears more than once in this file; only the last copy is read, so the servers in the earlier one are ignored.", unpointer(strings.TrimPrefix(dup, "/")))})
 		}
 	}
 	var disabled map[string]bool

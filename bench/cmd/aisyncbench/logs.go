@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,12 +24,19 @@ import (
 )
 
 type logsResult struct {
-	Rows          int     `json:"rows"`
-	InsertSeconds float64 `json:"insertSeconds"`
-	DBBytes       int64   `json:"dbBytes"`
-	Query         dist    `json:"filteredPageMs"`
-	QueryRows     float64 `json:"meanRowsPerPage"`
+	Rows          int         `json:"rows"`
+	InsertSeconds float64     `json:"insertSeconds"`
+	DBBytes       int64       `json:"dbBytes"`
+	Query         dist        `json:"filteredPageMs"`
+	QueryRows     float64     `json:"meanRowsPerPage"`
+	Slowest       []slowQuery `json:"slowestQueries"`
 	Exports       []exportResult
+}
+
+type slowQuery struct {
+	Filter string  `json:"filter"`
+	Ms     float64 `json:"ms"`
+	Rows   int     `json:"rows"`
 }
 
 type exportResult struct {
@@ -79,6 +88,9 @@ func runLogs(ctx context.Context, c *config) section {
 			status = atMost(float64(full.PeakHeap), 1.5*float64(small.PeakHeap)+16<<20)
 		}
 		sec.add("export memory is flat", flat, "heap does not grow with rows", status)
+	}
+	for _, q := range r.Slowest {
+		sec.note("slow page: %s → %d rows in %s ms", q.Filter, q.Rows, f1(q.Ms))
 	}
 	sec.note("Rows: levels 30%% debug, 55%% info, 10%% warn, 5%% error; 12 clients with skewed frequencies; messages name a server and a path; ~7 s apart. " +
 		"Queries rotate over level sets, clients and search words; 10 warm-up queries after reopening the database are not counted. " +
@@ -160,6 +172,7 @@ func logsWorker(args []string) int {
 	words := []string{"github", "postgres", "sync", "write*", "slack", "mcp", "sentry", "fetch"}
 	qr := rand.New(rand.NewPCG(5, 6))
 	var lat []float64
+	var all []slowQuery
 	total := 0
 	for i := -10; i < *queries; i++ {
 		f := service.LogFilter{Levels: levelSets[qr.IntN(len(levelSets))], ClientID: logClients[qr.IntN(len(logClients))], Query: words[qr.IntN(len(words))], Limit: 100}
@@ -170,9 +183,12 @@ func logsWorker(args []string) int {
 		if i >= 0 {
 			lat = append(lat, ms(d))
 			total += len(p.Items)
+			all = append(all, slowQuery{fmt.Sprintf("levels=%s client=%s q=%s", strings.Join(f.Levels, ","), f.ClientID, f.Query), ms(d), len(p.Items)})
 		}
 	}
 	res.Query = newDist(lat)
+	sort.Slice(all, func(i, j int) bool { return all[i].Ms > all[j].Ms })
+	res.Slowest = all[:min(8, len(all))]
 	res.QueryRows = float64(total) / float64(max(1, len(lat)))
 
 	for _, ex := range []struct {

@@ -163,7 +163,7 @@ func (p *serveProc) metrics(token string) map[string]float64 {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		if !strings.HasPrefix(line, "aisync_") {
+		if !strings.HasPrefix(line, "aisync_") && !strings.HasPrefix(line, "go_memstats_") && !strings.HasPrefix(line, "go_gc_duration_seconds_count") {
 			continue
 		}
 		i := strings.LastIndexByte(line, ' ')

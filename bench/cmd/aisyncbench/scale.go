@@ -198,6 +198,7 @@ func runScale(ctx context.Context, c *config) section {
 	cpu1, m1 := procCPU(proc.Pid), procMem(proc.Pid)
 	quiet := time.Since(t0)
 	idle := (cpu1 - cpu0).Seconds()
+	gm := proc.metrics(s.h.Token)
 
 	// edits at scale: one server changes in a file of 500
 	tr := newTracker(s.targets, c.Detect)
@@ -230,6 +231,12 @@ func runScale(ctx context.Context, c *config) section {
 	sec.add("serve peak RSS after edits at scale", fmt.Sprintf("%.1f MB VmHWM, %.1f MB VmRSS", mb(m2.HWMKB), mb(m2.RSSKB)), "≤ 80 MB", atMost(mb(m2.HWMKB), 80))
 	sec.add(fmt.Sprintf("idle CPU over a quiet %.0f s", quiet.Seconds()), fmt.Sprintf("%.2f CPU-s (%.2f%% of one core)", idle, 100*idle/quiet.Seconds()), "", "")
 	sec.add(fmt.Sprintf("edit one server in a %d-server file → %d other user-scope files", c.ScaleServers, len(s.targets)), editDist.ms(), "", "")
+	if gm != nil {
+		mbf := func(k string) float64 { return gm[k] / (1 << 20) }
+		sec.add("serve Go memory while idle (from /metrics)", fmt.Sprintf("heap in use %.1f MB, heap idle %.1f MB of which released %.1f MB, total from OS %.1f MB, %0.f GCs",
+			mbf("go_memstats_heap_inuse_bytes"), mbf("go_memstats_heap_idle_bytes"), mbf("go_memstats_heap_released_bytes"), mbf("go_memstats_sys_bytes"), gm["go_gc_duration_seconds_count"]), "", "")
+		data["goMemstatsIdle"] = gm
+	}
 	sec.note("Start-up pass settled (CPU < 2%% over 1 s) %.1f s after the server answered /healthz.", settle.Seconds())
 	if n := countLevel(proc.Stderr, "ERROR"); n > 0 {
 		sec.note("the server logged %d error line(s), e.g. `%s`", n, strings.Join(firstLines(proc.Stderr, "ERROR", 2), "` `"))

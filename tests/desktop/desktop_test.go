@@ -1,0 +1,566 @@
+package desktop
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/pelletier/go-toml/v2"
+
+	"aisync/backend/store"
+)
+
+const itemIface = "org.kde.StatusNotifierItem"
+
+// trayClient talks to the app's StatusNotifierItem and its dbusmenu like a panel does.
+type trayClient struct {
+	item dbus.BusObject
+	menu dbus.BusObject
+}
+
+func (c trayClient) props() (map[string]dbus.Variant, error) {
+	var p map[string]dbus.Variant
+	err := c.item.Call("org.freedesktop.DBus.Properties.GetAll", 0, itemIface).Store(&p)
+	return p, err
+}
+
+func (c trayClient) layout(t *testing.T) *menuItem {
+	t.Helper()
+	m, _, err := getLayout(c.menu)
+	if err != nil {
+		t.Fatalf("com.canonical.dbusmenu.GetLayout: %v", err)
+	}
+	return m
+}
+
+// waitMenu waits until the menu satisfies cond and returns it.
+func (c trayClient) waitMenu(t *testing.T, a *app, what string, cond func(*menuItem) bool) *menuItem {
+	t.Helper()
+	var m *menuItem
+	waitFor(t, a, 15*time.Second, what, func() (bool, string) {
+		var err error
+		m, _, err = getLayout(c.menu)
+		if err != nil {
+			return false, err.Error()
+		}
+		return cond(m), "\n" + m.tree()
+	})
+	return m
+}
+
+// clickLabel clicks the item with that label.
+func (c trayClient) clickLabel(t *testing.T, label string) {
+	t.Helper()
+	it := c.layout(t).byLabel(label)
+	if it == nil {
+		t.Fatalf("no menu item %q in\n%s", label, c.layout(t).tree())
+	}
+	if err := click(c.menu, it.ID); err != nil {
+		t.Fatalf("click %q (id %d): %v", label, it.ID, err)
+	}
+}
+
+// iconState names the tray icon the item shows now, by comparing the PNG it points at with
+// backend/tray/icons/*.png.
+func (c trayClient) iconState() string {
+	p, err := c.props()
+	if err != nil {
+		return "GetAll: " + err.Error()
+	}
+	name, _ := p["IconName"].Value().(string)
+	if theme, _ := p["IconThemePath"].Value().(string); theme != "" && !filepath.IsAbs(name) {
+		name = filepath.Join(theme, name+".png")
+	}
+	got, err := os.ReadFile(name)
+	if err != nil {
+		return fmt.Sprintf("icon %q: %v", name, err)
+	}
+	for _, s := range []string{"idle", "syncing", "warning", "conflict", "paused"} {
+		want, err := os.ReadFile(filepath.Join("..", "..", "backend", "tray", "icons", s+".png"))
+		if err == nil && bytes.Equal(got, want) {
+			return s
+		}
+	}
+	return "unknown icon " + name
+}
+
+func (c trayClient) waitIcon(t *testing.T, a *app, state string) {
+	t.Helper()
+	waitFor(t, a, 10*time.Second, "tray icon "+state, func() (bool, string) {
+		s := c.iconState()
+		return s == state, s
+	})
+}
+
+// fetchArgs reads the args of the "fetch" server from a client's file (nil if absent).
+func fetchArgs(h home, client string) ([]string, error) {
+	var raw []any
+	switch client {
+	case "cursor":
+		var doc struct {
+			MCPServers map[string]struct {
+				Args []any `json:"args"`
+			} `json:"mcpServers"`
+		}
+		b, err := os.ReadFile(h.cursorFile())
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", h.cursorFile(), err)
+		}
+		s, ok := doc.MCPServers["fetch"]
+		if !ok {
+			return nil, nil
+		}
+		raw = s.Args
+	case "codex":
+		var doc struct {
+			MCPServers map[string]struct {
+				Args []any `toml:"args"`
+			} `toml:"mcp_servers"`
+		}
+		b, err := os.ReadFile(h.codexFile())
+		if err != nil {
+			return nil, err
+		}
+		if err := toml.Unmarshal(b, &doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", h.codexFile(), err)
+		}
+		s, ok := doc.MCPServers["fetch"]
+		if !ok {
+			return nil, nil
+		}
+		raw = s.Args
+	}
+	out := []string{}
+	for _, a := range raw {
+		out = append(out, fmt.Sprint(a))
+	}
+	return out, nil
+}
+
+// editCodexArgs rewrites Codex's fetch server with new args, keeping the rest of the file.
+func editCodexArgs(t *testing.T, h home, args []string) {
+	t.Helper()
+	b, err := os.ReadFile(h.codexFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := toml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	servers, _ := doc["mcp_servers"].(map[string]any)
+	fetch, _ := servers["fetch"].(map[string]any)
+	if fetch == nil {
+		t.Fatalf("no [mcp_servers.fetch] in %s:\n%s", h.codexFile(), b)
+	}
+	fetch["args"] = args
+	out, err := toml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, h.codexFile(), string(out))
+}
+
+func editCursorArgs(t *testing.T, h home, args []string) {
+	t.Helper()
+	b, err := os.ReadFile(h.cursorFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	servers, _ := doc["mcpServers"].(map[string]any)
+	fetch, _ := servers["fetch"].(map[string]any)
+	if fetch == nil {
+		t.Fatalf("no fetch server in %s:\n%s", h.cursorFile(), b)
+	}
+	fetch["args"] = args
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, h.cursorFile(), string(out)+"\n")
+}
+
+// syncEvents lists the app's sync runs started by a trigger.
+func syncEvents(t *testing.T, h home, trigger string) ([]store.SyncEvent, error) {
+	var out []store.SyncEvent
+	err := withStore(t, h, func(st *store.SQLite) error {
+		p, err := st.ListSyncEvents(context.Background(), store.SyncEventFilter{EventType: trigger, Limit: 100})
+		out = p.Items
+		return err
+	})
+	return out, err
+}
+
+// TestDesktop drives the real desktop app end to end: the tray over D-Bus, the native
+// conflict dialog with xdotool, and a clean shutdown.
+func TestDesktop(t *testing.T) {
+	bin := requirements(t)
+	began := time.Now()
+	shots := screenshotDir(t)
+	bus := startBus(t)
+	w, err := startWatcher(bus)
+	if err != nil {
+		t.Fatalf("fake StatusNotifierWatcher: %v", err)
+	}
+	t.Cleanup(w.Close)
+	h := newHome(t)
+	a := startApp(t, bin, bus, h)
+	phase := func(name string) { t.Logf("%-34s %6.1fs", name, time.Since(began).Seconds()) }
+
+	// Start-up reconciliation copies Cursor's server into the (empty) Codex.
+	waitFor(t, a, 30*time.Second, "start-up sync copies Cursor's fetch server to Codex", func() (bool, string) {
+		args, err := fetchArgs(h, "codex")
+		return err == nil && slices.Equal(args, []string{"mcp-server-fetch"}), fmt.Sprint(args, err)
+	})
+	phase("start-up sync done")
+
+	var tc trayClient
+	ok := t.Run("tray", func(t *testing.T) {
+		var full string
+		select {
+		case full = <-w.reg:
+		case <-a.done:
+			t.Fatalf("the app exited before registering a tray item: %v", a.err)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no StatusNotifierItem registered with the watcher within 30s (registered: %v)", w.Registered())
+		}
+		name, path := splitItem(full)
+		tc.item = w.conn.Object(name, path)
+		phase("tray item registered")
+
+		// The icon is set from the GTK loop's idle queue, shortly after the registration.
+		var p map[string]dbus.Variant
+		waitFor(t, a, 10*time.Second, "the item's icon", func() (bool, string) {
+			var err error
+			p, err = tc.props()
+			if err != nil {
+				return false, fmt.Sprintf("read %s properties of %s: %v", itemIface, full, err)
+			}
+			icon, _ := p["IconName"].Value().(string)
+			pix, _ := p["IconPixmap"].Value().([][]any)
+			return icon != "" || len(pix) > 0, "neither IconName nor IconPixmap"
+		})
+		keys := []string{}
+		for k, v := range p {
+			if k != "IconPixmap" && k != "AttentionIconPixmap" {
+				keys = append(keys, fmt.Sprintf("%s=%v", k, v))
+			}
+		}
+		slices.Sort(keys)
+		t.Logf("item %s: %s", full, strings.Join(keys, " "))
+		if s, _ := p["Status"].Value().(string); s != "Active" {
+			t.Errorf("Status = %q, want Active", s)
+		}
+		menuPath, _ := p["Menu"].Value().(dbus.ObjectPath)
+		if !menuPath.IsValid() || menuPath == "/" {
+			t.Fatalf("Menu = %q, want the dbusmenu object path", menuPath)
+		}
+		tc.menu = w.conn.Object(name, menuPath)
+
+		want := []string{"Sync now", "Pause syncing", "Open dashboard", "Start at login", "Quit aisync"}
+		m := tc.waitMenu(t, a, "menu with every action", func(m *menuItem) bool {
+			for _, l := range want {
+				if it := m.byLabel(l); it == nil || !it.Visible() {
+					return false
+				}
+			}
+			return m.find(func(s string) bool { return strings.HasPrefix(s, "aisync: ") }) != nil
+		})
+		phase("menu read")
+		status := m.Children[0]
+		if !strings.HasPrefix(status.Label(), "aisync: in sync") || status.Enabled() {
+			t.Errorf("first item = %q (enabled %v), want the disabled status line \"aisync: in sync · …\"", status.Label(), status.Enabled())
+		}
+		for _, l := range []string{"Conflicts (0)", "Recent errors (0)"} {
+			if it := m.byLabel(l); it == nil || it.Enabled() {
+				t.Errorf("want a disabled %q item; menu:\n%s", l, m.tree())
+			}
+		}
+		if it := m.byLabel("Start at login"); it.Toggle() != "off" {
+			t.Errorf("Start at login: toggle %q, want an unchecked checkbox", it.Toggle())
+		}
+		wantOrder := []string{status.Label(), "Sync now", "Pause syncing", "Open dashboard", "Conflicts (0)", "Recent errors (0)", "Start at login", "Quit aisync"}
+		if got := m.labels(); !slices.Equal(got, wantOrder) {
+			t.Errorf("top-level labels = %q, want %q", got, wantOrder)
+		}
+		tc.waitIcon(t, a, "idle")
+		tree := m.tree()
+		t.Logf("tray menu:\n%s", tree)
+		doc := "# aisync tray menu, as read over D-Bus (com.canonical.dbusmenu.GetLayout on " + string(menuPath) + ")\n" +
+			"# [id] label (state); written by tests/desktop\n" + tree
+		if err := os.WriteFile(filepath.Join(shots, "tray-menu.txt"), []byte(doc), 0o644); err != nil {
+			t.Errorf("save the menu: %v", err)
+		}
+
+		// Sync now runs a pass recorded with the trigger "tray".
+		before, err := syncEvents(t, h, "tray")
+		if err != nil || len(before) != 0 {
+			t.Fatalf("tray sync runs before the click: %v %v", before, err)
+		}
+		tc.clickLabel(t, "Sync now")
+		waitFor(t, a, 15*time.Second, "a sync run with trigger \"tray\" in the database", func() (bool, string) {
+			ev, err := syncEvents(t, h, "tray")
+			return err == nil && len(ev) == 1 && ev[0].Status == store.SyncSucceeded, fmt.Sprintf("%+v %v", ev, err)
+		})
+		phase("Sync now clicked, run recorded")
+	})
+	if !ok {
+		t.FailNow()
+	}
+
+	// Each round makes Cursor and Codex disagree on fetch's args while syncing is paused,
+	// then clicks Sync now: with the manual policy that is a conflict and a native dialog.
+	round := 0
+	newConflict := func(t *testing.T) (store.Conflict, string) {
+		t.Helper()
+		round++
+		editCursorArgs(t, h, []string{"mcp-server-fetch", fmt.Sprintf("--cursor-%d", round)})
+		editCodexArgs(t, h, []string{"mcp-server-fetch", fmt.Sprintf("--codex-%d", round)})
+		time.Sleep(300 * time.Millisecond) // let the watcher see (and, paused, drop) the writes
+		tc.clickLabel(t, "Sync now")
+		var c store.Conflict
+		waitFor(t, a, 15*time.Second, "a pending conflict on servers/fetch", func() (bool, string) {
+			var list []store.Conflict
+			err := withStore(t, h, func(st *store.SQLite) error {
+				var err error
+				list, err = st.ListConflicts(context.Background(), store.ConflictPending)
+				return err
+			})
+			if err == nil && len(list) == 1 && list[0].ItemKey == "servers/fetch" {
+				c = list[0]
+				return true, ""
+			}
+			return false, fmt.Sprintf("%+v %v", list, err)
+		})
+		if len(c.Sides) != 2 {
+			t.Fatalf("conflict sides = %+v, want cursor and codex", c.Sides)
+		}
+		t.Logf("conflict %s on %s: sides %s, %s", c.ID, c.ItemKey, c.Sides[0].ClientID, c.Sides[1].ClientID)
+		win, err := findWindow("^aisync: conflict", 20*time.Second)
+		if err != nil {
+			t.Fatalf("no conflict dialog: %v", err)
+		}
+		title := "aisync: conflict on " + c.ItemKey
+		if got, err := run(5*time.Second, "xdotool", "getwindowname", win); err != nil || got != title {
+			t.Errorf("dialog title = %q (%v), want %q", got, err, title)
+		}
+		return c, win
+	}
+	// answer focuses the dialog and types keys into it.
+	answer := func(t *testing.T, win string, keys ...string) {
+		t.Helper()
+		if _, err := run(10*time.Second, "xdotool", "windowfocus", "--sync", win); err != nil {
+			t.Fatalf("focus the dialog: %v", err)
+		}
+		if _, err := run(10*time.Second, "xdotool", append([]string{"key", "--delay", "50"}, keys...)...); err != nil {
+			t.Fatalf("press %v: %v", keys, err)
+		}
+		waitFor(t, a, 10*time.Second, "the dialog closes", func() (bool, string) {
+			_, err := findWindow("^aisync: conflict", time.Second)
+			return err != nil, "still open"
+		})
+	}
+	// resolved waits for the dialog's resolution and for both files to carry the chosen
+	// client's args; it returns the chosen client.
+	resolved := func(t *testing.T, c store.Conflict) string {
+		t.Helper()
+		var r store.Conflict
+		waitFor(t, a, 15*time.Second, "the conflict resolved in the database", func() (bool, string) {
+			err := withStore(t, h, func(st *store.SQLite) error {
+				var err error
+				r, err = st.GetConflict(context.Background(), c.ID)
+				return err
+			})
+			return err == nil && r.Status == store.ConflictResolved, fmt.Sprintf("%s %v", r.Status, err)
+		})
+		var res struct {
+			Choice string `json:"choice"`
+			Client string `json:"client"`
+		}
+		_ = json.Unmarshal(r.Resolution, &res)
+		t.Logf("resolution %s by %q", r.Resolution, r.ResolvedBy)
+		if r.ResolvedBy != "dialog" || res.Choice != "client" || (res.Client != "cursor" && res.Client != "codex") {
+			t.Fatalf("resolution %s by %q, want a client's version chosen by \"dialog\"", r.Resolution, r.ResolvedBy)
+		}
+		want := []string{"mcp-server-fetch", fmt.Sprintf("--%s-%d", res.Client, round)}
+		waitFor(t, a, 15*time.Second, "both files converge on "+res.Client+"'s version", func() (bool, string) {
+			ca, err1 := fetchArgs(h, "cursor")
+			xa, err2 := fetchArgs(h, "codex")
+			return slices.Equal(ca, want) && slices.Equal(xa, want), fmt.Sprintf("cursor %q %v, codex %q %v", ca, err1, xa, err2)
+		})
+		tc.waitMenu(t, a, "tray shows no conflict", func(m *menuItem) bool {
+			c := m.byLabel("Conflicts (0)")
+			return c != nil && !c.Enabled()
+		})
+		return res.Client
+	}
+
+	ok = t.Run("conflict dialog Yes", func(t *testing.T) {
+		// Pause from the tray so that the two edits are only seen together.
+		tc.clickLabel(t, "Pause syncing")
+		tc.waitMenu(t, a, "menu shows Resume syncing", func(m *menuItem) bool {
+			return m.byLabel("Resume syncing") != nil && m.byLabel("Pause syncing") == nil &&
+				strings.HasPrefix(m.Children[0].Label(), "aisync: paused")
+		})
+		tc.waitIcon(t, a, "paused")
+		phase("paused from the tray")
+
+		c, win := newConflict(t)
+		phase("conflict created, dialog shown")
+		// Meanwhile the tray lists the conflict and shows the conflict icon.
+		entry := c.ItemKey + " (" + c.Sides[0].ClientID + " vs " + c.Sides[1].ClientID + ")"
+		m := tc.waitMenu(t, a, "tray lists the conflict", func(m *menuItem) bool {
+			cm := m.byLabel("Conflicts (1)")
+			if cm == nil || !cm.Enabled() {
+				return false
+			}
+			sub := cm.find(func(s string) bool { return s == entry })
+			return sub != nil && sub.Visible() && strings.HasPrefix(m.Children[0].Label(), "aisync: 1 conflict(s) need you")
+		})
+		tc.waitIcon(t, a, "conflict")
+		t.Logf("tray menu with a pending conflict:\n%s", m.tree())
+		f, err := os.OpenFile(filepath.Join(shots, "tray-menu.txt"), os.O_APPEND|os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.WriteString("\n# the same menu while paused, with a pending conflict\n" + m.tree())
+			f.Close()
+		}
+		if err != nil {
+			t.Errorf("save the menu: %v", err)
+		}
+
+		time.Sleep(500 * time.Millisecond) // let GTK paint the dialog
+		path, sd := screenshot(t, win, shots, "conflict-dialog.png")
+		t.Logf("dialog screenshot %s (stddev %.3f)", path, sd)
+		if sd < 0.02 {
+			t.Errorf("the dialog screenshot looks blank (stddev %.3f)", sd)
+		}
+
+		// Alt+Y is the _Yes button: keep the first side's version.
+		answer(t, win, "alt+y")
+		phase("dialog answered Yes")
+		if got := resolved(t, c); got != c.Sides[0].ClientID {
+			t.Errorf("Yes kept %s's version, want %s's (the first side, as the dialog says)", got, c.Sides[0].ClientID)
+		}
+		phase("files converged")
+	})
+	if !ok {
+		t.FailNow()
+	}
+
+	t.Run("conflict dialog No", func(t *testing.T) {
+		c, win := newConflict(t)
+		answer(t, win, "alt+n")
+		if got := resolved(t, c); got != c.Sides[1].ClientID {
+			t.Errorf("No kept %s's version, want %s's (the second side, as the dialog says)", got, c.Sides[1].ClientID)
+		}
+		phase("dialog answered No, converged")
+	})
+
+	t.Run("conflict dialog Return", func(t *testing.T) {
+		// desktop.go asks for choices[0] (Yes) as the default button, but Wails v2 ignores
+		// DefaultButton on Linux and GTK focuses the first button of a Yes/No dialog: No.
+		c, win := newConflict(t)
+		answer(t, win, "Return")
+		got := resolved(t, c)
+		side := map[string]string{c.Sides[0].ClientID: "Yes (first side)", c.Sides[1].ClientID: "No (second side)"}[got]
+		t.Logf("Return answered %s: kept %s's version", side, got)
+		phase("dialog answered Return, converged")
+	})
+
+	t.Run("conflict dialog closed", func(t *testing.T) {
+		// Escape closes the dialog: the conflict stays pending for the window to show.
+		c, win := newConflict(t)
+		answer(t, win, "Escape")
+		time.Sleep(time.Second)
+		err := withStore(t, h, func(st *store.SQLite) error {
+			r, err := st.GetConflict(context.Background(), c.ID)
+			if err == nil && r.Status != store.ConflictPending {
+				err = fmt.Errorf("status %s, resolution %s", r.Status, r.Resolution)
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("after closing the dialog the conflict should stay pending: %v", err)
+		}
+		ca, _ := fetchArgs(h, "cursor")
+		xa, _ := fetchArgs(h, "codex")
+		if !slices.Contains(ca, fmt.Sprintf("--cursor-%d", round)) || !slices.Contains(xa, fmt.Sprintf("--codex-%d", round)) {
+			t.Errorf("closing the dialog changed the files: cursor %q, codex %q", ca, xa)
+		}
+		if _, err := findWindow("^aisync$", 10*time.Second); err != nil {
+			t.Errorf("closing the dialog should show the window: %v", err)
+		}
+		phase("dialog closed, conflict pending")
+	})
+
+	t.Run("resume", func(t *testing.T) {
+		tc.clickLabel(t, "Resume syncing")
+		tc.waitMenu(t, a, "menu shows Pause syncing again", func(m *menuItem) bool {
+			return m.byLabel("Pause syncing") != nil && m.byLabel("Resume syncing") == nil
+		})
+		phase("resumed from the tray")
+	})
+
+	t.Run("window", func(t *testing.T) {
+		tc.clickLabel(t, "Open dashboard")
+		win, err := findWindow("^aisync$", 20*time.Second)
+		if err != nil {
+			t.Fatalf("no main window: %v", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		path, sd := screenshot(t, win, shots, "desktop.png")
+		t.Logf("window screenshot %s (stddev %.3f)", path, sd)
+		if sd < 0.02 {
+			t.Errorf("the main window looks blank (stddev %.3f)", sd)
+		}
+		phase("window screenshot")
+	})
+
+	t.Run("shutdown", func(t *testing.T) {
+		pid := a.cmd.Process.Pid
+		sent := time.Now()
+		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-a.done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the app did not exit within 10s of SIGTERM")
+		}
+		took := time.Since(sent)
+		t.Logf("exited %.2fs after SIGTERM: %v", took.Seconds(), a.err)
+		if a.err != nil {
+			t.Errorf("exit status after SIGTERM: %v, want 0", a.err)
+		}
+		if took > 5*time.Second {
+			t.Errorf("shutdown took %s, want under 5s", took)
+		}
+		waitFor(t, nil, 5*time.Second, "no process of the app's group left (WebKit helpers)", func() (bool, string) {
+			return !groupAlive(pid), "group still alive"
+		})
+		if err := withStore(t, h, func(st *store.SQLite) error { return st.IntegrityCheck(context.Background()) }); err != nil {
+			t.Errorf("database after shutdown: %v", err)
+		}
+		phase("clean shutdown")
+	})
+
+	if out := a.out.String(); strings.Contains(out, "panic:") || strings.Contains(out, "CRITICAL") {
+		t.Logf("app output has criticals:\n%s", out)
+	}
+}
