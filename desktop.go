@@ -121,6 +121,7 @@ func (d *desktop) watch(ctx context.Context) {
 				d.syncing.Store(true)
 			case events.SyncFinished:
 				d.syncing.Store(false)
+				d.forgetSolvedErrors()
 			case events.Error:
 				d.mu.Lock()
 				d.errors = append([]string{e.Msg}, d.errors...)
@@ -138,6 +139,20 @@ func (d *desktop) watch(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// forgetSolvedErrors drops the tray's errors once no client is failing any more, so the
+// icon and the status line do not stay on "warning" for a problem that is gone (the log
+// keeps the history). The engine's client status is what the dashboard's banner reads too.
+func (d *desktop) forgetSolvedErrors() {
+	for _, s := range d.svc.Engine().Status() {
+		if s.State == "error" || s.LastError != "" {
+			return
+		}
+	}
+	d.mu.Lock()
+	d.errors = nil
+	d.mu.Unlock()
 }
 
 // enqueue adds a conflict to the dialog queue; dialogs never stack: one at a time.

@@ -895,7 +895,7 @@ func (e *Engine) createConflict(ctx context.Context, scope string, c NewConflict
 	}
 	e.logEntry(ctx, store.LogEntry{Event: events.ConflictCreated, Level: store.LevelWarn, Message: msg, ClientID: firstOr(names, ""),
 		Context: canonical(map[string]any{"conflictId": row.ID, "key": c.Key, "scope": scope, "fields": c.Fields, "clients": names})})
-	e.metrics.conflicts.Add(1)
+	e.metrics.conflict()
 	e.bus.Publish(events.Event{Type: events.ConflictCreated, Scope: scope, Msg: msg, Data: map[string]any{"conflictId": row.ID, "key": c.Key, "kind": c.Kind, "clients": names, "fields": c.Fields}})
 	return nil
 }
@@ -922,6 +922,7 @@ func (e *Engine) holdSuspicious(ctx context.Context, scope, endpointID string, t
 	if err != nil {
 		return err
 	}
+	e.metrics.conflict()
 	msg := fmt.Sprintf("%s suddenly lost all of its entries (%s); holding it until you confirm the deletion or restore it", t.client.Adapter.Name(), t.ep.Path)
 	e.logEntry(ctx, store.LogEntry{ClientID: t.client.Adapter.ID(), Event: "file.suspicious", Level: store.LevelWarn, Message: msg,
 		Context: canonical(map[string]any{"conflictId": row.ID, "path": t.ep.Path, "scope": scope, "hash": t.obs.Hash})})

@@ -66,7 +66,13 @@ func (m *Metrics) observeRun(res Result, d time.Duration) {
 }
 
 func (m *Metrics) clientRetry(client string) { m.clientRetries.WithLabelValues(client).Inc() }
-func (m *Metrics) logLevel(level string)     { m.logLevels.WithLabelValues(level).Inc() }
+
+// conflict counts a conflict that needs the user (an item or a held file).
+func (m *Metrics) conflict() {
+	m.conflicts.Add(1)
+	m.conflictsC.Inc()
+}
+func (m *Metrics) logLevel(level string) { m.logLevels.WithLabelValues(level).Inc() }
 
 // Counts is a summary for the dashboard.
 type Counts struct {

@@ -160,16 +160,11 @@ func WriteAtomic(path string, data []byte, opt WriteOptions) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if opt.ExpectHash != "" || opt.ExpectAbsent {
-		cur, err := ReadFile(path)
-		if err != nil {
-			return err
+	if err := replace(tmpName, path, opt); err != nil {
+		if errors.Is(err, ErrChangedUnderneath) {
+			os.Remove(tmpName)
+			ok = true
 		}
-		if Hash(cur) != opt.ExpectHash {
-			return fmt.Errorf("write %s: %w", path, ErrChangedUnderneath)
-		}
-	}
-	if err := os.Rename(tmpName, path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	ok = true
@@ -185,6 +180,22 @@ func Remove(path string) error {
 		return fmt.Errorf("remove %s: %w", path, err)
 	}
 	return nil
+}
+
+func (o WriteOptions) guarded() bool { return o.ExpectHash != "" || o.ExpectAbsent }
+
+// replaceChecked is the portable replace: check the expected bytes, then rename.
+func replaceChecked(tmp, path string, opt WriteOptions) error {
+	if opt.guarded() {
+		cur, err := ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if Hash(cur) != opt.ExpectHash {
+			return ErrChangedUnderneath
+		}
+	}
+	return os.Rename(tmp, path)
 }
 
 func syncDir(dir string) {

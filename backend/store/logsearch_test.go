@@ -30,13 +30,13 @@ func TestWalkMatchesSingleQuery(t *testing.T) {
 			ClientID: clients[r.IntN(len(clients))], Message: msg, Timestamp: ts}
 	}
 	var batch []LogEntry
-	for i := range 1500 {
+	for i := range 600 {
 		batch = append(batch, entry(i, t0.Add(time.Duration(i/3)*time.Second)))
 	}
 	mustNoErr(t, s.AppendLogs(ctx, batch...))
 	batch = batch[:0]
-	for i := 1500; i < 1800; i++ { // late inserts, scattered over the whole time range
-		batch = append(batch, entry(i, t0.Add(time.Duration(r.IntN(500))*time.Second)))
+	for i := 600; i < 750; i++ { // late inserts, scattered over the whole time range
+		batch = append(batch, entry(i, t0.Add(time.Duration(r.IntN(200))*time.Second)))
 	}
 	mustNoErr(t, s.AppendLogs(ctx, batch...))
 
@@ -47,13 +47,13 @@ func TestWalkMatchesSingleQuery(t *testing.T) {
 		{Query: "delta", Levels: []string{LevelError}},
 		{Query: "beta", ClientID: "zed", Levels: []string{LevelWarn, LevelError}},
 		{Query: "gamma", Since: t0.Add(100 * time.Second)},
-		{Query: "alpha", Until: t0.Add(200 * time.Second)},
+		{Query: "alpha", Until: t0.Add(150 * time.Second)},
 		{Query: "delta", Since: t0.Add(50 * time.Second), Until: t0.Add(60 * time.Second)},
-		{Query: "beta", Since: t0.Add(400 * time.Second), ClientID: "codex"},
+		{Query: "beta", Since: t0.Add(180 * time.Second), ClientID: "codex"},
 		{Query: "nothing-matches"},
 	}
 	for _, f := range filters {
-		for _, limit := range []int{1, 7, 50} {
+		for _, limit := range []int{2, 25} {
 			name := fmt.Sprintf("%s/%v/%s/since=%v/until=%v/limit=%d", f.Query, f.Levels, f.ClientID,
 				!f.Since.IsZero(), !f.Until.IsZero(), limit)
 			t.Run(name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestWalkMatchesSingleQuery(t *testing.T) {
 					return s.ListLogs(ctx, f)
 				})
 				got := allPages(t, f, func(f LogFilter) (Page[LogEntry], error) {
-					s.search = searchTuning{driveMax: 0, firstChunk: 3, maxChunk: 16} // always the walk
+					s.search = searchTuning{driveMax: 0, firstChunk: 3, maxChunk: 24} // always the walk
 					return s.ListLogs(ctx, f)
 				})
 				if !slices.Equal(got, want) {
@@ -78,12 +78,12 @@ func TestWalkMatchesSingleQuery(t *testing.T) {
 	s.search = defaultSearchTuning
 }
 
-// allPages lists up to 40 pages and returns the ids in order, with a marker at page breaks
+// allPages lists up to 30 pages and returns the ids in order, with a marker at page breaks
 // so that two listings agree only if their pages do.
 func allPages(t *testing.T, f LogFilter, list func(LogFilter) (Page[LogEntry], error)) []string {
 	t.Helper()
 	var ids []string
-	for range 40 {
+	for range 30 {
 		p, err := list(f)
 		mustNoErr(t, err)
 		for _, e := range p.Items {

@@ -101,6 +101,40 @@ func (c trayClient) waitIcon(t *testing.T, a *app, state string) {
 	})
 }
 
+// connectTray waits for the app's item to register with the watcher and to have an icon,
+// and returns a client for it and its properties.
+func connectTray(t *testing.T, w *fakeWatcher, a *app) (trayClient, map[string]dbus.Variant) {
+	t.Helper()
+	var full string
+	select {
+	case full = <-w.reg:
+	case <-a.done:
+		t.Fatalf("the app exited before registering a tray item: %v", a.err)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no StatusNotifierItem registered with the watcher within 30s (registered: %v)", w.Registered())
+	}
+	name, path := splitItem(full)
+	tc := trayClient{item: w.conn.Object(name, path)}
+	// The icon is set from the GTK loop's idle queue, shortly after the registration.
+	var p map[string]dbus.Variant
+	waitFor(t, a, 10*time.Second, "the item's icon", func() (bool, string) {
+		var err error
+		p, err = tc.props()
+		if err != nil {
+			return false, fmt.Sprintf("read %s properties of %s: %v", itemIface, full, err)
+		}
+		icon, _ := p["IconName"].Value().(string)
+		pix, _ := p["IconPixmap"].Value().([][]any)
+		return icon != "" || len(pix) > 0, "neither IconName nor IconPixmap"
+	})
+	menuPath, _ := p["Menu"].Value().(dbus.ObjectPath)
+	if !menuPath.IsValid() || menuPath == "/" {
+		t.Fatalf("Menu = %q, want the dbusmenu object path", menuPath)
+	}
+	tc.menu = w.conn.Object(name, menuPath)
+	return tc, p
+}
+
 // fetchArgs reads the args of the "fetch" server from a client's file (nil if absent).
 func fetchArgs(h home, client string) ([]string, error) {
 	var raw []any
@@ -232,30 +266,9 @@ func TestDesktop(t *testing.T) {
 
 	var tc trayClient
 	ok := t.Run("tray", func(t *testing.T) {
-		var full string
-		select {
-		case full = <-w.reg:
-		case <-a.done:
-			t.Fatalf("the app exited before registering a tray item: %v", a.err)
-		case <-time.After(30 * time.Second):
-			t.Fatalf("no StatusNotifierItem registered with the watcher within 30s (registered: %v)", w.Registered())
-		}
-		name, path := splitItem(full)
-		tc.item = w.conn.Object(name, path)
-		phase("tray item registered")
-
-		// The icon is set from the GTK loop's idle queue, shortly after the registration.
 		var p map[string]dbus.Variant
-		waitFor(t, a, 10*time.Second, "the item's icon", func() (bool, string) {
-			var err error
-			p, err = tc.props()
-			if err != nil {
-				return false, fmt.Sprintf("read %s properties of %s: %v", itemIface, full, err)
-			}
-			icon, _ := p["IconName"].Value().(string)
-			pix, _ := p["IconPixmap"].Value().([][]any)
-			return icon != "" || len(pix) > 0, "neither IconName nor IconPixmap"
-		})
+		tc, p = connectTray(t, w, a)
+		phase("tray item registered")
 		keys := []string{}
 		for k, v := range p {
 			if k != "IconPixmap" && k != "AttentionIconPixmap" {
@@ -263,15 +276,11 @@ func TestDesktop(t *testing.T) {
 			}
 		}
 		slices.Sort(keys)
-		t.Logf("item %s: %s", full, strings.Join(keys, " "))
+		t.Logf("item %s %s: %s", tc.item.Destination(), tc.item.Path(), strings.Join(keys, " "))
 		if s, _ := p["Status"].Value().(string); s != "Active" {
 			t.Errorf("Status = %q, want Active", s)
 		}
-		menuPath, _ := p["Menu"].Value().(dbus.ObjectPath)
-		if !menuPath.IsValid() || menuPath == "/" {
-			t.Fatalf("Menu = %q, want the dbusmenu object path", menuPath)
-		}
-		tc.menu = w.conn.Object(name, menuPath)
+		menuPath := tc.menu.Path()
 
 		want := []string{"Sync now", "Pause syncing", "Open dashboard", "Start at login", "Quit aisync"}
 		m := tc.waitMenu(t, a, "menu with every action", func(m *menuItem) bool {
