@@ -327,6 +327,7 @@ func (e *Engine) syncLocked(ctx context.Context, trigger string, ps passScope) (
 		return res, err
 	}
 	var active []Client
+	var gone []string
 	for _, c := range cls {
 		if ps.write != nil && !ps.write[c.Adapter.ID()] {
 			continue
@@ -337,10 +338,12 @@ func (e *Engine) syncLocked(ctx context.Context, trigger string, ps passScope) (
 		}
 		if !c.Detected {
 			e.setStatus(c.Adapter.ID(), func(s *ClientStatus) { s.State = "not-detected" })
+			gone = append(gone, c.Adapter.ID())
 			continue
 		}
 		active = append(active, c)
 	}
+	e.forgetClients(ctx, gone)
 	did := false
 	for _, sc := range scopes {
 		if scopesFilter != nil && !scopesFilter[sc.ID()] {
@@ -1063,4 +1066,26 @@ func checkUTF8(path string, b []byte, f clients.Format) error {
 		i += size
 	}
 	return nil
+}
+
+// forgetClients drops what the engine remembers of clients that are no longer installed
+// (their folder is gone): if one comes back, its files are merged as new (a union), not
+// diffed against a state from before it was removed, which would delete everything the
+// fresh files lack.
+func (e *Engine) forgetClients(ctx context.Context, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	states, err := e.st.ListEndpointStates(ctx, "")
+	if err != nil {
+		return
+	}
+	gone := setOf(ids)
+	for _, st := range states {
+		if gone[st.ClientID] {
+			if err := e.st.DeleteEndpointState(ctx, st.EndpointID); err == nil {
+				e.log.Info("client no longer installed; forgot its files' state", "client", st.ClientID, "path", st.Path)
+			}
+		}
+	}
 }

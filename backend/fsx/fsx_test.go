@@ -129,3 +129,33 @@ func TestBackupsRotateAndRestore(t *testing.T) {
 		t.Fatalf("restore did not back up the replaced bytes: newest = %q", got)
 	}
 }
+
+func TestWriteAtomicLeavesNoTempFilesOnSuccessOrConflict(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.json")
+	os.WriteFile(p, []byte("one"), 0o644)
+	if err := WriteAtomic(p, []byte("two"), WriteOptions{ExpectHash: Hash([]byte("one"))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAtomic(p, []byte("three"), WriteOptions{ExpectHash: Hash([]byte("stale"))}); !errors.Is(err, ErrChangedUnderneath) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := WriteAtomic(filepath.Join(dir, "new.json"), []byte("x"), WriteOptions{ExpectAbsent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAtomic(p, []byte("y"), WriteOptions{ExpectAbsent: true}); !errors.Is(err, ErrChangedUnderneath) {
+		t.Fatalf("expect-absent over an existing file: %v", err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "two" {
+		t.Fatalf("content = %q", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Fatalf("files left: %v", names)
+	}
+}

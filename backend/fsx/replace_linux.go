@@ -30,7 +30,12 @@ func replace(tmp, path string, opt WriteOptions) error {
 		}
 		return err
 	}
-	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE)
+	mine, err := os.ReadFile(tmp)
+	if err != nil {
+		return err
+	}
+	ours := Hash(mine)
+	err = unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE)
 	switch {
 	case errors.Is(err, unix.ENOENT):
 		return ErrChangedUnderneath // the file vanished meanwhile
@@ -42,10 +47,32 @@ func replace(tmp, path string, opt WriteOptions) error {
 	// tmp now holds what path held at the instant of the swap.
 	prev, rerr := os.ReadFile(tmp)
 	if rerr == nil && Hash(prev) == opt.ExpectHash {
-		return nil
+		return os.Remove(tmp) // the old bytes (already backed up by the caller)
+	}
+	return undo(tmp, path, ours)
+}
+
+// undo puts another program's save back after our exchange displaced it. tmp holds the
+// displaced bytes. If the program saved again meanwhile (path no longer holds ours), its
+// newer save stands and the displaced older one is dropped; if it saved between our check
+// and our swap back, the newer save is swapped in once more.
+func undo(tmp, path, ours string) error {
+	cur, err := os.ReadFile(path)
+	if err != nil || Hash(cur) != ours {
+		os.Remove(tmp)
+		return ErrChangedUnderneath
 	}
 	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE); err != nil {
 		return fmt.Errorf("undo replace of %s (another program wrote it; its bytes are in %s): %w", path, tmp, err)
 	}
+	back, err := os.ReadFile(tmp)
+	if err == nil && Hash(back) != ours {
+		// The program saved again between our check and our swap back: tmp holds that newer
+		// save and path the older one, so swap once more to keep the newest.
+		if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE); err != nil {
+			return fmt.Errorf("undo replace of %s (its newest bytes are in %s): %w", path, tmp, err)
+		}
+	}
+	os.Remove(tmp)
 	return ErrChangedUnderneath
 }

@@ -75,6 +75,13 @@ func open(ctx context.Context, path string, target int) (*SQLite, error) {
 		s.write.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	// Refresh the query planner's statistics where they are missing or stale, reading a
+	// bounded sample so that this stays quick on a large log (SQLite's advice for
+	// long-lived connections; Close does it again).
+	if _, err := s.write.ExecContext(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002`); err != nil {
+		s.write.Close()
+		return nil, fmt.Errorf("open store: optimize: %w", err)
+	}
 
 	s.read, err = sql.Open("sqlite", dsn(abs, roleRead))
 	if err != nil {
@@ -113,7 +120,6 @@ func dsn(abs string, role connRole) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "temp_store(MEMORY)")
 	switch role {
 	case roleRead:
 		q.Add("_pragma", "query_only(1)")
@@ -121,6 +127,10 @@ func dsn(abs string, role connRole) string {
 		// Take the write lock at BEGIN: a deferred transaction that upgrades from read to
 		// write can fail with SQLITE_BUSY without waiting for busy_timeout.
 		q.Set("_txlock", "immediate")
+		// Keep statement journals (needed by the multi-row log inserts) in memory, and
+		// shrink the WAL file back after a checkpoint instead of leaving it at its peak.
+		q.Add("_pragma", "temp_store(MEMORY)")
+		q.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	return (&url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}).String()
 }
@@ -136,7 +146,7 @@ func (s *SQLite) Close() error {
 	}
 	if s.write != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := s.write.ExecContext(ctx, "PRAGMA optimize")
+		_, err := s.write.ExecContext(ctx, "PRAGMA analysis_limit = 400; PRAGMA optimize")
 		cancel()
 		errs = append(errs, err, s.write.Close())
 	}

@@ -560,16 +560,14 @@ func TestDesktop(t *testing.T) {
 		if took > 5*time.Second {
 			t.Errorf("shutdown took %s, want under 5s", took)
 		}
-		waitFor(t, nil, 5*time.Second, "no process of the app's group left (WebKit helpers)", func() (bool, string) {
-			return !groupAlive(pid), "group still alive"
-		})
+		groupGone(t, pid)
 		if err := withStore(t, h, func(st *store.SQLite) error { return st.IntegrityCheck(context.Background()) }); err != nil {
 			t.Errorf("database after shutdown: %v", err)
 		}
 		phase("clean shutdown")
 	})
 
-	if out := a.out.String(); strings.Contains(out, "panic:") || strings.Contains(out, "CRITICAL") {
+	if out := a.output(); strings.Contains(out, "panic:") || strings.Contains(out, "CRITICAL") {
 		t.Logf("app output has criticals:\n%s", out)
 	}
 }

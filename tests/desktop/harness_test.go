@@ -143,7 +143,13 @@ type app struct {
 	cmd  *exec.Cmd
 	done chan struct{}
 	err  error
-	out  *lockedBuffer
+	log  string // stdout and stderr
+}
+
+// output is what the app printed so far.
+func (a *app) output() string {
+	b, _ := os.ReadFile(a.log)
+	return string(b)
 }
 
 // startApp starts the desktop app (no arguments) on the given bus, in its own process
@@ -172,8 +178,15 @@ func startApp(t *testing.T, bin, bus string, h home) *app {
 	cmd.Dir = h.dir
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	a := &app{t: t, cmd: cmd, done: make(chan struct{}), out: &lockedBuffer{}}
-	cmd.Stdout, cmd.Stderr = a.out, a.out
+	// A file, not a pipe: WebKit's helper processes inherit it and live on for a few seconds
+	// after the app exits, and Wait would wait for them to close a pipe.
+	a := &app{t: t, cmd: cmd, done: make(chan struct{}), log: filepath.Join(filepath.Dir(h.dir), "app.log")}
+	logf, err := os.Create(a.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
@@ -186,7 +199,7 @@ func startApp(t *testing.T, bin, bus string, h home) *app {
 		// WebKit's helper processes share the group; none may outlive the test.
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		if t.Failed() {
-			t.Logf("app output:\n%s", a.out.String())
+			t.Logf("app output:\n%s", a.output())
 		}
 	})
 	return a
@@ -310,6 +323,18 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// groupGone waits (bounded) until no process of the app's process group is left: WebKit's
+// web and network processes share it and outlive the app by a moment.
+func groupGone(t *testing.T, pgid int) {
+	t.Helper()
+	start := time.Now()
+	waitFor(t, nil, 10*time.Second, "no process of the app's group left (WebKit helpers)", func() (bool, string) {
+		out, _ := run(5*time.Second, "pgrep", "-a", "-g", fmt.Sprint(pgid))
+		return !groupAlive(pgid), out
+	})
+	t.Logf("the app's helper processes were gone %.2fs after it exited", time.Since(start).Seconds())
 }
 
 // groupAlive reports whether any process of the group pgid is left.

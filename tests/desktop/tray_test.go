@@ -104,8 +104,6 @@ func TestTrayErrorsAutostartQuit(t *testing.T) {
 		if a.err != nil {
 			t.Errorf("exit status after Quit: %v, want 0", a.err)
 		}
-		waitFor(t, nil, 5*time.Second, "no process of the app's group left", func() (bool, string) {
-			return !groupAlive(pid), "group still alive"
-		})
+		groupGone(t, pid)
 	})
 }

@@ -66,8 +66,13 @@ func startRacer(t *testing.T, target string, fn func()) *racer {
 				name := string(bytes.TrimRight(buf[off+unix.SizeofInotifyEvent:off+unix.SizeofInotifyEvent+l], "\x00"))
 				off += unix.SizeofInotifyEvent + l
 				switch {
-				case mask&unix.IN_CLOSE_WRITE != 0 && strings.HasPrefix(name, tmpPrefix):
-					armed = true // the writer's temporary file is complete
+				case mask&unix.IN_CLOSE_WRITE != 0 && strings.HasPrefix(name, tmpPrefix) && !r.fired.Load():
+					// The writer's temporary file is complete and its replace of the target is
+					// next: the client's save lands in between. (A writer that re-reads the
+					// target to check it first closes it just before; both windows are covered.)
+					armed = true
+					fn()
+					r.fired.Store(true)
 				case mask&unix.IN_CLOSE_NOWRITE != 0 && name == base && armed && !r.fired.Load():
 					fn() // the writer just re-read the target for its check
 					r.fired.Store(true)
