@@ -169,6 +169,16 @@ func TestListLogsFilters(t *testing.T) {
 		}
 	})
 
+	t.Run("bad cursor", func(t *testing.T) {
+		for _, c := range []string{"%%", encodeCursor(formatTime(t0), "snap-01")} {
+			for _, q := range []string{"", "github"} {
+				if _, err := s.ListLogs(ctx, LogFilter{Cursor: c, Query: q}); !errors.Is(err, ErrInvalidCursor) {
+					t.Errorf("cursor %q, query %q: err = %v, want ErrInvalidCursor", c, q, err)
+				}
+			}
+		}
+	})
+
 	t.Run("unknown level is refused", func(t *testing.T) {
 		if _, err := s.ListLogs(ctx, LogFilter{Levels: []string{"fatal"}}); !errors.Is(err, ErrInvalidArgument) {
 			t.Errorf("err = %v, want ErrInvalidArgument", err)
