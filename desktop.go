@@ -31,6 +31,7 @@ type desktop struct {
 	tray     *tray.Tray
 	dialogs  Dialogs
 	quitting atomic.Bool
+	closing  atomic.Bool // the window is closing for good: later close requests are moot
 	syncing  atomic.Bool
 
 	mu      sync.Mutex
@@ -285,11 +286,17 @@ func (d *desktop) saveGeometry(ctx context.Context) {
 }
 
 // beforeClose hides the window instead of quitting, so syncing goes on in the background;
-// Quit (tray, menu) really quits.
+// Quit (tray, menu) really quits. Only the first quit goes through: on SIGTERM both Wails'
+// own signal handler and runDesktop's ask to quit, and a second gtk_main_quit after the
+// loop has ended is a Gtk-CRITICAL (and saving the geometry then would wait forever for
+// the finished main loop).
 func (d *desktop) beforeClose(ctx context.Context) bool {
+	if d.closing.Load() {
+		return true
+	}
 	d.saveGeometry(ctx)
 	if d.quitting.Load() || !tray.Supported {
-		return false
+		return d.closing.Swap(true)
 	}
 	wailsruntime.WindowHide(ctx)
 	return true

@@ -40,7 +40,7 @@ func TestCrashSIGKILLDuringSync(t *testing.T) {
 	env := h.clientEnv()
 	var (
 		killed, mixed, none, finished, temps, torn, dbFailed, converged int
-		lostItems                                                      []string
+		lostItems                                                       []string
 	)
 	scratch := t.TempDir()
 	for i := range runs {
@@ -51,7 +51,12 @@ func TestCrashSIGKILLDuringSync(t *testing.T) {
 		pre := filepath.Join(scratch, "pre")
 		os.RemoveAll(pre)
 		copyTree(t, h.root, pre)
-		old := stripTemps(snapshotTree(t, h.home))
+		oldTree := snapshotTree(t, h.home)
+		preTemps := map[string]bool{}
+		for _, p := range oldTree.tempFiles() {
+			preTemps[p] = true
+		}
+		old := stripTemps(oldTree)
 		start := time.Now()
 		if _, code, stderr := h.syncOnce(); code != 0 {
 			t.Fatalf("run %d: reference sync exit %d\n%s", i, code, stderr)
@@ -87,7 +92,11 @@ func TestCrashSIGKILLDuringSync(t *testing.T) {
 		}
 
 		got := snapshotTree(t, h.home)
-		temps += len(got.tempFiles())
+		for _, p := range got.tempFiles() {
+			if !preTemps[p] {
+				temps++ // left by this kill
+			}
+		}
 		got = stripTemps(got)
 		nOld, nNew := 0, 0
 		for _, p := range unionKeys(old, want, got) {
@@ -259,4 +268,3 @@ func restoreTree(t testing.TB, src, dst string) {
 		copyTree(t, filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()))
 	}
 }
-
