@@ -92,13 +92,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
+// suggest returns the command closest to a mistyped one (a prefix, or at most two edits).
 func suggest(name string) string {
+	best, bestD := "", 3
 	for _, c := range commands() {
 		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) {
 			return c.name
 		}
+		if d := editDistance(name, c.name); d < bestD {
+			best, bestD = c.name, d
+		}
 	}
-	return ""
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func cmdHelp(_ []string, stdout, _ io.Writer) int {

@@ -214,7 +214,7 @@ func hammer(t *testing.T, duration time.Duration) {
 		wg                   sync.WaitGroup
 		lastCounter, lastJ   atomic.Int64
 		torn, regressed, cas atomic.Int64
-		samples              atomic.Int64
+		samples, lostShared  atomic.Int64
 	)
 	counterRe := regexp.MustCompile(`"clientCounter": (\d+)`)
 	mineRe := regexp.MustCompile(`"command": "mine-\d+"`)
@@ -307,6 +307,12 @@ func hammer(t *testing.T, duration time.Duration) {
 				}
 			}
 			samples.Add(1)
+			if cur := mustRead(target); lastJ.Load() > 3 && !bytes.Contains(cur, []byte(`"shared"`)) && os.Getenv("HAMMER_DEBUG") != "" && lostShared.Add(1) == 1 {
+				t.Logf("DEBUG gemini lacks shared at j=%d counter=%d:\n%s", lastJ.Load(), lastCounter.Load(), cur)
+				for _, l := range r.logs.records[max(0, len(r.logs.records)-40):] {
+					t.Logf("DEBUG log: %s", l)
+				}
+			}
 			if m := counterRe.FindSubmatch(mustRead(target)); m != nil {
 				n, _ := strconv.ParseInt(string(m[1]), 10, 64)
 				if n < seen {
