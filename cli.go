@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"aisync/backend/fsx"
 	"aisync/backend/secrets"
 	"aisync/backend/service"
 	"aisync/backend/settings"
@@ -332,4 +334,49 @@ func cmdToken(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, tok)
 	return exitOK
+}
+
+func cmdBackups(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("backups", stderr)
+	if !parse(fs, args, true) {
+		return exitUsage
+	}
+	st, err := settings.Load(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintf(stderr, "aisync: %v\n", err)
+		return exitUsage
+	}
+	b := fsx.Backups{Dir: st.BackupDir(), Keep: st.BackupKeep}
+	switch {
+	case fs.NArg() == 1:
+		list, err := b.List(absOr(fs.Arg(0)))
+		if err != nil {
+			fmt.Fprintf(stderr, "aisync: backups: %v\n", err)
+			return exitFailure
+		}
+		if len(list) == 0 {
+			fmt.Fprintf(stdout, "no backups of %s\n", absOr(fs.Arg(0)))
+		}
+		for _, p := range list {
+			fmt.Fprintln(stdout, p)
+		}
+	case fs.NArg() == 3 && fs.Arg(0) == "restore":
+		target, backup := absOr(fs.Arg(1)), fs.Arg(2)
+		if err := b.Restore(target, backup); err != nil {
+			fmt.Fprintf(stderr, "aisync: restore: %v\n", err)
+			return exitFailure
+		}
+		fmt.Fprintf(stdout, "restored %s from %s (the replaced bytes were backed up first)\n", target, backup)
+	default:
+		fmt.Fprintln(stderr, "usage: aisync backups <client file>            list the backups aisync made of a file, newest first\n       aisync backups restore <client file> <backup>")
+		return exitUsage
+	}
+	return exitOK
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }

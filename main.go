@@ -57,6 +57,7 @@ func commands() []command {
 		{"logs", "print recent log entries", cmdLogs},
 		{"conflicts", "list pending conflicts; conflicts resolve <id> <client-id|base>", cmdConflicts},
 		{"projects", "projects [add|remove <dir>]: project folders synced besides the user scope", cmdProjects},
+		{"backups", "backups <file> | backups restore <file> <backup>: the copies aisync kept of files it replaced", cmdBackups},
 		{"secrets", "manage secrets in the OS keyring: set|get|delete|list|check", cmdSecrets},
 		{"token", "print the API token for the local HTTP API", cmdToken},
 		{"version", "print the version", cmdVersion},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -135,16 +136,18 @@ func connectTray(t *testing.T, w *fakeWatcher, a *app) (trayClient, map[string]d
 	return tc, p
 }
 
-// fetchArgs reads the args of the "fetch" server from a client's file (nil if absent).
-func fetchArgs(h home, client string) ([]string, error) {
-	var raw []any
+// serverArgs reads the args of one server from a client's file (nil if it is absent).
+func serverArgs(h home, client, name string) ([]string, error) {
+	type server struct {
+		Args []any `json:"args" toml:"args"`
+	}
+	var doc struct {
+		Cursor map[string]server `json:"mcpServers"`
+		Codex  map[string]server `toml:"mcp_servers"`
+	}
+	var servers map[string]server
 	switch client {
 	case "cursor":
-		var doc struct {
-			MCPServers map[string]struct {
-				Args []any `json:"args"`
-			} `json:"mcpServers"`
-		}
 		b, err := os.ReadFile(h.cursorFile())
 		if err != nil {
 			return nil, err
@@ -152,17 +155,8 @@ func fetchArgs(h home, client string) ([]string, error) {
 		if err := json.Unmarshal(b, &doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", h.cursorFile(), err)
 		}
-		s, ok := doc.MCPServers["fetch"]
-		if !ok {
-			return nil, nil
-		}
-		raw = s.Args
+		servers = doc.Cursor
 	case "codex":
-		var doc struct {
-			MCPServers map[string]struct {
-				Args []any `toml:"args"`
-			} `toml:"mcp_servers"`
-		}
 		b, err := os.ReadFile(h.codexFile())
 		if err != nil {
 			return nil, err
@@ -170,75 +164,179 @@ func fetchArgs(h home, client string) ([]string, error) {
 		if err := toml.Unmarshal(b, &doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", h.codexFile(), err)
 		}
-		s, ok := doc.MCPServers["fetch"]
-		if !ok {
-			return nil, nil
-		}
-		raw = s.Args
+		servers = doc.Codex
+	}
+	s, ok := servers[name]
+	if !ok {
+		return nil, nil
 	}
 	out := []string{}
-	for _, a := range raw {
+	for _, a := range s.Args {
 		out = append(out, fmt.Sprint(a))
 	}
 	return out, nil
 }
 
-// editCodexArgs rewrites Codex's fetch server with new args, keeping the rest of the file.
-func editCodexArgs(t *testing.T, h home, args []string) {
+// editArgs rewrites one server's args in a client's file, keeping the rest of the file.
+func editArgs(t *testing.T, h home, client, name string, args []string) {
 	t.Helper()
-	b, err := os.ReadFile(h.codexFile())
+	path, key := h.cursorFile(), "mcpServers"
+	unmarshal, marshal := json.Unmarshal, func(v any) ([]byte, error) { return json.MarshalIndent(v, "", "  ") }
+	if client == "codex" {
+		path, key, unmarshal, marshal = h.codexFile(), "mcp_servers", toml.Unmarshal, toml.Marshal
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
-	if err := toml.Unmarshal(b, &doc); err != nil {
+	if err := unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	servers, _ := doc["mcp_servers"].(map[string]any)
-	fetch, _ := servers["fetch"].(map[string]any)
-	if fetch == nil {
-		t.Fatalf("no [mcp_servers.fetch] in %s:\n%s", h.codexFile(), b)
+	servers, _ := doc[key].(map[string]any)
+	srv, _ := servers[name].(map[string]any)
+	if srv == nil {
+		t.Fatalf("no server %s in %s:\n%s", name, path, b)
 	}
-	fetch["args"] = args
-	out, err := toml.Marshal(doc)
+	srv["args"] = args
+	out, err := marshal(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, h.codexFile(), string(out))
-}
-
-func editCursorArgs(t *testing.T, h home, args []string) {
-	t.Helper()
-	b, err := os.ReadFile(h.cursorFile())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	servers, _ := doc["mcpServers"].(map[string]any)
-	fetch, _ := servers["fetch"].(map[string]any)
-	if fetch == nil {
-		t.Fatalf("no fetch server in %s:\n%s", h.cursorFile(), b)
-	}
-	fetch["args"] = args
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, h.cursorFile(), string(out)+"\n")
+	writeFile(t, path, string(out)+"\n")
 }
 
 // syncEvents lists the app's sync runs started by a trigger.
-func syncEvents(t *testing.T, h home, trigger string) ([]store.SyncEvent, error) {
+func syncEvents(a *app, trigger string) ([]store.SyncEvent, error) {
 	var out []store.SyncEvent
-	err := withStore(t, h, func(st *store.SQLite) error {
+	err := a.withStore(func(st *store.SQLite) error {
 		p, err := st.ListSyncEvents(context.Background(), store.SyncEventFilter{EventType: trigger, Limit: 100})
 		out = p.Items
 		return err
 	})
 	return out, err
+}
+
+// conflictSession makes and answers conflicts in the running app.
+type conflictSession struct {
+	a     *app
+	h     home
+	tc    trayClient
+	shots string
+	round int
+}
+
+// args is what a client wrote for a server in the current round.
+func (cs *conflictSession) args(client, name string) []string {
+	return []string{"mcp-server-" + name, fmt.Sprintf("--%s-%d", client, cs.round)}
+}
+
+// setPaused clicks Pause syncing or Resume syncing and waits for the menu to follow.
+func (cs *conflictSession) setPaused(t *testing.T, paused bool) {
+	t.Helper()
+	click, then, status := "Pause syncing", "Resume syncing", "aisync: paused"
+	if !paused {
+		click, then, status = then, click, "aisync: "
+	}
+	cs.tc.clickLabel(t, click)
+	cs.tc.waitMenu(t, cs.a, "menu shows "+then, func(m *menuItem) bool {
+		return m.byLabel(then) != nil && m.byLabel(click) == nil && strings.HasPrefix(m.Children[0].Label(), status)
+	})
+	if paused {
+		cs.tc.waitIcon(t, cs.a, "paused")
+	}
+}
+
+// disagree makes Cursor and Codex change the same servers differently while syncing is
+// paused, then clicks Sync now: with the manual policy, a conflict per server.
+func (cs *conflictSession) disagree(t *testing.T, names ...string) {
+	t.Helper()
+	cs.round++
+	for _, client := range []string{"cursor", "codex"} {
+		for _, name := range names {
+			editArgs(t, cs.h, client, name, cs.args(client, name))
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // let the watcher see (and, paused, drop) the writes
+	cs.tc.clickLabel(t, "Sync now")
+}
+
+// pending waits for n pending conflicts between cursor and codex.
+func (cs *conflictSession) pending(t *testing.T, n int) []store.Conflict {
+	t.Helper()
+	var list []store.Conflict
+	waitFor(t, cs.a, 15*time.Second, fmt.Sprintf("%d pending conflict(s)", n), func() (bool, string) {
+		err := cs.a.withStore(func(st *store.SQLite) error {
+			var err error
+			list, err = st.ListConflicts(context.Background(), store.ConflictPending)
+			return err
+		})
+		return err == nil && len(list) == n, fmt.Sprintf("%+v %v", list, err)
+	})
+	for _, c := range list {
+		if len(c.Sides) != 2 {
+			t.Fatalf("conflict sides = %+v, want cursor and codex", c.Sides)
+		}
+		t.Logf("conflict %s on %s: sides %s, %s", c.ID, c.ItemKey, c.Sides[0].ClientID, c.Sides[1].ClientID)
+	}
+	return list
+}
+
+// dialog waits for the conflict's dialog and returns its window.
+func (cs *conflictSession) dialog(t *testing.T, c store.Conflict) string {
+	t.Helper()
+	win, err := findWindow(cs.a, "^aisync: conflict on "+regexp.QuoteMeta(c.ItemKey)+"$", 20*time.Second)
+	if err != nil {
+		t.Fatalf("no conflict dialog for %s: %v", c.ItemKey, err)
+	}
+	return win
+}
+
+// answer focuses the dialog, types keys into it and waits for it to close.
+func (cs *conflictSession) answer(t *testing.T, win string, c store.Conflict, keys ...string) {
+	t.Helper()
+	if _, err := run(10*time.Second, "xdotool", "windowfocus", "--sync", win); err != nil {
+		t.Fatalf("focus the dialog: %v", err)
+	}
+	if _, err := run(10*time.Second, "xdotool", append([]string{"key", "--delay", "50"}, keys...)...); err != nil {
+		t.Fatalf("press %v: %v", keys, err)
+	}
+	title := "^aisync: conflict on " + regexp.QuoteMeta(c.ItemKey) + "$"
+	waitFor(t, cs.a, 10*time.Second, "the dialog closes", func() (bool, string) {
+		return len(windows(cs.a, title)) == 0, "still open"
+	})
+}
+
+// resolved waits for the conflict to be resolved from the dialog and for both files to
+// carry the chosen client's args; it returns the chosen client.
+func (cs *conflictSession) resolved(t *testing.T, c store.Conflict) string {
+	t.Helper()
+	var r store.Conflict
+	waitFor(t, cs.a, 15*time.Second, "the conflict resolved in the database", func() (bool, string) {
+		err := cs.a.withStore(func(st *store.SQLite) error {
+			var err error
+			r, err = st.GetConflict(context.Background(), c.ID)
+			return err
+		})
+		return err == nil && r.Status == store.ConflictResolved, fmt.Sprintf("%s %v", r.Status, err)
+	})
+	var res struct {
+		Choice string `json:"choice"`
+		Client string `json:"client"`
+	}
+	_ = json.Unmarshal(r.Resolution, &res)
+	t.Logf("%s: resolution %s by %q", c.ItemKey, r.Resolution, r.ResolvedBy)
+	if r.ResolvedBy != "dialog" || res.Choice != "client" || (res.Client != "cursor" && res.Client != "codex") {
+		t.Fatalf("resolution %s by %q, want a client's version chosen by \"dialog\"", r.Resolution, r.ResolvedBy)
+	}
+	name := strings.TrimPrefix(c.ItemKey, "servers/")
+	want := cs.args(res.Client, name)
+	waitFor(t, cs.a, 15*time.Second, "both files converge on "+res.Client+"'s "+name, func() (bool, string) {
+		ca, err1 := serverArgs(cs.h, "cursor", name)
+		xa, err2 := serverArgs(cs.h, "codex", name)
+		return slices.Equal(ca, want) && slices.Equal(xa, want), fmt.Sprintf("cursor %q %v, codex %q %v", ca, err1, xa, err2)
+	})
+	return res.Client
 }
 
 // TestDesktop drives the real desktop app end to end: the tray over D-Bus, the native
@@ -257,10 +355,11 @@ func TestDesktop(t *testing.T) {
 	a := startApp(t, bin, bus, h)
 	phase := func(name string) { t.Logf("%-34s %6.1fs", name, time.Since(began).Seconds()) }
 
-	// Start-up reconciliation copies Cursor's server into the (empty) Codex.
-	waitFor(t, a, 30*time.Second, "start-up sync copies Cursor's fetch server to Codex", func() (bool, string) {
-		args, err := fetchArgs(h, "codex")
-		return err == nil && slices.Equal(args, []string{"mcp-server-fetch"}), fmt.Sprint(args, err)
+	// Start-up reconciliation copies Cursor's servers into the (empty) Codex.
+	waitFor(t, a, 30*time.Second, "start-up sync copies Cursor's servers to Codex", func() (bool, string) {
+		f, err1 := serverArgs(h, "codex", "fetch")
+		g, err2 := serverArgs(h, "codex", "git")
+		return slices.Equal(f, []string{"mcp-server-fetch"}) && slices.Equal(g, []string{"mcp-server-git"}), fmt.Sprint(f, err1, g, err2)
 	})
 	phase("start-up sync done")
 
@@ -318,13 +417,13 @@ func TestDesktop(t *testing.T) {
 		}
 
 		// Sync now runs a pass recorded with the trigger "tray".
-		before, err := syncEvents(t, h, "tray")
+		before, err := syncEvents(a, "tray")
 		if err != nil || len(before) != 0 {
 			t.Fatalf("tray sync runs before the click: %v %v", before, err)
 		}
 		tc.clickLabel(t, "Sync now")
 		waitFor(t, a, 15*time.Second, "a sync run with trigger \"tray\" in the database", func() (bool, string) {
-			ev, err := syncEvents(t, h, "tray")
+			ev, err := syncEvents(a, "tray")
 			return err == nil && len(ev) == 1 && ev[0].Status == store.SyncSucceeded, fmt.Sprintf("%+v %v", ev, err)
 		})
 		phase("Sync now clicked, run recorded")
@@ -333,105 +432,16 @@ func TestDesktop(t *testing.T) {
 		t.FailNow()
 	}
 
-	// Each round makes Cursor and Codex disagree on fetch's args while syncing is paused,
-	// then clicks Sync now: with the manual policy that is a conflict and a native dialog.
-	round := 0
-	newConflict := func(t *testing.T) (store.Conflict, string) {
-		t.Helper()
-		round++
-		editCursorArgs(t, h, []string{"mcp-server-fetch", fmt.Sprintf("--cursor-%d", round)})
-		editCodexArgs(t, h, []string{"mcp-server-fetch", fmt.Sprintf("--codex-%d", round)})
-		time.Sleep(300 * time.Millisecond) // let the watcher see (and, paused, drop) the writes
-		tc.clickLabel(t, "Sync now")
-		var c store.Conflict
-		waitFor(t, a, 15*time.Second, "a pending conflict on servers/fetch", func() (bool, string) {
-			var list []store.Conflict
-			err := withStore(t, h, func(st *store.SQLite) error {
-				var err error
-				list, err = st.ListConflicts(context.Background(), store.ConflictPending)
-				return err
-			})
-			if err == nil && len(list) == 1 && list[0].ItemKey == "servers/fetch" {
-				c = list[0]
-				return true, ""
-			}
-			return false, fmt.Sprintf("%+v %v", list, err)
-		})
-		if len(c.Sides) != 2 {
-			t.Fatalf("conflict sides = %+v, want cursor and codex", c.Sides)
-		}
-		t.Logf("conflict %s on %s: sides %s, %s", c.ID, c.ItemKey, c.Sides[0].ClientID, c.Sides[1].ClientID)
-		win, err := findWindow("^aisync: conflict", 20*time.Second)
-		if err != nil {
-			t.Fatalf("no conflict dialog: %v", err)
-		}
-		title := "aisync: conflict on " + c.ItemKey
-		if got, err := run(5*time.Second, "xdotool", "getwindowname", win); err != nil || got != title {
-			t.Errorf("dialog title = %q (%v), want %q", got, err, title)
-		}
-		return c, win
-	}
-	// answer focuses the dialog and types keys into it.
-	answer := func(t *testing.T, win string, keys ...string) {
-		t.Helper()
-		if _, err := run(10*time.Second, "xdotool", "windowfocus", "--sync", win); err != nil {
-			t.Fatalf("focus the dialog: %v", err)
-		}
-		if _, err := run(10*time.Second, "xdotool", append([]string{"key", "--delay", "50"}, keys...)...); err != nil {
-			t.Fatalf("press %v: %v", keys, err)
-		}
-		waitFor(t, a, 10*time.Second, "the dialog closes", func() (bool, string) {
-			_, err := findWindow("^aisync: conflict", time.Second)
-			return err != nil, "still open"
-		})
-	}
-	// resolved waits for the dialog's resolution and for both files to carry the chosen
-	// client's args; it returns the chosen client.
-	resolved := func(t *testing.T, c store.Conflict) string {
-		t.Helper()
-		var r store.Conflict
-		waitFor(t, a, 15*time.Second, "the conflict resolved in the database", func() (bool, string) {
-			err := withStore(t, h, func(st *store.SQLite) error {
-				var err error
-				r, err = st.GetConflict(context.Background(), c.ID)
-				return err
-			})
-			return err == nil && r.Status == store.ConflictResolved, fmt.Sprintf("%s %v", r.Status, err)
-		})
-		var res struct {
-			Choice string `json:"choice"`
-			Client string `json:"client"`
-		}
-		_ = json.Unmarshal(r.Resolution, &res)
-		t.Logf("resolution %s by %q", r.Resolution, r.ResolvedBy)
-		if r.ResolvedBy != "dialog" || res.Choice != "client" || (res.Client != "cursor" && res.Client != "codex") {
-			t.Fatalf("resolution %s by %q, want a client's version chosen by \"dialog\"", r.Resolution, r.ResolvedBy)
-		}
-		want := []string{"mcp-server-fetch", fmt.Sprintf("--%s-%d", res.Client, round)}
-		waitFor(t, a, 15*time.Second, "both files converge on "+res.Client+"'s version", func() (bool, string) {
-			ca, err1 := fetchArgs(h, "cursor")
-			xa, err2 := fetchArgs(h, "codex")
-			return slices.Equal(ca, want) && slices.Equal(xa, want), fmt.Sprintf("cursor %q %v, codex %q %v", ca, err1, xa, err2)
-		})
-		tc.waitMenu(t, a, "tray shows no conflict", func(m *menuItem) bool {
-			c := m.byLabel("Conflicts (0)")
-			return c != nil && !c.Enabled()
-		})
-		return res.Client
-	}
+	cs := &conflictSession{a: a, h: h, tc: tc, shots: shots}
 
 	ok = t.Run("conflict dialog Yes", func(t *testing.T) {
-		// Pause from the tray so that the two edits are only seen together.
-		tc.clickLabel(t, "Pause syncing")
-		tc.waitMenu(t, a, "menu shows Resume syncing", func(m *menuItem) bool {
-			return m.byLabel("Resume syncing") != nil && m.byLabel("Pause syncing") == nil &&
-				strings.HasPrefix(m.Children[0].Label(), "aisync: paused")
-		})
-		tc.waitIcon(t, a, "paused")
+		cs.setPaused(t, true)
 		phase("paused from the tray")
-
-		c, win := newConflict(t)
+		cs.disagree(t, "fetch")
+		c := cs.pending(t, 1)[0]
+		win := cs.dialog(t, c)
 		phase("conflict created, dialog shown")
+
 		// Meanwhile the tray lists the conflict and shows the conflict icon.
 		entry := c.ItemKey + " (" + c.Sides[0].ClientID + " vs " + c.Sides[1].ClientID + ")"
 		m := tc.waitMenu(t, a, "tray lists the conflict", func(m *menuItem) bool {
@@ -461,9 +471,9 @@ func TestDesktop(t *testing.T) {
 		}
 
 		// Alt+Y is the _Yes button: keep the first side's version.
-		answer(t, win, "alt+y")
+		cs.answer(t, win, c, "alt+y")
 		phase("dialog answered Yes")
-		if got := resolved(t, c); got != c.Sides[0].ClientID {
+		if got := cs.resolved(t, c); got != c.Sides[0].ClientID {
 			t.Errorf("Yes kept %s's version, want %s's (the first side, as the dialog says)", got, c.Sides[0].ClientID)
 		}
 		phase("files converged")
@@ -473,9 +483,10 @@ func TestDesktop(t *testing.T) {
 	}
 
 	t.Run("conflict dialog No", func(t *testing.T) {
-		c, win := newConflict(t)
-		answer(t, win, "alt+n")
-		if got := resolved(t, c); got != c.Sides[1].ClientID {
+		cs.disagree(t, "fetch")
+		c := cs.pending(t, 1)[0]
+		cs.answer(t, cs.dialog(t, c), c, "alt+n")
+		if got := cs.resolved(t, c); got != c.Sides[1].ClientID {
 			t.Errorf("No kept %s's version, want %s's (the second side, as the dialog says)", got, c.Sides[1].ClientID)
 		}
 		phase("dialog answered No, converged")
@@ -483,21 +494,76 @@ func TestDesktop(t *testing.T) {
 
 	t.Run("conflict dialog Return", func(t *testing.T) {
 		// desktop.go asks for choices[0] (Yes) as the default button, but Wails v2 ignores
-		// DefaultButton on Linux and GTK focuses the first button of a Yes/No dialog: No.
-		c, win := newConflict(t)
-		answer(t, win, "Return")
-		got := resolved(t, c)
+		// DefaultButton on Linux, and GTK focuses the first button of its Yes/No dialog: No.
+		cs.disagree(t, "fetch")
+		c := cs.pending(t, 1)[0]
+		cs.answer(t, cs.dialog(t, c), c, "Return")
+		got := cs.resolved(t, c)
 		side := map[string]string{c.Sides[0].ClientID: "Yes (first side)", c.Sides[1].ClientID: "No (second side)"}[got]
 		t.Logf("Return answered %s: kept %s's version", side, got)
 		phase("dialog answered Return, converged")
 	})
 
+	t.Run("dialogs one at a time", func(t *testing.T) {
+		cs.disagree(t, "fetch", "git")
+		list := cs.pending(t, 2)
+		tc.waitMenu(t, a, "tray lists both conflicts", func(m *menuItem) bool {
+			cm := m.byLabel("Conflicts (2)")
+			return cm != nil && cm.Enabled()
+		})
+		for i, key := range []string{"alt+y", "alt+n"} {
+			win, err := findWindow(a, "^aisync: conflict on ", 20*time.Second)
+			if err != nil {
+				t.Fatalf("dialog %d: %v", i+1, err)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if n := len(windows(a, "^aisync: conflict on ")); n != 1 {
+				t.Errorf("%d conflict dialogs open at once, want one at a time", n)
+			}
+			title, _ := run(5*time.Second, "xdotool", "getwindowname", win)
+			var c store.Conflict
+			for _, x := range list {
+				if title == "aisync: conflict on "+x.ItemKey {
+					c = x
+				}
+			}
+			if c.ID == "" {
+				t.Fatalf("dialog %q is for none of %+v", title, list)
+			}
+			cs.answer(t, win, c, key)
+			want := c.Sides[i].ClientID
+			if got := cs.resolved(t, c); got != want {
+				t.Errorf("%s on %s kept %s's version, want %s's", key, c.ItemKey, got, want)
+			}
+		}
+		phase("two queued dialogs answered")
+	})
+
+	t.Run("window", func(t *testing.T) {
+		cs.setPaused(t, false)
+		tc.waitIcon(t, a, "idle")
+		tc.clickLabel(t, "Open dashboard")
+		win, err := findWindow(a, "^aisync$", 20*time.Second)
+		if err != nil {
+			t.Fatalf("no main window: %v", err)
+		}
+		time.Sleep(4500 * time.Millisecond) // the window's toasts for the tray's syncs last 4 s
+		path, sd := screenshot(t, win, shots, "desktop.png")
+		t.Logf("window screenshot %s (stddev %.3f)", path, sd)
+		if sd < 0.02 {
+			t.Errorf("the main window looks blank (stddev %.3f)", sd)
+		}
+		phase("window screenshot")
+	})
+
 	t.Run("conflict dialog closed", func(t *testing.T) {
-		// Escape closes the dialog: the conflict stays pending for the window to show.
-		c, win := newConflict(t)
-		answer(t, win, "Escape")
+		// Closing the dialog (Escape) leaves the conflict pending for the window to show.
+		cs.setPaused(t, true)
+		cs.disagree(t, "fetch")
+		c := cs.pending(t, 1)[0]
+		cs.answer(t, cs.dialog(t, c), c, "Escape")
 		time.Sleep(time.Second)
-		err := withStore(t, h, func(st *store.SQLite) error {
+		err := a.withStore(func(st *store.SQLite) error {
 			r, err := st.GetConflict(context.Background(), c.ID)
 			if err == nil && r.Status != store.ConflictPending {
 				err = fmt.Errorf("status %s, resolution %s", r.Status, r.Resolution)
@@ -507,41 +573,22 @@ func TestDesktop(t *testing.T) {
 		if err != nil {
 			t.Errorf("after closing the dialog the conflict should stay pending: %v", err)
 		}
-		ca, _ := fetchArgs(h, "cursor")
-		xa, _ := fetchArgs(h, "codex")
-		if !slices.Contains(ca, fmt.Sprintf("--cursor-%d", round)) || !slices.Contains(xa, fmt.Sprintf("--codex-%d", round)) {
-			t.Errorf("closing the dialog changed the files: cursor %q, codex %q", ca, xa)
+		for _, client := range []string{"cursor", "codex"} {
+			got, _ := serverArgs(h, client, "fetch")
+			if want := cs.args(client, "fetch"); !slices.Equal(got, want) {
+				t.Errorf("closing the dialog changed %s's file: args %q, want %q", client, got, want)
+			}
 		}
-		if _, err := findWindow("^aisync$", 10*time.Second); err != nil {
+		if _, err := findWindow(a, "^aisync$", 10*time.Second); err != nil {
 			t.Errorf("closing the dialog should show the window: %v", err)
 		}
+		cs.setPaused(t, false)
+		tc.waitIcon(t, a, "conflict")
 		phase("dialog closed, conflict pending")
 	})
 
-	t.Run("resume", func(t *testing.T) {
-		tc.clickLabel(t, "Resume syncing")
-		tc.waitMenu(t, a, "menu shows Pause syncing again", func(m *menuItem) bool {
-			return m.byLabel("Pause syncing") != nil && m.byLabel("Resume syncing") == nil
-		})
-		phase("resumed from the tray")
-	})
-
-	t.Run("window", func(t *testing.T) {
-		tc.clickLabel(t, "Open dashboard")
-		win, err := findWindow("^aisync$", 20*time.Second)
-		if err != nil {
-			t.Fatalf("no main window: %v", err)
-		}
-		time.Sleep(1500 * time.Millisecond)
-		path, sd := screenshot(t, win, shots, "desktop.png")
-		t.Logf("window screenshot %s (stddev %.3f)", path, sd)
-		if sd < 0.02 {
-			t.Errorf("the main window looks blank (stddev %.3f)", sd)
-		}
-		phase("window screenshot")
-	})
-
 	t.Run("shutdown", func(t *testing.T) {
+		a.closeStore() // the app's own close checkpoints the WAL; nobody else holds the file
 		pid := a.cmd.Process.Pid
 		sent := time.Now()
 		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
@@ -561,7 +608,12 @@ func TestDesktop(t *testing.T) {
 			t.Errorf("shutdown took %s, want under 5s", took)
 		}
 		groupGone(t, pid)
-		if err := withStore(t, h, func(st *store.SQLite) error { return st.IntegrityCheck(context.Background()) }); err != nil {
+		st, err := openStore(h.dbPath())
+		if err != nil {
+			t.Fatalf("open the database after shutdown: %v", err)
+		}
+		defer st.Close()
+		if err := st.IntegrityCheck(context.Background()); err != nil {
 			t.Errorf("database after shutdown: %v", err)
 		}
 		phase("clean shutdown")

@@ -114,11 +114,18 @@ func startBus(t *testing.T) string {
 	return ""
 }
 
-// home is a temporary HOME with two detected clients, Cursor (one server) and Codex (an
+// home is a temporary HOME with two detected clients, Cursor (two servers) and Codex (an
 // empty ~/.codex), and a private data directory.
 type home struct {
 	dir, data, tmp string
 }
+
+// cursorSeed is Cursor's mcp.json at the start.
+const cursorSeed = `{"mcpServers": {
+  "fetch": {"command": "uvx", "args": ["mcp-server-fetch"]},
+  "git": {"command": "uvx", "args": ["mcp-server-git"]}
+}}
+`
 
 func newHome(t *testing.T) home {
 	t.Helper()
@@ -129,7 +136,7 @@ func newHome(t *testing.T) home {
 			t.Fatal(err)
 		}
 	}
-	writeFile(t, h.cursorFile(), `{"mcpServers":{"fetch":{"command":"uvx","args":["mcp-server-fetch"]}}}`+"\n")
+	writeFile(t, h.cursorFile(), cursorSeed)
 	return h
 }
 
@@ -144,6 +151,10 @@ type app struct {
 	done chan struct{}
 	err  error
 	log  string // stdout and stderr
+	h    home
+
+	stMu sync.Mutex
+	st   *store.SQLite
 }
 
 // output is what the app printed so far.
@@ -180,7 +191,7 @@ func startApp(t *testing.T, bin, bus string, h home) *app {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// A file, not a pipe: WebKit's helper processes inherit it and live on for a few seconds
 	// after the app exits, and Wait would wait for them to close a pipe.
-	a := &app{t: t, cmd: cmd, done: make(chan struct{}), log: filepath.Join(filepath.Dir(h.dir), "app.log")}
+	a := &app{t: t, cmd: cmd, done: make(chan struct{}), log: filepath.Join(filepath.Dir(h.dir), "app.log"), h: h}
 	logf, err := os.Create(a.log)
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +203,7 @@ func startApp(t *testing.T, bin, bus string, h home) *app {
 	}
 	go func() { a.err = cmd.Wait(); close(a.done) }()
 	t.Cleanup(func() {
+		a.closeStore()
 		if !a.exited() {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-a.done
@@ -254,9 +266,11 @@ func run(timeout time.Duration, name string, args ...string) (string, error) {
 	return strings.TrimSpace(stdout.String()), nil
 }
 
-// findWindow waits (bounded) for a visible window whose name matches the regexp.
-func findWindow(name string, timeout time.Duration) (string, error) {
-	out, err := run(timeout+2*time.Second, "timeout", fmt.Sprint(int(timeout.Seconds())), "xdotool", "search", "--sync", "--onlyvisible", "--name", name)
+// findWindow waits (bounded) for a visible window of the app whose name matches the regexp.
+func findWindow(a *app, name string, timeout time.Duration) (string, error) {
+	secs := fmt.Sprint(int(timeout.Seconds()))
+	out, err := run(timeout+2*time.Second, "timeout", secs, "xdotool", "search", "--sync", "--all", "--onlyvisible",
+		"--pid", fmt.Sprint(a.cmd.Process.Pid), "--name", name)
 	if err != nil {
 		return "", err
 	}
@@ -265,6 +279,12 @@ func findWindow(name string, timeout time.Duration) (string, error) {
 		return "", fmt.Errorf("no window named %q", name)
 	}
 	return ids[0], nil
+}
+
+// windows lists the app's visible windows whose name matches the regexp, now.
+func windows(a *app, name string) []string {
+	out, _ := run(5*time.Second, "xdotool", "search", "--all", "--onlyvisible", "--pid", fmt.Sprint(a.cmd.Process.Pid), "--name", name)
+	return strings.Fields(out)
 }
 
 // screenshot captures one window into dir/name and returns the path and the image's
@@ -302,20 +322,37 @@ func screenshotDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-// withStore opens the app's database for reading (WAL lets it run beside the app).
-func withStore(t *testing.T, h home, fn func(*store.SQLite) error) error {
-	t.Helper()
-	if _, err := os.Stat(h.dbPath()); err != nil {
-		return err
+// withStore runs fn on the app's database, opened once (WAL lets it be read beside the
+// app) and only read. It is closed before the app is stopped and at cleanup.
+func (a *app) withStore(fn func(*store.SQLite) error) error {
+	a.stMu.Lock()
+	defer a.stMu.Unlock()
+	if a.st == nil {
+		if _, err := os.Stat(a.h.dbPath()); err != nil {
+			return err
+		}
+		st, err := openStore(a.h.dbPath())
+		if err != nil {
+			return err
+		}
+		a.st = st
 	}
+	return fn(a.st)
+}
+
+func (a *app) closeStore() {
+	a.stMu.Lock()
+	defer a.stMu.Unlock()
+	if a.st != nil {
+		a.st.Close()
+		a.st = nil
+	}
+}
+
+func openStore(path string) (*store.SQLite, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, h.dbPath())
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return fn(st)
+	return store.Open(ctx, path)
 }
 
 func writeFile(t *testing.T, path, content string) {

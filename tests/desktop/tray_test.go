@@ -42,7 +42,7 @@ func TestTrayErrorsAutostartQuit(t *testing.T) {
 
 		// Fixing the file makes the client healthy again; the tray must not stay on the
 		// warning state for an error that is gone.
-		writeFile(t, h.cursorFile(), `{"mcpServers":{"fetch":{"command":"uvx","args":["mcp-server-fetch"]}}}`+"\n")
+		writeFile(t, h.cursorFile(), cursorSeed)
 		tc.clickLabel(t, "Sync now")
 		deadline := time.Now().Add(5 * time.Second)
 		state := ""

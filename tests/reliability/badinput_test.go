@@ -143,7 +143,7 @@ func TestBadInputMalformed(t *testing.T) {
 						t.Errorf("%s got %q, want the last duplicate", id, got)
 					}
 				}
-				outcome := "synced, last one wins; warning shown: " + yesNo(strings.Contains(warned, "leak"))
+				outcome := "synced, last one wins; warning shown: " + yesNo(strings.Contains(warned, want))
 				report.row("malformed", c.name, c.client+" (json)", outcome, yesNo(untouched), "synced (allowed with a warning)")
 				return
 			}
@@ -172,6 +172,7 @@ func TestBadInputMalformed(t *testing.T) {
 			if res.Status == "succeeded" && status != "" {
 				t.Errorf("the pass reports success despite the error")
 			}
+			checkDB(t, r.st)
 			format := string(r.endpoint(c.client, unified.SectionServers).Format)
 			report.row("malformed", c.name, c.client+" ("+format+")", clear, yesNo(untouched), yesNo(othersUntouched && len(leaked) == 0))
 		})

@@ -181,12 +181,6 @@ func (s *server) stop() {
 
 func (s *server) pid() int { return s.cmd.Process.Pid }
 
-// get performs an authenticated GET and returns status and body.
-func (s *server) get(path string) (int, []byte) {
-	s.t.Helper()
-	return doRequest(s.t, http.DefaultClient, http.MethodGet, s.url+path, apiToken, nil)
-}
-
 func doRequest(t testing.TB, c *http.Client, method, url, token string, body []byte) (int, []byte) {
 	t.Helper()
 	var rd io.Reader

@@ -702,26 +702,6 @@ func (r *rig) without(id string) *rig {
 	return &c
 }
 
-// waitConflict waits for a pending conflict of the kind and returns it.
-func waitConflict(t *testing.T, r *rig, kind string) store.Conflict {
-	t.Helper()
-	var found store.Conflict
-	waitFor(t, 10*time.Second, "a pending "+kind+" conflict", func() bool {
-		list, err := r.st.ListConflicts(context.Background(), store.ConflictPending)
-		if err != nil {
-			return false
-		}
-		for _, c := range list {
-			if c.Kind == kind {
-				found = c
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
-
 // waitConflictOrLoss waits for a pending conflict of the kind; it gives up early (false)
 // when a client has lost one of the named servers meanwhile.
 func waitConflictOrLoss(t *testing.T, r *rig, kind string, keep ...string) (store.Conflict, bool) {

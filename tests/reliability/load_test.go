@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -233,5 +232,4 @@ func checkFilesParse(t *testing.T, h *binHome) {
 			t.Errorf("%s does not parse after the load: %v", id, err)
 		}
 	}
-	_ = strings.TrimSpace
 }

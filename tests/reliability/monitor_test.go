@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"aisync/backend/engine"
 	"aisync/backend/httpapi"
 	"aisync/backend/service"
 )
@@ -221,4 +223,30 @@ func statusOfClient(st service.StatusReport, id string) (out struct{ State, Last
 		}
 	}
 	return out
+}
+
+// TestMonitoringPartialPassRaisesNoFalseAlarm syncs one client only (as `sync --once
+// --clients cursor` or POST /api/v1/sync/trigger {"clients":["cursor"]} do). Clients left
+// out of the read must not be reported as held: a warning the user cannot act on (there is
+// nothing to confirm or restore) trains them to ignore the real ones.
+func TestMonitoringPartialPassRaisesNoFalseAlarm(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, faultClients)
+	r.sync()
+	res, err := r.eng.SyncAll(context.Background(), engine.TriggerManual, []string{"cursor"})
+	must(t, err)
+	for id, cr := range res.Clients {
+		for _, w := range cr.Warnings {
+			if strings.Contains(w, "held until you confirm or restore it") {
+				t.Errorf("BUG: a pass reading only cursor reports %s as %q with the warning %q, although nothing of %s changed or is held "+
+					"(engine.go marks every unread endpoint without a stored state as held; an endpoint whose file does not exist and cannot be created never gets one)",
+					id, cr.State, w, id)
+			}
+		}
+	}
+	for id, s := range r.eng.Status() {
+		if s.State == "held" {
+			t.Errorf("status of %s is held after a partial pass", id)
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -520,8 +519,7 @@ func sameBytes(path string, want []byte) bool {
 	return err == nil && bytes.Equal(got, want)
 }
 
-var _ = io.Discard
-
+// serversSafeMap is a client's servers, or nil while its file is missing or broken.
 func (r *rig) serversSafeMap(id string) map[string]unified.Server {
 	cfg, _ := decodeEndpoint(id, r.endpoint(id, unified.SectionServers))
 	return cfg.Servers

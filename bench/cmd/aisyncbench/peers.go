@@ -81,7 +81,7 @@ func runPeers(ctx context.Context, c *config) section {
 	speed := table{Title: fmt.Sprintf("Median wall time of one run (ms; fresh output tree each run, %d runs each, tools alternating)", c.PeerRuns),
 		Header: []string{"servers / rules"}}
 	for _, t := range tools {
-		speed.Header = append(speed.Header, t.name+" "+t.version)
+		speed.Header = append(speed.Header, strings.TrimSpace(t.name+" "+t.version))
 	}
 	for _, t := range tools[1:] {
 		speed.Header = append(speed.Header, t.name+" ÷ aisync")

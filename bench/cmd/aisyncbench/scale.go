@@ -157,7 +157,14 @@ func runScale(ctx context.Context, c *config) section {
 		walls = append(walls, ms(w))
 		internal = append(internal, float64(r.DurationMs))
 		if r.FilesWritten > 0 {
-			sec.note("a no-change pass wrote %d file(s) (expected 0)", r.FilesWritten)
+			var who []string
+			for id, cr := range r.Clients {
+				if cr.Written > 0 {
+					who = append(who, fmt.Sprintf("%s (%d)", id, cr.Written))
+				}
+			}
+			sort.Strings(who)
+			sec.note("a no-change pass wrote %d file(s), expected 0: %s", r.FilesWritten, strings.Join(who, ", "))
 		}
 	}
 	data["noChangePasses"] = map[string]any{"wallMs": walls, "internalMs": internal}
