@@ -54,6 +54,11 @@ type Dialogs interface {
 type wailsDialogs struct{ ctx func() context.Context }
 
 func (w wailsDialogs) Choose(title, message string, choices []string) (int, error) {
+	// GTK takes the message as a printf format: a '%' in a server name must not be read as
+	// a directive.
+	if runtime.GOOS == "linux" {
+		message = strings.ReplaceAll(message, "%", "%%")
+	}
 	opts := wailsruntime.MessageDialogOptions{Type: wailsruntime.QuestionDialog, Title: title, Message: message, Buttons: choices}
 	if len(choices) > 0 {
 		opts.DefaultButton = choices[0]

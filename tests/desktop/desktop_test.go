@@ -608,14 +608,7 @@ func TestDesktop(t *testing.T) {
 			t.Errorf("shutdown took %s, want under 5s", took)
 		}
 		groupGone(t, pid)
-		st, err := openStore(h.dbPath())
-		if err != nil {
-			t.Fatalf("open the database after shutdown: %v", err)
-		}
-		defer st.Close()
-		if err := st.IntegrityCheck(context.Background()); err != nil {
-			t.Errorf("database after shutdown: %v", err)
-		}
+		checkClosedDB(t, h)
 		phase("clean shutdown")
 	})
 

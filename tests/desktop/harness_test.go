@@ -349,6 +349,23 @@ func (a *app) closeStore() {
 	}
 }
 
+// checkClosedDB checks the database of an app that has exited: closed cleanly (the WAL
+// checkpointed and removed) and intact.
+func checkClosedDB(t *testing.T, h home) {
+	t.Helper()
+	if fi, err := os.Stat(h.dbPath() + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("the database's WAL (%d bytes) was left behind: the store was not closed", fi.Size())
+	}
+	st, err := openStore(h.dbPath())
+	if err != nil {
+		t.Fatalf("open the database after shutdown: %v", err)
+	}
+	defer st.Close()
+	if err := st.IntegrityCheck(context.Background()); err != nil {
+		t.Errorf("database after shutdown: %v", err)
+	}
+}
+
 func openStore(path string) (*store.SQLite, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

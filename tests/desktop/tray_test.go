@@ -105,5 +105,6 @@ func TestTrayErrorsAutostartQuit(t *testing.T) {
 			t.Errorf("exit status after Quit: %v, want 0", a.err)
 		}
 		groupGone(t, pid)
+		checkClosedDB(t, h)
 	})
 }

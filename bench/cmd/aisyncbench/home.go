@@ -30,6 +30,9 @@ func newHome(c *config, name string) *home {
 	return h
 }
 
+// aisyncExtraEnv are the --aisync-env settings (empty: defaults, as the targets assume).
+var aisyncExtraEnv []string
+
 // env is the whole environment of an aisync process: nothing of the caller's leaks in except
 // PATH, so that no client relocation variable or .env file changes what is measured.
 func (h *home) env(extra ...string) []string {
@@ -50,6 +53,7 @@ func (h *home) env(extra ...string) []string {
 	if len(h.Projects) > 0 {
 		e = append(e, "AISYNC_PROJECTS="+strings.Join(h.Projects, string(os.PathListSeparator)))
 	}
+	e = append(e, aisyncExtraEnv...)
 	return append(e, extra...)
 }
 

@@ -80,8 +80,15 @@ func run(args []string) int {
 	fs.StringVar(&c.Detect, "detect", "fsnotify", "how the harness sees a target file change: fsnotify (plus a 25 ms safety poll) or poll (1 ms loop)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temporary HOME folders")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed for the edit schedule")
+	var extraEnv string
+	fs.StringVar(&extraEnv, "aisync-env", "", "extra KEY=VALUE settings for every aisync process, comma-separated (experiments: GOGC, GOMEMLIMIT, AISYNC_DEBOUNCE_MS; the report says so)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	for _, kv := range strings.Split(extraEnv, ",") {
+		if kv = strings.TrimSpace(kv); strings.Contains(kv, "=") {
+			aisyncExtraEnv = append(aisyncExtraEnv, kv)
+		}
 	}
 	if c.Edits == 0 {
 		c.Edits = pick(c.Quick, 100, 500)
@@ -211,6 +218,7 @@ func (c config) public() map[string]any {
 		"burstWindow": c.BurstWindow.String(), "quietPeriod": c.Quiet.String(), "scaleServers": c.ScaleServers,
 		"scaleRules": c.ScaleRules, "scaleGroups": c.ScaleGroups, "starts": c.Starts, "logRows": c.LogRows,
 		"logQueries": c.LogQueries, "peerSizes": c.PeerSizes, "peerRuns": c.PeerRuns, "detect": c.Detect, "seed": c.Seed,
+		"aisyncEnv": aisyncExtraEnv,
 	}
 }
 

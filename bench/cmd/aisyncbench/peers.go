@@ -215,8 +215,8 @@ func aisyncTool(c *config) peerTool {
 		name: "aisync", version: "",
 		args: []string{c.Bin, "sync", "--once"},
 		env: func(proj string) []string {
-			return peerEnv(proj, "AISYNC_DATA_DIR="+filepath.Join(filepath.Dir(proj), "data"), "AISYNC_PROJECTS="+proj,
-				"AISYNC_ENV_FILE=", "AISYNC_SECRETS_BACKEND=file")
+			return append(peerEnv(proj, "AISYNC_DATA_DIR="+filepath.Join(filepath.Dir(proj), "data"), "AISYNC_PROJECTS="+proj,
+				"AISYNC_ENV_FILE=", "AISYNC_SECRETS_BACKEND=file"), aisyncExtraEnv...)
 		},
 		prepare: func(dir string, servers []server, rules int) {
 			h, proj := filepath.Join(dir, "home"), filepath.Join(dir, "project")

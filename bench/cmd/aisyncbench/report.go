@@ -229,6 +229,9 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "Settings: aisync defaults (debounce 20 ms, merge policy), except `AISYNC_SECRETS_BACKEND=file` "+
 		"(no keyring in a temporary HOME) and `AISYNC_DATA_DIR` beside the temporary HOME. Times are wall-clock on a shared "+
 		"machine; prefer the medians. A target is reported, never enforced.\n\n")
+	if len(aisyncExtraEnv) > 0 {
+		fmt.Fprintf(&b, "**Not default:** every aisync process ran with %s.\n\n", strings.Join(aisyncExtraEnv, " "))
+	}
 	b.WriteString("| area | metric | result | target | status |\n| --- | --- | --- | --- | --- |\n")
 	for _, s := range r.Sections {
 		if s.Error != "" {
