@@ -25,6 +25,7 @@ import (
 	"aisync/backend/logging"
 	"aisync/backend/service"
 	"aisync/backend/settings"
+	"aisync/backend/telemetry"
 )
 
 // The tray (Linux, Windows) needs the main goroutine on the main OS thread.
@@ -200,13 +201,25 @@ func boot(stderr io.Writer, opts service.Options) (*service.Service, settings.Se
 		return nil, st, nil, exitFailure
 	}
 	slog.SetDefault(logger)
+	// Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+	shutdownTracing, err := telemetry.Start(context.Background(), st)
+	if err != nil {
+		logger.Warn("tracing not started", "err", err)
+		shutdownTracing = func(context.Context) error { return nil }
+	}
 	svc, err := service.Open(context.Background(), st, logger, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "aisync: %v\n", err)
 		closer.Close()
 		return nil, st, nil, exitFailure
 	}
-	return svc, st, func() { svc.Close(); closer.Close() }, exitOK
+	return svc, st, func() {
+		svc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		shutdownTracing(ctx)
+		cancel()
+		closer.Close()
+	}, exitOK
 }
 
 // signalContext is cancelled on Ctrl-C or SIGTERM.

@@ -29,6 +29,7 @@ import (
 	"aisync/backend/merge"
 	"aisync/backend/settings"
 	"aisync/backend/store"
+	"aisync/backend/telemetry"
 	"aisync/backend/unified"
 )
 
@@ -293,6 +294,9 @@ const (
 func (e *Engine) SyncAll(ctx context.Context, trigger string, only []string) (Result, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if trigger == TriggerStartup || trigger == TriggerCLI {
+		e.removeStaleTemps(ctx)
+	}
 	return e.syncLocked(ctx, trigger, passScope{read: setOf(only)})
 }
 
@@ -314,7 +318,19 @@ func setOf(ids []string) map[string]bool {
 	return m
 }
 
-func (e *Engine) syncLocked(ctx context.Context, trigger string, ps passScope) (Result, error) {
+func (e *Engine) syncLocked(ctx context.Context, trigger string, ps passScope) (res Result, err error) {
+	ctx, end := telemetry.Span(ctx, "aisync.sync", telemetry.String("trigger", trigger))
+	defer func() {
+		if err == nil {
+			end(telemetry.Errors(res.Errors))
+			return
+		}
+		end(err)
+	}()
+	return e.runPass(ctx, trigger, ps)
+}
+
+func (e *Engine) runPass(ctx context.Context, trigger string, ps passScope) (Result, error) {
 	scopesFilter := ps.scopes
 	start := e.now()
 	res := Result{Trigger: trigger, Clients: map[string]*ClientResult{}, Status: string(store.SyncSucceeded)}
@@ -709,7 +725,7 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 		if read != nil && !read[t.client.Adapter.ID()] {
 			// Its changes wait for a pass that includes it; if it has any, it is not written
 			// now either, so they are not overwritten.
-			if !t.hasSt || t.state.Hash != t.obs.Hash {
+			if !t.obs.Missing && (!t.hasSt || t.state.Hash != t.obs.Hash) {
 				skip[t.ep.ID()] = true
 			}
 			continue

@@ -153,3 +153,30 @@ func (e *Engine) scopesFor(ctx context.Context, paths []string) (map[string]bool
 	}
 	return out, false
 }
+
+// removeStaleTemps deletes temporary files a killed aisync left next to client files
+// (".<name>.aisync-*.tmp"): they were never renamed into place, so they hold nothing the
+// client uses.
+func (e *Engine) removeStaleTemps(ctx context.Context) {
+	scopes, _ := e.Scopes(ctx)
+	seen := map[string]bool{}
+	for _, a := range e.adapters {
+		for _, sc := range scopes {
+			for _, ep := range a.Endpoints(e.env, sc) {
+				for _, p := range append([]string{ep.Path}, ep.Companions...) {
+					pattern := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".aisync-*.tmp")
+					if seen[pattern] {
+						continue
+					}
+					seen[pattern] = true
+					matches, _ := filepath.Glob(pattern)
+					for _, m := range matches {
+						if os.Remove(m) == nil {
+							e.log.Info("removed a temporary file left by an interrupted write", "path", m)
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -30,6 +30,14 @@ func replace(tmp, path string, opt WriteOptions) error {
 		}
 		return err
 	}
+	// Check first, so that in the common case of a stale read nothing is swapped and the
+	// client never sees our older bytes; the exchange below then only covers the
+	// microseconds between this check and the swap.
+	if cur, err := ReadFile(path); err != nil {
+		return err
+	} else if Hash(cur) != opt.ExpectHash {
+		return ErrChangedUnderneath
+	}
 	mine, err := os.ReadFile(tmp)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -179,7 +180,7 @@ func (p *serveProc) metrics(token string) map[string]float64 {
 
 // ---- /proc
 
-type memInfo struct{ RSSKB, HWMKB int64 }
+type memInfo struct{ RSSKB, HWMKB, AnonKB, FileKB int64 }
 
 func procMem(pid int) memInfo {
 	var m memInfo
@@ -192,6 +193,8 @@ func procMem(pid int) memInfo {
 	for sc.Scan() {
 		fmt.Sscanf(sc.Text(), "VmRSS: %d kB", &m.RSSKB)
 		fmt.Sscanf(sc.Text(), "VmHWM: %d kB", &m.HWMKB)
+		fmt.Sscanf(sc.Text(), "RssAnon: %d kB", &m.AnonKB)
+		fmt.Sscanf(sc.Text(), "RssFile: %d kB", &m.FileKB)
 	}
 	return m
 }
@@ -261,6 +264,51 @@ func firstLines(path, level string, n int) []string {
 				break
 			}
 		}
+	}
+	return out
+}
+
+// smapsTop lists the mappings with the most resident memory (file name or [anon]).
+func smapsTop(pid, n int) []string {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	rss := map[string]int64{}
+	cur := "[anon]"
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		fields := strings.Fields(line)
+		if len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":") {
+			cur = "[anon]"
+			if len(fields) >= 6 {
+				cur = fields[5]
+			}
+			continue
+		}
+		var kb int64
+		if n, _ := fmt.Sscanf(line, "Rss: %d kB", &kb); n == 1 {
+			rss[cur] += kb
+		}
+	}
+	type kv struct {
+		k string
+		v int64
+	}
+	var all []kv
+	var libs int64
+	for k, v := range rss {
+		all = append(all, kv{k, v})
+		if strings.Contains(k, ".so") {
+			libs += v
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v })
+	out := []string{fmt.Sprintf("shared libraries %.1f MB in all", float64(libs)/1024)}
+	for i := 0; i < len(all) && i < n; i++ {
+		out = append(out, fmt.Sprintf("%s %.1f MB", filepath.Base(all[i].k), float64(all[i].v)/1024))
 	}
 	return out
 }

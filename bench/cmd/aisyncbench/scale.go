@@ -135,6 +135,21 @@ func runScale(ctx context.Context, c *config) section {
 	sec.Data = data
 	logf("scale: %d endpoint groups (%s), %d servers, %d rules", len(s.groups), strings.Join(s.groups, ","), c.ScaleServers, c.ScaleRules)
 
+	// the floor: the same binary serving an empty HOME
+	if empty := newHome(c, "empty"); true {
+		if proc, err := startServe(ctx, c.Bin, empty, "empty-serve.stderr"); err == nil {
+			if _, err := proc.waitHealthy(60*time.Second, 10*time.Millisecond); err == nil {
+				waitCPUQuiet(proc.Pid, 30*time.Second)
+				m := procMem(proc.Pid)
+				top := smapsTop(proc.Pid, 4)
+				sec.add("serve RSS with no client at all (the floor)", fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed", float64(m.RSSKB)/1024, float64(m.AnonKB)/1024, float64(m.FileKB)/1024), "", "")
+				sec.note("Resident mappings of an idle server with no client: %s.", strings.Join(top, ", "))
+				data["emptyServe"] = map[string]any{"rssKB": m.RSSKB, "anonKB": m.AnonKB, "fileKB": m.FileKB, "top": top}
+			}
+			proc.stop()
+		}
+	}
+
 	// first pass and no-change passes
 	out, wall, err := s.h.command(ctx, c.Bin, 10*time.Minute, "sync", "--once", "--json")
 	if err != nil {
@@ -230,11 +245,11 @@ func runScale(ctx context.Context, c *config) section {
 	m2 := procMem(proc.Pid)
 	proc.stop()
 	editDist := newDist(lat)
-	data["serve"] = map[string]any{"settleSeconds": settle.Seconds(), "rssKBIdleStart": m0.RSSKB, "rssKBIdleEnd": m1.RSSKB,
+	data["serve"] = map[string]any{"settleSeconds": settle.Seconds(), "rssKBIdleStart": m0.RSSKB, "rssKBIdleEnd": m1.RSSKB, "rssAnonKBIdle": m1.AnonKB, "rssFileKBIdle": m1.FileKB,
 		"hwmKBIdle": m1.HWMKB, "hwmKBAfterEdits": m2.HWMKB, "rssKBAfterEdits": m2.RSSKB, "quietSeconds": quiet.Seconds(), "idleCPUSeconds": idle,
 		"editLatency": editDist, "editsLost": nEdits - len(lat)}
 	mb := func(kb int64) float64 { return float64(kb) / 1024 }
-	sec.add("serve RSS while watching (idle)", fmt.Sprintf("%.1f MB (peak VmHWM %.1f MB)", mb(m1.RSSKB), mb(m1.HWMKB)), "≤ 80 MB", atMost(mb(m1.HWMKB), 80))
+	sec.add("serve RSS while watching (idle)", fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed (binary, database); peak VmHWM %.1f MB", mb(m1.RSSKB), mb(m1.AnonKB), mb(m1.FileKB), mb(m1.HWMKB)), "≤ 80 MB", atMost(mb(m1.HWMKB), 80))
 	sec.add("serve peak RSS after edits at scale", fmt.Sprintf("%.1f MB VmHWM, %.1f MB VmRSS", mb(m2.HWMKB), mb(m2.RSSKB)), "≤ 80 MB", atMost(mb(m2.HWMKB), 80))
 	sec.add(fmt.Sprintf("idle CPU over a quiet %.0f s", quiet.Seconds()), fmt.Sprintf("%.2f CPU-s (%.2f%% of one core)", idle, 100*idle/quiet.Seconds()), "", "")
 	sec.add(fmt.Sprintf("edit one server in a %d-server file → %d other user-scope files", c.ScaleServers, len(s.targets)), editDist.ms(), "", "")
