@@ -1,6 +1,7 @@
 package continuedev
 
 import (
+	"aisync/backend/clients/yamlnode"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -65,7 +66,7 @@ type state struct {
 func read(path string, doc *yamledit.Doc) *state {
 	st := &state{usable: true, byName: map[string]*entry{}}
 	root, ok := doc.Get()
-	if !ok || isNull(root) {
+	if !ok || yamlnode.IsNull(root) {
 		return st
 	}
 	if root.Kind != yaml.MappingNode {
@@ -74,8 +75,8 @@ func read(path string, doc *yamledit.Doc) *state {
 			Message: fmt.Sprintf("%s is not a mapping, so no MCP server can be read from it or written to it.", path)})
 		return st
 	}
-	seq, found := lookup(root, serversKey)
-	if !found || (seq.Kind != yaml.AliasNode && isNull(seq)) {
+	seq, found := yamlnode.Lookup(root, serversKey)
+	if !found || (seq.Kind != yaml.AliasNode && yamlnode.IsNull(seq)) {
 		return st
 	}
 	if seq.Kind != yaml.SequenceNode {
@@ -122,14 +123,14 @@ func read(path string, doc *yamledit.Doc) *state {
 func readEntry(e *entry, n *yaml.Node) {
 	// The name is read first, so that an item that cannot be read still keeps its name
 	// taken: aisync never appends a second item of the same name next to it.
-	if v, ok := lookup(resolve(n), "name"); ok {
-		e.name, _ = asString(v)
+	if v, ok := yamlnode.Lookup(yamlnode.Resolve(n), "name"); ok {
+		e.name, _ = yamlnode.AsString(v)
 	}
 	if n.Kind == yaml.AliasNode {
 		e.why = "it is an alias of another item"
 		return
 	}
-	ps, problem := pairs(n)
+	ps, problem := yamlnode.Pairs(n)
 	if problem != "" {
 		e.why = problem
 		return
@@ -138,15 +139,15 @@ func readEntry(e *entry, n *yaml.Node) {
 	e.keys = map[string]bool{}
 	vals := map[string]*yaml.Node{}
 	for _, p := range ps {
-		if e.keys[p.key] {
-			e.why = fmt.Sprintf("it has %s twice", p.key)
+		if e.keys[p.Key] {
+			e.why = fmt.Sprintf("it has %s twice", p.Key)
 			return
 		}
-		e.keys[p.key] = true
-		vals[p.key] = p.val
+		e.keys[p.Key] = true
+		vals[p.Key] = p.Val
 	}
 	if v, ok := vals["uses"]; ok {
-		e.hub, _ = asString(v)
+		e.hub, _ = yamlnode.AsString(v)
 		if e.hub == "" {
 			e.hub = "(unnamed)"
 		}
@@ -157,7 +158,7 @@ func readEntry(e *entry, n *yaml.Node) {
 		e.why = "it has no name"
 		return
 	}
-	if anchored(n) {
+	if yamlnode.Anchored(n) {
 		e.why = "it holds an anchor (&name) that other parts of the file refer to"
 		return
 	}
@@ -169,7 +170,7 @@ func readEntry(e *entry, n *yaml.Node) {
 		if !ok {
 			return "", true
 		}
-		x, isStr := asString(v)
+		x, isStr := yamlnode.AsString(v)
 		if !isStr {
 			fail("its %s is not a string", k)
 		}
@@ -217,9 +218,9 @@ func readEntry(e *entry, n *yaml.Node) {
 	}
 	extras := map[string]json.RawMessage{}
 	for _, p := range ps {
-		k, v := p.key, p.val
+		k, v := p.Key, p.Val
 		if !owned[k] {
-			raw, ok := toJSON(v)
+			raw, ok := yamlnode.ToJSON(v)
 			if !ok {
 				fail("its %s cannot be kept", k)
 				return
@@ -233,14 +234,14 @@ func readEntry(e *entry, n *yaml.Node) {
 		case "url":
 			s.URL = url
 		case "args":
-			list, ok := asStrings(v)
+			list, ok := yamlnode.AsStrings(v)
 			if !ok {
 				fail("its args are not a list of strings")
 				return
 			}
 			s.Args, e.rawArgs = list, append([]string(nil), list...)
 		case "env":
-			m, ok := asStringMap(v)
+			m, ok := yamlnode.AsStringMap(v)
 			if !ok {
 				fail("its env is not a mapping of strings")
 				return
@@ -251,27 +252,27 @@ func readEntry(e *entry, n *yaml.Node) {
 				return
 			}
 		case "connectionTimeout":
-			f, ok := asNumber(v)
+			f, ok := yamlnode.AsNumber(v)
 			if !ok || f <= 0 || f > 1e15 || math.Round(f) == 0 {
 				fail("its connectionTimeout is not a positive number of milliseconds")
 				return
 			}
 			s.StartupTimeoutMs = int64(math.Round(f))
 		case "requestOptions":
-			if isNull(v) {
-				raw, _ := toJSON(v)
+			if yamlnode.IsNull(v) {
+				raw, _ := yamlnode.ToJSON(v)
 				extras[roExtra] = raw
 				continue
 			}
-			ps, problem := pairs(resolve(v))
+			ps, problem := yamlnode.Pairs(yamlnode.Resolve(v))
 			if problem != "" {
 				fail("its requestOptions: %s", problem)
 				return
 			}
 			rest := map[string]json.RawMessage{}
 			for _, rp := range ps {
-				if rp.key == "headers" {
-					h, ok := asStringMap(rp.val)
+				if rp.Key == "headers" {
+					h, ok := yamlnode.AsStringMap(rp.Val)
 					if !ok {
 						fail("its requestOptions.headers is not a mapping of strings")
 						return
@@ -279,12 +280,12 @@ func readEntry(e *entry, n *yaml.Node) {
 					s.Headers, e.rawHeaders = h, cloneMap(h)
 					continue
 				}
-				raw, ok := toJSON(rp.val)
+				raw, ok := yamlnode.ToJSON(rp.Val)
 				if !ok {
-					fail("its requestOptions.%s cannot be kept", rp.key)
+					fail("its requestOptions.%s cannot be kept", rp.Key)
 					return
 				}
-				rest[rp.key] = raw
+				rest[rp.Key] = raw
 			}
 			if len(rest) > 0 || len(ps) == 0 {
 				b, _ := json.Marshal(rest)
@@ -301,7 +302,7 @@ func readEntry(e *entry, n *yaml.Node) {
 }
 
 func decodeConfig(path string, data []byte) (map[string]unified.Server, []clients.Warning, error) {
-	doc, err := parse(path, data)
+	doc, err := yamlnode.Parse(path, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -325,7 +326,7 @@ func decodeConfig(path string, data []byte) (map[string]unified.Server, []client
 // touched. It returns data itself when nothing changes, nil when there was no file and
 // nothing to write.
 func encodeConfig(path string, data []byte, servers map[string]unified.Server) ([]byte, []clients.Warning, error) {
-	doc, err := parse(path, data)
+	doc, err := yamlnode.Parse(path, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -413,7 +414,7 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 		}
 	}
 	if len(adds) > 0 {
-		if root, ok := doc.Get(); !ok || isNull(root) {
+		if root, ok := doc.Get(); !ok || yamlnode.IsNull(root) {
 			// A new config.yaml needs the header Continue's schema requires.
 			for _, kv := range [][2]string{{"name", "Local Config"}, {"version", "1.0.0"}, {"schema", "v1"}} {
 				if err := doc.Set([]any{kv[0]}, kv[1]); err != nil {
@@ -481,7 +482,7 @@ func dropped(name string, s unified.Server) []clients.Warning {
 func requestOptions(want, enc unified.Server, rawHeaders map[string]string, cur unified.Server) (map[string]any, bool) {
 	out := map[string]any{}
 	if raw, ok := want.Extras[ID][roExtra]; ok {
-		if v, ok := fromJSON(raw); ok {
+		if v, ok := yamlnode.FromJSON(raw); ok {
 			if m, ok := v.(map[string]any); ok {
 				for k, x := range m {
 					if k != "headers" {
@@ -556,7 +557,7 @@ func editEntry(doc *yamledit.Doc, e *entry, want, enc unified.Server) error {
 			set("url", enc.URL)
 		}
 		curRO, wantRO := cur.Extras[ID][roExtra], want.Extras[ID][roExtra]
-		unchanged := same && equalMaps(cur.Headers, want.Headers) && (curRO == nil) == (wantRO == nil) && (curRO == nil || equalJSON(curRO, wantRO))
+		unchanged := same && equalMaps(cur.Headers, want.Headers) && (curRO == nil) == (wantRO == nil) && (curRO == nil || yamlnode.EqualJSON(curRO, wantRO))
 		if !unchanged {
 			var curHeaders map[string]string
 			if same {
@@ -584,11 +585,11 @@ func editEntry(doc *yamledit.Doc, e *entry, want, enc unified.Server) error {
 	}
 	curX, wantX := cur.Extras[ID], want.Extras[ID]
 	for _, p := range mustPairs(e.node) {
-		if owned[p.key] {
+		if owned[p.Key] {
 			continue
 		}
-		if _, keep := wantX[p.key]; !keep {
-			del(p.key)
+		if _, keep := wantX[p.Key]; !keep {
+			del(p.Key)
 		}
 	}
 	keys := make([]string, 0, len(wantX))
@@ -600,10 +601,10 @@ func editEntry(doc *yamledit.Doc, e *entry, want, enc unified.Server) error {
 		if owned[k] || k == roExtra && !stdio {
 			continue
 		}
-		if old, ok := curX[k]; ok && equalJSON(old, wantX[k]) && e.keys[k] {
+		if old, ok := curX[k]; ok && yamlnode.EqualJSON(old, wantX[k]) && e.keys[k] {
 			continue
 		}
-		v, ok := fromJSON(wantX[k])
+		v, ok := yamlnode.FromJSON(wantX[k])
 		if !ok {
 			continue
 		}
@@ -612,8 +613,8 @@ func editEntry(doc *yamledit.Doc, e *entry, want, enc unified.Server) error {
 	return err
 }
 
-func mustPairs(n *yaml.Node) []pair {
-	ps, _ := pairs(n)
+func mustPairs(n *yaml.Node) []yamlnode.Pair {
+	ps, _ := yamlnode.Pairs(n)
 	return ps
 }
 
@@ -654,11 +655,11 @@ func newEntry(name string, want, enc unified.Server) (*yaml.Node, error) {
 		if owned[k] || k == roExtra && want.Transport != unified.TransportStdio {
 			continue
 		}
-		if v, ok := fromJSON(extras[k]); ok {
+		if v, ok := yamlnode.FromJSON(extras[k]); ok {
 			kv = append(kv, k, v)
 		}
 	}
-	return mapping(kv...)
+	return yamlnode.Mapping(kv...)
 }
 
 // keepSpelling returns the map to write: values whose meaning did not change keep the

@@ -1,6 +1,7 @@
 package goose
 
 import (
+	"aisync/backend/clients/yamlnode"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -89,7 +90,7 @@ type state struct {
 func read(path string, doc *yamledit.Doc) *state {
 	st := &state{usable: true, byName: map[string][]*entry{}, byKey: map[string]*entry{}}
 	root, ok := doc.Get()
-	if !ok || isNull(root) {
+	if !ok || yamlnode.IsNull(root) {
 		return st
 	}
 	if root.Kind != yaml.MappingNode {
@@ -98,8 +99,8 @@ func read(path string, doc *yamledit.Doc) *state {
 			Message: fmt.Sprintf("%s is not a mapping, so no extension can be read from it or written to it.", path)})
 		return st
 	}
-	m, found := lookup(root, extensionsKey)
-	if !found || (m.Kind != yaml.AliasNode && isNull(m)) {
+	m, found := yamlnode.Lookup(root, extensionsKey)
+	if !found || (m.Kind != yaml.AliasNode && yamlnode.IsNull(m)) {
 		return st
 	}
 	if m.Kind != yaml.MappingNode {
@@ -155,17 +156,17 @@ func label(e *entry) string {
 
 // readEntry reads one extension the way Goose's ExtensionEntry deserializes it.
 func readEntry(e *entry, n *yaml.Node) {
-	if v, ok := lookup(resolve(n), "name"); ok {
-		e.name, _ = asString(v)
+	if v, ok := yamlnode.Lookup(yamlnode.Resolve(n), "name"); ok {
+		e.name, _ = yamlnode.AsString(v)
 	}
-	if v, ok := lookup(resolve(n), "type"); ok {
-		e.typ, _ = asString(v)
+	if v, ok := yamlnode.Lookup(yamlnode.Resolve(n), "type"); ok {
+		e.typ, _ = yamlnode.AsString(v)
 	}
 	if n.Kind == yaml.AliasNode {
 		e.why = "it is an alias of another entry"
 		return
 	}
-	ps, problem := pairs(n)
+	ps, problem := yamlnode.Pairs(n)
 	if problem != "" {
 		e.why = problem
 		return
@@ -177,8 +178,8 @@ func readEntry(e *entry, n *yaml.Node) {
 	e.keys = map[string]bool{}
 	vals := map[string]*yaml.Node{}
 	for _, p := range ps {
-		e.keys[p.key] = true
-		vals[p.key] = p.val
+		e.keys[p.Key] = true
+		vals[p.Key] = p.Val
 	}
 	fail := func(format string, args ...any) { e.why = fmt.Sprintf(format, args...) }
 	s := &e.srv
@@ -198,7 +199,7 @@ func readEntry(e *entry, n *yaml.Node) {
 		fail("it has no name")
 		return
 	}
-	if anchored(n) {
+	if yamlnode.Anchored(n) {
 		fail("it holds an anchor (&name) that other parts of the file refer to")
 		return
 	}
@@ -213,25 +214,25 @@ func readEntry(e *entry, n *yaml.Node) {
 		return
 	}
 	var on bool
-	if b := resolve(enabled); b.Kind != yaml.ScalarNode || b.ShortTag() != "!!bool" || b.Decode(&on) != nil {
+	if b := yamlnode.Resolve(enabled); b.Kind != yaml.ScalarNode || b.ShortTag() != "!!bool" || b.Decode(&on) != nil {
 		fail("its enabled flag is not true or false")
 		return
 	}
 	s.Disabled = !on
 	if stdio {
-		cmd, ok := asString(vals["cmd"])
+		cmd, ok := yamlnode.AsString(vals["cmd"])
 		if !ok || cmd == "" {
 			fail("it has no cmd")
 			return
 		}
-		args, ok := asStrings(vals["args"])
+		args, ok := yamlnode.AsStrings(vals["args"])
 		if !ok {
 			fail("its args are missing or not a list of strings, so Goose skips it")
 			return
 		}
 		s.Command, s.Args = cmd, args
 	} else {
-		uri, ok := asString(vals["uri"])
+		uri, ok := yamlnode.AsString(vals["uri"])
 		if !ok || uri == "" {
 			fail("it has no uri")
 			return
@@ -242,7 +243,7 @@ func readEntry(e *entry, n *yaml.Node) {
 			return
 		}
 		if v, ok := vals["headers"]; ok {
-			h, ok := asStringMap(v)
+			h, ok := yamlnode.AsStringMap(v)
 			if !ok {
 				fail("its headers are not a mapping of strings")
 				return
@@ -251,8 +252,8 @@ func readEntry(e *entry, n *yaml.Node) {
 		}
 	}
 	extras := map[string]json.RawMessage{}
-	if v, ok := vals["description"]; ok && !isNull(v) {
-		d, ok := asString(v)
+	if v, ok := vals["description"]; ok && !yamlnode.IsNull(v) {
+		d, ok := yamlnode.AsString(v)
 		if !ok {
 			fail("its description is not a string")
 			return
@@ -262,7 +263,7 @@ func readEntry(e *entry, n *yaml.Node) {
 		}
 	}
 	if v, ok := vals["envs"]; ok {
-		m, ok := asStringMap(v)
+		m, ok := yamlnode.AsStringMap(v)
 		if !ok {
 			fail("its envs are not a mapping of strings")
 			return
@@ -270,7 +271,7 @@ func readEntry(e *entry, n *yaml.Node) {
 		s.Env = m
 	}
 	if v, ok := vals["env_keys"]; ok {
-		keys, ok := asStrings(v)
+		keys, ok := yamlnode.AsStrings(v)
 		if !ok {
 			fail("its env_keys are not a list of names")
 			return
@@ -286,8 +287,8 @@ func readEntry(e *entry, n *yaml.Node) {
 			s.Env[k] = unified.EnvRef(k)
 		}
 	}
-	if v, ok := vals["timeout"]; ok && !isNull(v) {
-		f, ok := asNumber(v)
+	if v, ok := vals["timeout"]; ok && !yamlnode.IsNull(v) {
+		f, ok := yamlnode.AsNumber(v)
 		if !ok || f <= 0 || f != math.Trunc(f) || f > 1e12 {
 			fail("its timeout is not a whole number of seconds")
 			return
@@ -295,7 +296,7 @@ func readEntry(e *entry, n *yaml.Node) {
 		s.ToolTimeoutMs = int64(f) * 1000
 	}
 	if v, ok := vals["available_tools"]; ok {
-		tools, ok := asStrings(v)
+		tools, ok := yamlnode.AsStrings(v)
 		if !ok {
 			fail("its available_tools are not a list of names")
 			return
@@ -303,15 +304,15 @@ func readEntry(e *entry, n *yaml.Node) {
 		s.Tools.Allow, e.tools = tools, tools
 	}
 	for _, p := range ps {
-		if owned[p.key] {
+		if owned[p.Key] {
 			continue
 		}
-		raw, ok := toJSON(p.val)
+		raw, ok := yamlnode.ToJSON(p.Val)
 		if !ok {
-			fail("its %s cannot be kept", p.key)
+			fail("its %s cannot be kept", p.Key)
 			return
 		}
-		extras[p.key] = raw
+		extras[p.Key] = raw
 	}
 	if len(extras) > 0 {
 		s.Extras = map[string]map[string]json.RawMessage{ID: extras}
@@ -321,7 +322,7 @@ func readEntry(e *entry, n *yaml.Node) {
 }
 
 func decodeConfig(path string, data []byte) (map[string]unified.Server, []clients.Warning, error) {
-	doc, err := parse(path, data)
+	doc, err := yamlnode.Parse(path, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -470,7 +471,7 @@ func plural(n int, one, many string) string {
 // added at the end in name order. It returns data itself when nothing changes, nil when
 // there was no file and nothing to write.
 func encodeConfig(path string, data []byte, servers map[string]unified.Server) ([]byte, []clients.Warning, error) {
-	doc, err := parse(path, data)
+	doc, err := yamlnode.Parse(path, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -666,8 +667,8 @@ func editEntry(doc *yamledit.Doc, e *entry, p plan) error {
 		}
 	}
 	curX, wantX := cur.Extras[ID], want.Extras[ID]
-	if d, c := wantX["description"], curX["description"]; !equalJSON(d, c) {
-		if v, ok := fromJSON(d); ok && d != nil {
+	if d, c := wantX["description"], curX["description"]; !yamlnode.EqualJSON(d, c) {
+		if v, ok := yamlnode.FromJSON(d); ok && d != nil {
 			set("description", v)
 		} else if e.keys["description"] {
 			set("description", "")
@@ -678,29 +679,29 @@ func editEntry(doc *yamledit.Doc, e *entry, p plan) error {
 		owned = stdioKeys
 	}
 	for _, pr := range mustPairs(e.node) {
-		if owned[pr.key] {
+		if owned[pr.Key] {
 			continue
 		}
-		if _, keep := wantX[pr.key]; !keep {
-			del(pr.key)
+		if _, keep := wantX[pr.Key]; !keep {
+			del(pr.Key)
 		}
 	}
 	for _, k := range sortedKeys(wantX) {
 		if owned[k] {
 			continue
 		}
-		if old, ok := curX[k]; ok && equalJSON(old, wantX[k]) && e.keys[k] {
+		if old, ok := curX[k]; ok && yamlnode.EqualJSON(old, wantX[k]) && e.keys[k] {
 			continue
 		}
-		if v, ok := fromJSON(wantX[k]); ok {
+		if v, ok := yamlnode.FromJSON(wantX[k]); ok {
 			set(k, v)
 		}
 	}
 	return err
 }
 
-func mustPairs(n *yaml.Node) []pair {
-	ps, _ := pairs(n)
+func mustPairs(n *yaml.Node) []yamlnode.Pair {
+	ps, _ := yamlnode.Pairs(n)
 	return ps
 }
 
@@ -708,7 +709,7 @@ func mustPairs(n *yaml.Node) []pair {
 func newEntry(name string, p plan) (*yaml.Node, error) {
 	s := p.srv
 	desc := any("")
-	if v, ok := fromJSON(s.Extras[ID]["description"]); ok && s.Extras[ID]["description"] != nil {
+	if v, ok := yamlnode.FromJSON(s.Extras[ID]["description"]); ok && s.Extras[ID]["description"] != nil {
 		desc = v
 	}
 	kv := []any{"enabled", !s.Disabled, "type", typeOf[s.Transport], "name", name, "description", desc}
@@ -735,14 +736,14 @@ func newEntry(name string, p plan) (*yaml.Node, error) {
 		if owned[k] {
 			continue
 		}
-		if v, ok := fromJSON(s.Extras[ID][k]); ok {
+		if v, ok := yamlnode.FromJSON(s.Extras[ID][k]); ok {
 			kv = append(kv, k, v)
 		}
 	}
 	if len(s.Tools.Allow) > 0 {
 		kv = append(kv, "available_tools", s.Tools.Allow)
 	}
-	return mapping(kv...)
+	return yamlnode.Mapping(kv...)
 }
 
 func nonNil(s []string) []string {

@@ -1,4 +1,7 @@
-package goose
+// Package yamlnode holds the yaml.Node helpers the YAML-based adapters (Continue, Goose)
+// share: typed reads of scalars, sequences and mappings that refuse to guess, and
+// conversions to and from JSON for Extras.
+package yamlnode
 
 import (
 	"encoding/json"
@@ -12,8 +15,8 @@ import (
 	"aisync/backend/edit/yamledit"
 )
 
-// parse reads config.yaml; a file that does not parse is a *clients.SyntaxError.
-func parse(path string, data []byte) (*yamledit.Doc, error) {
+// Parse reads config.yaml; a file that does not parse is a *clients.SyntaxError.
+func Parse(path string, data []byte) (*yamledit.Doc, error) {
 	doc, err := yamledit.Parse(data)
 	if err != nil {
 		var se *yamledit.SyntaxError
@@ -25,20 +28,20 @@ func parse(path string, data []byte) (*yamledit.Doc, error) {
 	return doc, nil
 }
 
-// pair is one key and value of a mapping.
-type pair struct {
-	key string
-	val *yaml.Node
+// Pair is one key and value of a mapping.
+type Pair struct {
+	Key string
+	Val *yaml.Node
 }
 
-// pairs lists a mapping's entries in order. It fails for what the editor cannot address by
-// key: a key that is not a plain string, and YAML merge keys (<<), whose fields would read
+// Pairs lists a mapping's entries in order. It fails for what the editor cannot address by
+// Key: a key that is not a plain string, and YAML merge keys (<<), whose fields would read
 // as this entry's but live elsewhere.
-func pairs(n *yaml.Node) ([]pair, string) {
+func Pairs(n *yaml.Node) ([]Pair, string) {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil, "it is not a mapping"
 	}
-	out := make([]pair, 0, len(n.Content)/2)
+	out := make([]Pair, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if k.Kind != yaml.ScalarNode || k.ShortTag() != "!!str" {
@@ -47,14 +50,14 @@ func pairs(n *yaml.Node) ([]pair, string) {
 		if k.Value == "<<" {
 			return nil, "it merges another mapping (<<)"
 		}
-		out = append(out, pair{k.Value, n.Content[i+1]})
+		out = append(out, Pair{k.Value, n.Content[i+1]})
 	}
 	return out, ""
 }
 
-// lookup returns the value of key in a mapping without following aliases, so callers can
+// Lookup returns the value of key in a mapping without following aliases, so callers can
 // tell an alias (which must not be edited through) from a value.
-func lookup(m *yaml.Node, key string) (*yaml.Node, bool) {
+func Lookup(m *yaml.Node, key string) (*yaml.Node, bool) {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil, false
 	}
@@ -66,36 +69,36 @@ func lookup(m *yaml.Node, key string) (*yaml.Node, bool) {
 	return nil, false
 }
 
-func resolve(n *yaml.Node) *yaml.Node {
+func Resolve(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
 		n = n.Alias
 	}
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
-	n = resolve(n)
+func IsNull(n *yaml.Node) bool {
+	n = Resolve(n)
 	return n == nil || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// asString reads a string scalar. Numbers and booleans are not strings: Goose's config types
+// AsString reads a string scalar. Numbers and booleans are not strings: the clients' schemas
 // reject them where they want text, so such an entry is left alone rather than guessed at.
-func asString(n *yaml.Node) (string, bool) {
-	n = resolve(n)
+func AsString(n *yaml.Node) (string, bool) {
+	n = Resolve(n)
 	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
 		return "", false
 	}
 	return n.Value, true
 }
 
-func asStrings(n *yaml.Node) ([]string, bool) {
-	n = resolve(n)
+func AsStrings(n *yaml.Node) ([]string, bool) {
+	n = Resolve(n)
 	if n == nil || n.Kind != yaml.SequenceNode {
 		return nil, false
 	}
 	out := make([]string, 0, len(n.Content))
 	for _, c := range n.Content {
-		s, ok := asString(c)
+		s, ok := AsString(c)
 		if !ok {
 			return nil, false
 		}
@@ -104,28 +107,28 @@ func asStrings(n *yaml.Node) ([]string, bool) {
 	return out, true
 }
 
-func asStringMap(n *yaml.Node) (map[string]string, bool) {
-	ps, problem := pairs(resolve(n))
+func AsStringMap(n *yaml.Node) (map[string]string, bool) {
+	ps, problem := Pairs(Resolve(n))
 	if problem != "" {
 		return nil, false
 	}
 	out := make(map[string]string, len(ps))
 	for _, p := range ps {
-		s, ok := asString(p.val)
+		s, ok := AsString(p.Val)
 		if !ok {
 			return nil, false
 		}
-		if _, dup := out[p.key]; dup {
+		if _, dup := out[p.Key]; dup {
 			return nil, false
 		}
-		out[p.key] = s
+		out[p.Key] = s
 	}
 	return out, true
 }
 
-// asNumber reads an integer or float scalar.
-func asNumber(n *yaml.Node) (float64, bool) {
-	n = resolve(n)
+// AsNumber reads an integer or float scalar.
+func AsNumber(n *yaml.Node) (float64, bool) {
+	n = Resolve(n)
 	if n == nil || n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!float") {
 		return 0, false
 	}
@@ -136,11 +139,11 @@ func asNumber(n *yaml.Node) (float64, bool) {
 	return f, true
 }
 
-// toJSON converts a YAML value to JSON for Server.Extras. It fails for what JSON cannot
+// ToJSON converts a YAML value to JSON for Server.Extras. It fails for what JSON cannot
 // hold (non-string keys, NaN), and such an entry is left alone.
-func toJSON(n *yaml.Node) (json.RawMessage, bool) {
+func ToJSON(n *yaml.Node) (json.RawMessage, bool) {
 	var v any
-	if err := safeDecode(n, &v); err != nil {
+	if err := SafeDecode(n, &v); err != nil {
 		return nil, false
 	}
 	b, err := json.Marshal(v)
@@ -150,7 +153,7 @@ func toJSON(n *yaml.Node) (json.RawMessage, bool) {
 	return b, true
 }
 
-func safeDecode(n *yaml.Node, v any) (err error) {
+func SafeDecode(n *yaml.Node, v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("decode yaml value: %v", r)
@@ -159,8 +162,8 @@ func safeDecode(n *yaml.Node, v any) (err error) {
 	return n.Decode(v)
 }
 
-// fromJSON turns an extra back into a value yamledit can write.
-func fromJSON(raw json.RawMessage) (any, bool) {
+// FromJSON turns an extra back into a value yamledit can write.
+func FromJSON(raw json.RawMessage) (any, bool) {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, false
@@ -168,9 +171,9 @@ func fromJSON(raw json.RawMessage) (any, bool) {
 	return v, true
 }
 
-func equalJSON(a, b json.RawMessage) bool {
-	x, ok1 := fromJSON(a)
-	y, ok2 := fromJSON(b)
+func EqualJSON(a, b json.RawMessage) bool {
+	x, ok1 := FromJSON(a)
+	y, ok2 := FromJSON(b)
 	if !ok1 || !ok2 {
 		return string(a) == string(b)
 	}
@@ -179,8 +182,8 @@ func equalJSON(a, b json.RawMessage) bool {
 	return string(xa) == string(ya)
 }
 
-// mapping builds a block mapping with keys in the given order, for new entries.
-func mapping(kv ...any) (*yaml.Node, error) {
+// Mapping builds a block mapping with keys in the given order, for new entries.
+func Mapping(kv ...any) (*yaml.Node, error) {
 	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	for i := 0; i+1 < len(kv); i += 2 {
 		var v yaml.Node
@@ -199,9 +202,9 @@ func mapping(kv ...any) (*yaml.Node, error) {
 	return m, nil
 }
 
-// anchored reports whether a node or anything inside it carries an anchor (&name): editing
+// Anchored reports whether a node or anything inside it carries an anchor (&name): editing
 // it would change every alias of it elsewhere in the file too.
-func anchored(n *yaml.Node) bool {
+func Anchored(n *yaml.Node) bool {
 	if n == nil || n.Kind == yaml.AliasNode {
 		return false
 	}
@@ -209,7 +212,7 @@ func anchored(n *yaml.Node) bool {
 		return true
 	}
 	for _, c := range n.Content {
-		if anchored(c) {
+		if Anchored(c) {
 			return true
 		}
 	}
