@@ -95,8 +95,18 @@ func TestConflictDialogsQueueOneAtATimeAndResolve(t *testing.T) {
 	if !strings.Contains(fake.asked[0], "servers/a") || !strings.Contains(fake.asked[0], "Keep ") || !strings.Contains(fake.asked[0], "Open in aisync") {
 		t.Fatalf("first dialog: %q", fake.asked[0])
 	}
-	cursor, _ := os.ReadFile(filepath.Join(home, ".cursor/mcp.json"))
-	codex, _ := os.ReadFile(filepath.Join(home, ".codex/config.toml"))
+	// The conflict rows are marked resolved before the re-sync writes the files: wait for
+	// the files (bounded).
+	var cursor, codex []byte
+	agree := func() bool {
+		cursor, _ = os.ReadFile(filepath.Join(home, ".cursor/mcp.json"))
+		codex, _ = os.ReadFile(filepath.Join(home, ".codex/config.toml"))
+		return strings.Contains(string(cursor), `"x1"`) == strings.Contains(string(codex), `"x1"`) &&
+			strings.Contains(string(cursor), `"y1"`) == strings.Contains(string(codex), `"y1"`)
+	}
+	for end := time.Now().Add(10 * time.Second); !agree() && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	// The first answer kept the first side of servers/a, the second the second side of b;
 	// both files now agree.
 	for _, b := range [][]byte{cursor, codex} {

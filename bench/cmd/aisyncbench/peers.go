@@ -145,8 +145,8 @@ func runPeers(ctx context.Context, c *config) section {
 		a := res[0].Medians["fresh"]
 		for i := 1; i < len(res); i++ {
 			ratio := res[i].Medians["fresh"] / a
-			srow = append(srow, fmt.Sprintf("%.1f×", ratio))
-			sec.add(fmt.Sprintf("%d servers / %d rules: %s time ÷ aisync time", n, m, tools[i].name), fmt.Sprintf("%.1f× (%s vs %s ms)", ratio, f1(res[i].Medians["fresh"]), f1(a)), "≥ 10×", atLeast(ratio, 10))
+			srow = append(srow, ratioText(ratio))
+			sec.add(fmt.Sprintf("%d servers / %d rules: %s time ÷ aisync time", n, m, tools[i].name), fmt.Sprintf("%s (%s vs %s ms)", ratioText(ratio), f1(res[i].Medians["fresh"]), f1(a)), "≥ 10×", atLeast(ratio, 10))
 		}
 		speed.Rows = append(speed.Rows, srow)
 		rerun.Rows = append(rerun.Rows, rrow)
@@ -419,4 +419,11 @@ func copyTree(src, dst string) {
 		}
 		return os.WriteFile(target, b, 0o644)
 	}))
+}
+
+func ratioText(r float64) string {
+	if r < 1 {
+		return fmt.Sprintf("%.2f×", r)
+	}
+	return fmt.Sprintf("%.1f×", r)
 }
