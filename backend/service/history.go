@@ -196,8 +196,3 @@ func absPath(p string) string {
 	}
 	return p
 }
-
-// LogFilterAll matches every entry.
-func (s *Service) LogFilterAll() store.LogFilter { return store.LogFilter{} }
-
-func storeFilterClient(id string) store.LogFilter { return store.LogFilter{ClientID: id} }

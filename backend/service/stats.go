@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"time"
+
+	"aisync/backend/store"
 )
 
 // RunPoint is one sync run for the dashboard charts.
@@ -47,7 +49,7 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 		st.SuccessRate = float64(ok) / float64(total)
 		st.AvgLatencyMs = float64(sum) / float64(total)
 	}
-	if st.Levels, err = s.st.CountLogsByLevel(ctx, s.LogFilterAll()); err != nil {
+	if st.Levels, err = s.st.CountLogsByLevel(ctx, store.LogFilter{}); err != nil {
 		return st, err
 	}
 	cls, err := s.eng.Clients(ctx)
@@ -58,7 +60,7 @@ func (s *Service) Stats(ctx context.Context) (Stats, error) {
 		if !c.Detected {
 			continue
 		}
-		counts, err := s.st.CountLogsByLevel(ctx, storeFilterClient(c.Adapter.ID()))
+		counts, err := s.st.CountLogsByLevel(ctx, store.LogFilter{ClientID: c.Adapter.ID()})
 		if err != nil {
 			return st, err
 		}
