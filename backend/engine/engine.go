@@ -512,6 +512,12 @@ func (e *Engine) endpointsFor(sc clients.Scope, active []Client) []target {
 // inside the project exists (e.g. .cursor/ or .vscode/), meaning the client is used there.
 func presentInProject(eps []clients.Endpoint) bool {
 	for _, ep := range eps {
+		// Instruction files at the project root (AGENTS.md, CLAUDE.md, GEMINI.md) are read
+		// by several clients and written by aisync itself, so they do not show that one
+		// particular client is used there.
+		if ep.Format == clients.FormatMarkdown && filepath.Dir(ep.Path) == filepath.Clean(ep.Scope.Root) {
+			continue
+		}
 		if _, err := os.Stat(ep.Path); err == nil {
 			return true
 		}
@@ -673,7 +679,10 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	if trigger == TriggerWatch {
 		quiet := true
 		for _, t := range targets {
-			if t.err != nil || !t.hasSt || t.state.Hash != t.obs.Hash || e.retryPending(t.ep.ID()) {
+			// An endpoint with no file and no state (a client file that does not exist and
+			// cannot be created) has not moved either.
+			unseenAndAbsent := !t.hasSt && t.obs.Hash == ""
+			if t.err != nil || (!unseenAndAbsent && (!t.hasSt || t.state.Hash != t.obs.Hash)) || e.retryPending(t.ep.ID()) {
 				quiet = false
 				break
 			}
