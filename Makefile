@@ -15,7 +15,13 @@ run: deps $(BIN)
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "Starting the aisync desktop app"; exec ./$(BIN); \
 	else \
-	  echo "No display found: starting the headless server with the web UI instead (aisync serve)"; exec ./$(BIN) serve; \
+	  echo "No display found: starting the headless server with the web UI instead (aisync serve)"; \
+	  if [ -z "$$DBUS_SESSION_BUS_ADDRESS" ] && [ -z "$$AISYNC_SECRETS_BACKEND" ]; then \
+	    echo "No keyring session either: secrets go to a 0600 file in the data dir (AISYNC_SECRETS_BACKEND=file)"; \
+	    export AISYNC_SECRETS_BACKEND=file; \
+	  fi; \
+	  echo "Log in with your admin password, or with the API token from: $(BIN) token"; \
+	  exec ./$(BIN) serve; \
 	fi
 
 build: deps $(BIN)

@@ -97,16 +97,20 @@ type sessions struct {
 
 var issued = &sessions{tokens: map[string]time.Time{}}
 
-// Login exchanges the admin password for an access token with an expiry.
+// Login exchanges the admin password (or the API token, which only the user can read with
+// `aisync token`) for an access token with an expiry.
 func (s *Service) Login(password string) (AccessToken, error) {
 	want, err := secrets.AdminPassword(s.keyring, s.set)
-	if errors.Is(err, secrets.ErrNotFound) {
-		return AccessToken{}, ErrNoAdminPassword
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
 		return AccessToken{}, err
 	}
-	if subtle.ConstantTimeCompare([]byte(password), []byte(want)) != 1 {
+	api, _ := s.cachedAPIToken()
+	okPassword := want != "" && subtle.ConstantTimeCompare([]byte(password), []byte(want)) == 1
+	okToken := api != "" && subtle.ConstantTimeCompare([]byte(password), []byte(api)) == 1
+	if !okPassword && !okToken {
+		if want == "" && api == "" {
+			return AccessToken{}, ErrNoAdminPassword
+		}
 		return AccessToken{}, ErrUnauthorized
 	}
 	b := make([]byte, 32)
