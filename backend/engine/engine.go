@@ -386,13 +386,12 @@ func (e *Engine) runPass(ctx context.Context, trigger string, ps passScope) (Res
 	case len(res.Errors) > 0:
 		res.Status = string(store.SyncPartial)
 	}
-	for id, cr := range res.Clients {
+	for _, cr := range res.Clients {
 		if len(cr.Errors) > 0 {
 			res.Status = string(store.SyncPartial)
 			if cr.Written == 0 && res.FilesWritten == 0 && res.Snapshots == 0 && len(res.Clients) == 1 {
 				res.Status = string(store.SyncFailed)
 			}
-			_ = id
 		}
 	}
 	e.lastPass.Store(e.now().UnixNano())
