@@ -111,6 +111,12 @@ func (c Config) Clone() Config {
 	return out
 }
 
+// Clone returns a deep copy of the server.
+func (s Server) Clone() Server {
+	c := Config{Servers: map[string]Server{"": s}}.Clone()
+	return c.Servers[""]
+}
+
 // Normalize puts a config in canonical form: nil and empty collections are the same,
 // permission lists are sorted and de-duplicated, rule names match their keys.
 func (c *Config) Normalize() {

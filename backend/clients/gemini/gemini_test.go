@@ -1,6 +1,7 @@
 package gemini
 
 import (
+	"aisync/backend/edit/jsonedit"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -303,7 +304,7 @@ func TestDisabledStateSources(t *testing.T) {
 		got[n] = s.Disabled
 	}
 	// a: allowed; b: off in the enablement file; c: not in the allowlist; d: excluded.
-	if want := map[string]bool{"a": false, "b": true, "c": true, "d": true}; !equalJSON(got, want) {
+	if want := map[string]bool{"a": false, "b": true, "c": true, "d": true}; !jsonedit.EqualJSON(got, want) {
 		t.Fatalf("disabled = %v, want %v", got, want)
 	}
 	for _, n := range []string{"a", "b", "c", "d"} {

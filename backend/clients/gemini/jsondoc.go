@@ -2,7 +2,6 @@ package gemini
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -11,7 +10,6 @@ import (
 
 	"aisync/backend/clients"
 	"aisync/backend/edit/jsonedit"
-	"aisync/backend/unified"
 )
 
 // parse reads a settings file with comments and trailing commas, as Gemini's own reader
@@ -77,110 +75,6 @@ func trailingComma(data []byte) (line, col int, found bool) {
 	return 0, 0, false
 }
 
-// lookup reads the value at path: whether it is there, and its members when it is an object.
-func lookup(doc *jsonedit.Doc, path ...string) (members map[string]json.RawMessage, exists, isObject bool) {
-	raw, ok := doc.Get(path...)
-	if !ok {
-		return nil, false, false
-	}
-	if err := json.Unmarshal(raw, &members); err != nil || members == nil {
-		return nil, true, false
-	}
-	return members, true, true
-}
-
-// stringList reads a JSON array of strings; ok is false for anything else (null included).
-func stringList(raw json.RawMessage) ([]string, bool) {
-	var items []any
-	if err := json.Unmarshal(raw, &items); err != nil || items == nil {
-		return nil, false
-	}
-	out := make([]string, 0, len(items))
-	for _, it := range items {
-		s, ok := it.(string)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, s)
-	}
-	return out, true
-}
-
-// member is one member of an object written in a chosen order.
-type member struct {
-	key string
-	val any
-}
-
-// object renders members in order, for new entries: json.Marshal would sort the keys, and a
-// server reads best with its command or url first.
-func object(ms []member) (json.RawMessage, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, m := range ms {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := marshal(m.key)
-		if err != nil {
-			return nil, err
-		}
-		v, err := marshal(m.val)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", m.key, err)
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// marshal encodes like jsonedit does: <, > and & stay readable.
-func marshal(v any) (json.RawMessage, error) {
-	if raw, ok := v.(json.RawMessage); ok {
-		return raw, nil
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(b.Bytes(), "\n"), nil
-}
-
-// canonical is the compact form of a JSON value with sorted keys, for comparing as data.
-func canonical(raw json.RawMessage) string {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return "invalid:" + string(raw)
-	}
-	b, _ := marshal(v)
-	return string(b)
-}
-
-func equalRaw(a, b json.RawMessage) bool { return canonical(a) == canonical(b) }
-
-// equalJSON compares two Go values by their JSON form.
-func equalJSON(a, b any) bool {
-	ja, errA := json.Marshal(a)
-	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && bytes.Equal(ja, jb)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // keepOrder returns the set want in the order the existing list had it, new items last in
 // sorted order, so that adding one entry does not reorder (or lose the comments of) a list.
 func keepOrder(existing []string, want []string) []string {
@@ -208,11 +102,3 @@ func keepOrder(existing []string, want []string) []string {
 }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// cloneServer copies a server deeply enough that normalizing it does not touch the caller's.
-func cloneServer(s unified.Server) unified.Server {
-	c := unified.Config{Servers: map[string]unified.Server{"": s}}.Clone()
-	return c.Servers[""]
-}
-
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }

@@ -35,7 +35,7 @@ func item(name string) string { return "server:" + name }
 // object, so nothing can be read from or written to it.
 func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
-	_, exists, isObject := lookup(doc, serversKey)
+	_, exists, isObject := jsonedit.LookupMembers(doc, serversKey)
 	if !exists {
 		return entries, nil, true, nil
 	}
@@ -45,7 +45,7 @@ func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, orde
 	}
 	for _, name := range doc.Keys(serversKey) {
 		order = append(order, name)
-		m, _, isObj := lookup(doc, serversKey, name)
+		m, _, isObj := jsonedit.LookupMembers(doc, serversKey, name)
 		if !isObj {
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
 				Message: "The entry is not an object; it is left as it is."})
@@ -86,7 +86,7 @@ func (f *fields) str(k string) string {
 		return ""
 	}
 	var s string
-	if isNull(raw) || json.Unmarshal(raw, &s) != nil {
+	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &s) != nil {
 		f.fail("%s is not a string", k)
 	}
 	return s
@@ -97,7 +97,7 @@ func (f *fields) strs(k string) []string {
 	if !ok {
 		return nil
 	}
-	out, ok := stringList(raw)
+	out, ok := jsonedit.StringList(raw)
 	if !ok {
 		f.fail("%s is not a list of strings", k)
 	}
@@ -110,12 +110,12 @@ func (f *fields) strMap(k string) map[string]string {
 		return nil
 	}
 	var m map[string]*string
-	if isNull(raw) || json.Unmarshal(raw, &m) != nil {
+	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &m) != nil {
 		f.fail("%s is not an object of strings", k)
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for _, mk := range sortedKeys(m) {
+	for _, mk := range jsonedit.SortedKeys(m) {
 		mv := m[mk]
 		if mv == nil {
 			f.fail("%s.%s is null", k, mk)
@@ -135,7 +135,7 @@ func (f *fields) millis(k string) int64 {
 		return 0
 	}
 	var n float64
-	if isNull(raw) || json.Unmarshal(raw, &n) != nil || n < 0 || n > maxMillis || math.IsNaN(n) {
+	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &n) != nil || n < 0 || n > maxMillis || math.IsNaN(n) {
 		f.fail("%s is not a number of milliseconds", k)
 		return 0
 	}
@@ -194,7 +194,7 @@ func decodeEntry(name string, m map[string]json.RawMessage) (unified.Server, str
 		if s.Extras == nil {
 			s.Extras = map[string]map[string]json.RawMessage{clientID: {}}
 		}
-		s.Extras[clientID][k] = json.RawMessage(canonical(raw))
+		s.Extras[clientID][k] = json.RawMessage(jsonedit.Canonical(raw))
 	}
 	if f.problem != "" {
 		return unified.Server{}, "Gemini entry: " + f.problem, warns
@@ -263,7 +263,7 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 			return nil, nil
 		}
 		out, back := map[string]string{}, map[string]string{}
-		for _, k := range sortedKeys(m) {
+		for _, k := range jsonedit.SortedKeys(m) {
 			out[k], back[k] = enc(field+"."+k, m[k])
 		}
 		return out, back
@@ -305,7 +305,7 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 	if s.StartupTimeoutMs > 0 {
 		warn(clients.WarnDroppedField, "Gemini CLI has no startup timeout (its timeout is per tool call); it is left out.")
 	}
-	for _, k := range sortedKeys(s.Extras[clientID]) {
+	for _, k := range jsonedit.SortedKeys(s.Extras[clientID]) {
 		if knownKeys[k] {
 			warn(clients.WarnDroppedField, "The extra Gemini field %s is also a field aisync manages; the extra copy is ignored.", k)
 			continue
@@ -313,7 +313,7 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 		if p.extras == nil {
 			p.extras = map[string]json.RawMessage{}
 		}
-		p.extras[k] = json.RawMessage(canonical(s.Extras[clientID][k]))
+		p.extras[k] = json.RawMessage(jsonedit.Canonical(s.Extras[clientID][k]))
 	}
 	if len(p.extras) > 0 {
 		p.srv.Extras = map[string]map[string]json.RawMessage{clientID: p.extras}
@@ -324,10 +324,10 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 
 // newEntry renders a server that is not in the file yet, members in a natural order.
 func newEntry(p plan) (json.RawMessage, error) {
-	var ms []member
+	var ms []jsonedit.Member
 	add := func(k string, present bool, v any) {
 		if present {
-			ms = append(ms, member{k, v})
+			ms = append(ms, jsonedit.Member{Key: k, Val: v})
 		}
 	}
 	switch p.srv.Transport {
@@ -344,10 +344,10 @@ func newEntry(p plan) (json.RawMessage, error) {
 	add("timeout", p.srv.ToolTimeoutMs > 0, p.srv.ToolTimeoutMs)
 	add("includeTools", len(p.srv.Tools.Allow) > 0, p.srv.Tools.Allow)
 	add("excludeTools", len(p.srv.Tools.Deny) > 0, p.srv.Tools.Deny)
-	for _, k := range sortedKeys(p.extras) {
+	for _, k := range jsonedit.SortedKeys(p.extras) {
 		add(k, true, p.extras[k])
 	}
-	return object(ms)
+	return jsonedit.Object(ms)
 }
 
 // writeEntry makes an existing entry hold p, member group by member group. A group whose
@@ -363,7 +363,7 @@ func writeEntry(doc *jsonedit.Doc, name string, e entry, p plan) error {
 	want := p.srv
 	w := &writer{doc: doc, name: name}
 	differs := func(get func(s *unified.Server) any) bool {
-		return cur == nil || !equalJSON(get(cur), get(&want))
+		return cur == nil || !jsonedit.EqualJSON(get(cur), get(&want))
 	}
 	_, hasType := e.raw["type"]
 	_, hasHTTPURL := e.raw["httpUrl"]
@@ -407,24 +407,24 @@ func writeEntry(doc *jsonedit.Doc, name string, e entry, p plan) error {
 		w.setOrDelete("timeout", want.ToolTimeoutMs > 0, want.ToolTimeoutMs)
 	}
 	if differs(func(s *unified.Server) any { return s.Tools.Allow }) {
-		old, _ := stringList(e.raw["includeTools"])
+		old, _ := jsonedit.StringList(e.raw["includeTools"])
 		w.setOrDelete("includeTools", len(want.Tools.Allow) > 0, keepOrder(old, want.Tools.Allow))
 	}
 	if differs(func(s *unified.Server) any { return s.Tools.Deny }) {
-		old, _ := stringList(e.raw["excludeTools"])
+		old, _ := jsonedit.StringList(e.raw["excludeTools"])
 		w.setOrDelete("excludeTools", len(want.Tools.Deny) > 0, keepOrder(old, want.Tools.Deny))
 	}
 	var curExtras map[string]json.RawMessage
 	if cur != nil {
 		curExtras = cur.Extras[clientID]
 	}
-	for _, k := range sortedKeys(curExtras) {
+	for _, k := range jsonedit.SortedKeys(curExtras) {
 		if _, keep := p.extras[k]; !keep {
 			w.setOrDelete(k, false, nil)
 		}
 	}
-	for _, k := range sortedKeys(p.extras) {
-		if old, ok := curExtras[k]; ok && equalRaw(old, p.extras[k]) {
+	for _, k := range jsonedit.SortedKeys(p.extras) {
+		if old, ok := curExtras[k]; ok && jsonedit.EqualRaw(old, p.extras[k]) {
 			continue
 		}
 		w.setOrDelete(k, true, p.extras[k])
@@ -436,7 +436,7 @@ func writeEntry(doc *jsonedit.Doc, name string, e entry, p plan) error {
 // that changing one env value does not turn the user's $PGPASSWORD next to it into
 // ${PGPASSWORD}.
 func keepSpelling(raw map[string]json.RawMessage, p plan) plan {
-	if old, ok := stringList(raw["args"]); ok {
+	if old, ok := jsonedit.StringList(raw["args"]); ok {
 		args := append([]string(nil), p.args...)
 		for i := range args {
 			if i < len(old) && envref.DecodeBare(old[i]) == p.srv.Args[i] {

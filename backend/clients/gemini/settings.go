@@ -34,21 +34,21 @@ type gate struct {
 func readGate(path string, doc *jsonedit.Doc, enablement []byte) (gate, []clients.Warning) {
 	g := gate{excludedOK: true, allowedOK: true, mcpOK: true}
 	var warns []clients.Warning
-	if _, exists, isObj := lookup(doc, "mcp"); exists && !isObj {
+	if _, exists, isObj := jsonedit.LookupMembers(doc, "mcp"); exists && !isObj {
 		g.mcpOK, g.excludedOK, g.allowedOK = false, false, false
 		warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
 			Message: fmt.Sprintf("mcp in %s is not an object; which servers are disabled cannot be read or written.", path)})
 	}
 	if g.mcpOK {
 		if raw, ok := doc.Get("mcp", "excluded"); ok {
-			g.excluded, g.excludedOK = stringList(raw)
+			g.excluded, g.excludedOK = jsonedit.StringList(raw)
 			if !g.excludedOK {
 				warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
 					Message: fmt.Sprintf("mcp.excluded in %s is not a list of server names; it is left as it is.", path)})
 			}
 		}
 		if raw, ok := doc.Get("mcp", "allowed"); ok {
-			g.allowed, g.allowedOK = stringList(raw)
+			g.allowed, g.allowedOK = jsonedit.StringList(raw)
 			if !g.allowedOK {
 				warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
 					Message: fmt.Sprintf("mcp.allowed in %s is not a list of server names; it is left as it is.", path)})
@@ -163,8 +163,8 @@ func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([
 		removed = append(removed, name)
 	}
 	written := map[string]bool{}
-	for _, name := range sortedKeys(cfg.Servers) {
-		want := cloneServer(cfg.Servers[name])
+	for _, name := range jsonedit.SortedKeys(cfg.Servers) {
+		want := cfg.Servers[name].Clone()
 		want.Normalize()
 		p, w, ok := planServer(name, want)
 		warns = append(warns, w...)
@@ -211,7 +211,7 @@ func writeGate(doc *jsonedit.Doc, g gate, written map[string]bool, removed []str
 	var warns []clients.Warning
 	drop := map[string]bool{}
 	var addExcluded, addAllowed []string
-	for _, name := range sortedKeys(written) {
+	for _, name := range jsonedit.SortedKeys(written) {
 		wantOff := written[name]
 		switch {
 		case wantOff && !g.disabled(name):
@@ -324,7 +324,7 @@ func decodePermissions(path string, doc *jsonedit.Doc, servers []string) (unifie
 	if !ok {
 		return perms, nil
 	}
-	list, ok := stringList(raw)
+	list, ok := jsonedit.StringList(raw)
 	if !ok {
 		return perms, []clients.Warning{{Code: clients.WarnUnsupportedEntry,
 			Message: fmt.Sprintf("tools.allowed in %s is not a list of strings; it is left as it is.", path)}}
@@ -368,7 +368,7 @@ func writePermissions(path string, doc *jsonedit.Doc, servers []string, perms un
 	var existing []string
 	if exists {
 		var ok bool
-		if existing, ok = stringList(raw); !ok {
+		if existing, ok = jsonedit.StringList(raw); !ok {
 			if len(want) > 0 {
 				warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
 					Message: fmt.Sprintf("tools.allowed in %s is not a list of strings, so no permission is written.", path)})
@@ -376,7 +376,7 @@ func writePermissions(path string, doc *jsonedit.Doc, servers []string, perms un
 			return warns, nil
 		}
 	}
-	if _, there, isObj := lookup(doc, "tools"); there && !isObj {
+	if _, there, isObj := jsonedit.LookupMembers(doc, "tools"); there && !isObj {
 		if len(want) > 0 {
 			warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
 				Message: fmt.Sprintf("tools in %s is not an object, so no permission is written.", path)})

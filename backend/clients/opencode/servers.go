@@ -40,7 +40,7 @@ func item(name string) string { return "server:" + name }
 
 func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
-	_, exists, isObject := lookup(doc, serversKey)
+	_, exists, isObject := jsonedit.LookupMembers(doc, serversKey)
 	if !exists {
 		return entries, nil, true, nil
 	}
@@ -50,7 +50,7 @@ func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, orde
 	}
 	for _, name := range doc.Keys(serversKey) {
 		order = append(order, name)
-		m, _, isObj := lookup(doc, serversKey, name)
+		m, _, isObj := jsonedit.LookupMembers(doc, serversKey, name)
 		if !isObj {
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
 				Message: "The entry is not an object; it is left as it is."})
@@ -90,7 +90,7 @@ func (f *fields) str(k string) string {
 		return ""
 	}
 	var s string
-	if isNull(raw) || json.Unmarshal(raw, &s) != nil {
+	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &s) != nil {
 		f.fail("%s is not a string", k)
 	}
 	return s
@@ -102,12 +102,12 @@ func (f *fields) strMap(k string) map[string]string {
 		return nil
 	}
 	var m map[string]*string
-	if isNull(raw) || json.Unmarshal(raw, &m) != nil {
+	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &m) != nil {
 		f.fail("%s is not an object of strings", k)
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for _, mk := range sortedKeys(m) {
+	for _, mk := range jsonedit.SortedKeys(m) {
 		mv := m[mk]
 		if mv == nil {
 			f.fail("%s.%s is null", k, mk)
@@ -133,7 +133,7 @@ func decodeEntry(m map[string]json.RawMessage) (unified.Server, string) {
 	case "local":
 		s.Transport = unified.TransportStdio
 		var argv []*string
-		if raw, ok := m["command"]; !ok || isNull(raw) || json.Unmarshal(raw, &argv) != nil || len(argv) == 0 {
+		if raw, ok := m["command"]; !ok || jsonedit.IsNull(raw) || json.Unmarshal(raw, &argv) != nil || len(argv) == 0 {
 			f.fail("a local server needs command, a non-empty array of strings")
 		}
 		for i, a := range argv {
@@ -170,14 +170,14 @@ func decodeEntry(m map[string]json.RawMessage) (unified.Server, string) {
 	}
 	if raw, ok := m["enabled"]; ok {
 		var b bool
-		if isNull(raw) || json.Unmarshal(raw, &b) != nil {
+		if jsonedit.IsNull(raw) || json.Unmarshal(raw, &b) != nil {
 			f.fail("enabled is not true or false")
 		}
 		s.Disabled = !b
 	}
 	if raw, ok := m["timeout"]; ok {
 		var n float64
-		if isNull(raw) || json.Unmarshal(raw, &n) != nil || n <= 0 || n > maxMillis || n != math.Trunc(n) {
+		if jsonedit.IsNull(raw) || json.Unmarshal(raw, &n) != nil || n <= 0 || n > maxMillis || n != math.Trunc(n) {
 			f.fail("timeout is not a positive whole number of milliseconds")
 		}
 		s.ToolTimeoutMs = int64(n)
@@ -189,7 +189,7 @@ func decodeEntry(m map[string]json.RawMessage) (unified.Server, string) {
 		if s.Extras == nil {
 			s.Extras = map[string]map[string]json.RawMessage{clientID: {}}
 		}
-		s.Extras[clientID][k] = json.RawMessage(canonical(raw))
+		s.Extras[clientID][k] = json.RawMessage(jsonedit.Canonical(raw))
 	}
 	if f.problem != "" {
 		return unified.Server{}, "opencode entry: " + f.problem
@@ -243,7 +243,7 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 			return nil, nil
 		}
 		out, back := map[string]string{}, map[string]string{}
-		for _, k := range sortedKeys(m) {
+		for _, k := range jsonedit.SortedKeys(m) {
 			out[k], back[k] = enc(field+"."+k, m[k])
 		}
 		return out, back
@@ -293,7 +293,7 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 	if !s.Tools.IsZero() {
 		warn(clients.WarnDroppedField, "opencode has no per-server tool list (its permission rules <server>_<tool> do that job); the allow/deny list is left out.")
 	}
-	for _, k := range sortedKeys(s.Extras[clientID]) {
+	for _, k := range jsonedit.SortedKeys(s.Extras[clientID]) {
 		switch {
 		case knownKeys[k]:
 			warn(clients.WarnDroppedField, "The extra opencode field %s is also a field aisync manages; the extra copy is ignored.", k)
@@ -305,7 +305,7 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 		if p.extras == nil {
 			p.extras = map[string]json.RawMessage{}
 		}
-		p.extras[k] = json.RawMessage(canonical(s.Extras[clientID][k]))
+		p.extras[k] = json.RawMessage(jsonedit.Canonical(s.Extras[clientID][k]))
 	}
 	if len(p.extras) > 0 {
 		p.srv.Extras = map[string]map[string]json.RawMessage{clientID: p.extras}
@@ -340,10 +340,10 @@ func (p plan) typeName() string {
 // newEntry renders a server that is not in the file yet, members in the order opencode's
 // documentation shows them.
 func newEntry(p plan) (json.RawMessage, error) {
-	ms := []member{{"type", p.typeName()}}
+	ms := []jsonedit.Member{{Key: "type", Val: p.typeName()}}
 	add := func(k string, present bool, v any) {
 		if present {
-			ms = append(ms, member{k, v})
+			ms = append(ms, jsonedit.Member{Key: k, Val: v})
 		}
 	}
 	add("command", len(p.argv) > 0, p.argv)
@@ -353,10 +353,10 @@ func newEntry(p plan) (json.RawMessage, error) {
 	add("headers", len(p.headers) > 0, p.headers)
 	add("enabled", p.srv.Disabled, false)
 	add("timeout", p.srv.ToolTimeoutMs > 0, p.srv.ToolTimeoutMs)
-	for _, k := range sortedKeys(p.extras) {
+	for _, k := range jsonedit.SortedKeys(p.extras) {
 		add(k, true, p.extras[k])
 	}
-	return object(ms)
+	return jsonedit.Object(ms)
 }
 
 // writeEntry makes an existing entry hold p, member group by member group; unchanged groups
@@ -370,7 +370,7 @@ func writeEntry(doc *jsonedit.Doc, name string, e entry, p plan) error {
 	want := p.srv
 	w := &writer{doc: doc, name: name}
 	differs := func(get func(s *unified.Server) any) bool {
-		return cur == nil || !equalJSON(get(cur), get(&want))
+		return cur == nil || !jsonedit.EqualJSON(get(cur), get(&want))
 	}
 	if differs(func(s *unified.Server) any { return s.Transport }) {
 		w.setOrDelete("type", true, p.typeName())
@@ -401,13 +401,13 @@ func writeEntry(doc *jsonedit.Doc, name string, e entry, p plan) error {
 	if cur != nil {
 		curExtras = cur.Extras[clientID]
 	}
-	for _, k := range sortedKeys(curExtras) {
+	for _, k := range jsonedit.SortedKeys(curExtras) {
 		if _, keep := p.extras[k]; !keep {
 			w.setOrDelete(k, false, nil)
 		}
 	}
-	for _, k := range sortedKeys(p.extras) {
-		if old, ok := curExtras[k]; ok && equalRaw(old, p.extras[k]) {
+	for _, k := range jsonedit.SortedKeys(p.extras) {
+		if old, ok := curExtras[k]; ok && jsonedit.EqualRaw(old, p.extras[k]) {
 			continue
 		}
 		w.setOrDelete(k, true, p.extras[k])

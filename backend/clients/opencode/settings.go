@@ -58,8 +58,8 @@ func encodeConfig(path string, data []byte, cfg unified.Config) ([]byte, bool, [
 			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
-	for _, name := range sortedKeys(cfg.Servers) {
-		want := cloneServer(cfg.Servers[name])
+	for _, name := range jsonedit.SortedKeys(cfg.Servers) {
+		want := cfg.Servers[name].Clone()
 		want.Normalize()
 		p, w, ok := planServer(name, want)
 		warns = append(warns, w...)
@@ -165,7 +165,7 @@ func serverKey(k string, servers []string) (string, bool) {
 
 func actionOf(raw json.RawMessage) (string, bool) {
 	var s string
-	if json.Unmarshal(raw, &s) != nil || isNull(raw) {
+	if json.Unmarshal(raw, &s) != nil || jsonedit.IsNull(raw) {
 		return "", false
 	}
 	return s, true
@@ -184,7 +184,7 @@ func readPermissions(path string, doc *jsonedit.Doc, servers []string) (perms, [
 		p.top = s
 		return p, nil
 	}
-	members, _, isObj := lookup(doc, permissionKey)
+	members, _, isObj := jsonedit.LookupMembers(doc, permissionKey)
 	if !isObj {
 		p.topOK, p.bashOK = false, false
 		return p, []clients.Warning{{Code: clients.WarnUnsupportedEntry,
@@ -196,11 +196,11 @@ func readPermissions(path string, doc *jsonedit.Doc, servers []string) (perms, [
 				p.bash = s
 				continue
 			}
-			if _, _, isObj := lookup(doc, permissionKey, "bash"); !isObj {
+			if _, _, isObj := jsonedit.LookupMembers(doc, permissionKey, "bash"); !isObj {
 				p.bashOK = false
 				continue
 			}
-			bash, _, _ := lookup(doc, permissionKey, "bash")
+			bash, _, _ := jsonedit.LookupMembers(doc, permissionKey, "bash")
 			for _, bk := range doc.Keys(permissionKey, "bash") {
 				prefix, ok := shellKey(bk)
 				action, isStr := actionOf(bash[bk])
@@ -252,7 +252,7 @@ func writePermissions(path string, doc *jsonedit.Doc, want unified.Permissions) 
 		key  string
 	}
 	targets := map[string]target{}
-	for _, p := range sortedKeys(desired) {
+	for _, p := range jsonedit.SortedKeys(desired) {
 		switch {
 		case strings.HasPrefix(p, "shell:"):
 			key := strings.TrimPrefix(p, "shell:") + " *"
@@ -367,7 +367,7 @@ func shadowed(doc *jsonedit.Doc, have perms, path []string, action string) (stri
 	for _, r := range have.rules {
 		mine[strings.Join(r.path, "\x00")] = true
 	}
-	members, _, _ := lookup(doc, obj...)
+	members, _, _ := jsonedit.LookupMembers(doc, obj...)
 	for _, k := range doc.Keys(obj...) {
 		if k == "*" || mine[strings.Join(append(append([]string{}, obj...), k), "\x00")] {
 			continue
@@ -388,6 +388,6 @@ func shadowed(doc *jsonedit.Doc, have perms, path []string, action string) (stri
 }
 
 func quote(s string) string {
-	b, _ := marshal(s)
+	b, _ := jsonedit.Marshal(s)
 	return string(b)
 }

@@ -37,7 +37,7 @@ func item(name string) string { return "server:" + name }
 
 func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
-	_, exists, isObject := lookup(doc, serversKey)
+	_, exists, isObject := jsonedit.LookupMembers(doc, serversKey)
 	if !exists {
 		return entries, nil, true, nil
 	}
@@ -47,7 +47,7 @@ func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, orde
 	}
 	for _, name := range doc.Keys(serversKey) {
 		order = append(order, name)
-		m, _, isObj := lookup(doc, serversKey, name)
+		m, _, isObj := jsonedit.LookupMembers(doc, serversKey, name)
 		if !isObj {
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
 				Message: "The entry is not an object; it is left as it is."})
@@ -111,7 +111,7 @@ func (f *fields) str(k string) string {
 		return ""
 	}
 	var s string
-	if isNull(raw) || json.Unmarshal(raw, &s) != nil {
+	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &s) != nil {
 		f.fail("%s is not a string", k)
 	}
 	return s
@@ -122,7 +122,7 @@ func (f *fields) strs(k string) []string {
 	if !ok {
 		return nil
 	}
-	out, ok := stringList(raw)
+	out, ok := jsonedit.StringList(raw)
 	if !ok {
 		f.fail("%s is not a list of strings", k)
 	}
@@ -137,12 +137,12 @@ func (f *fields) strMap(k string) map[string]string {
 		return nil
 	}
 	var m map[string]json.RawMessage
-	if isNull(raw) || json.Unmarshal(raw, &m) != nil {
+	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &m) != nil {
 		f.fail("%s is not an object", k)
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for _, mk := range sortedKeys(m) {
+	for _, mk := range jsonedit.SortedKeys(m) {
 		v, ok := scalarText(m[mk])
 		if !ok {
 			f.fail("%s.%s is neither a string nor a number", k, mk)
@@ -155,11 +155,11 @@ func (f *fields) strMap(k string) map[string]string {
 
 func scalarText(raw json.RawMessage) (string, bool) {
 	var s string
-	if json.Unmarshal(raw, &s) == nil && !isNull(raw) {
+	if json.Unmarshal(raw, &s) == nil && !jsonedit.IsNull(raw) {
 		return s, true
 	}
 	var n json.Number
-	if json.Unmarshal(raw, &n) == nil && !isNull(raw) {
+	if json.Unmarshal(raw, &n) == nil && !jsonedit.IsNull(raw) {
 		return n.String(), true
 	}
 	return "", false
@@ -206,7 +206,7 @@ func decodeEntry(m map[string]json.RawMessage) (unified.Server, string) {
 		if s.Extras == nil {
 			s.Extras = map[string]map[string]json.RawMessage{clientID: {}}
 		}
-		s.Extras[clientID][k] = json.RawMessage(canonical(raw))
+		s.Extras[clientID][k] = json.RawMessage(jsonedit.Canonical(raw))
 	}
 	if f.problem != "" {
 		return unified.Server{}, "VS Code entry: " + f.problem
@@ -263,7 +263,7 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 		for _, a := range s.Args {
 			check("args", a)
 		}
-		for _, k := range sortedKeys(s.Env) {
+		for _, k := range jsonedit.SortedKeys(s.Env) {
 			check("env."+k, s.Env[k])
 		}
 		check("cwd", s.Cwd)
@@ -277,7 +277,7 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 			return plan{}, warns, false
 		}
 		check("url", s.URL)
-		for _, k := range sortedKeys(s.Headers) {
+		for _, k := range jsonedit.SortedKeys(s.Headers) {
 			check("headers."+k, s.Headers[k])
 		}
 		p.srv.URL, p.srv.Headers = s.URL, cloneMap(s.Headers)
@@ -297,7 +297,7 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 	if !s.Tools.IsZero() {
 		warn(clients.WarnDroppedField, "VS Code's mcp.json has no tool allow or deny list (tools are picked in the chat view); it is left out.")
 	}
-	for _, k := range sortedKeys(s.Extras[clientID]) {
+	for _, k := range jsonedit.SortedKeys(s.Extras[clientID]) {
 		if knownKeys[k] {
 			warn(clients.WarnDroppedField, "The extra VS Code field %s is also a field aisync manages; the extra copy is ignored.", k)
 			continue
@@ -305,7 +305,7 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 		if p.extras == nil {
 			p.extras = map[string]json.RawMessage{}
 		}
-		p.extras[k] = json.RawMessage(canonical(s.Extras[clientID][k]))
+		p.extras[k] = json.RawMessage(jsonedit.Canonical(s.Extras[clientID][k]))
 	}
 	if len(p.extras) > 0 {
 		p.srv.Extras = map[string]map[string]json.RawMessage{clientID: p.extras}
@@ -317,10 +317,10 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 // newEntry renders a server that is not in the file yet, type first as VS Code writes it.
 func newEntry(p plan) (json.RawMessage, error) {
 	s := p.srv
-	ms := []member{{"type", string(s.Transport)}}
+	ms := []jsonedit.Member{{Key: "type", Val: string(s.Transport)}}
 	add := func(k string, present bool, v any) {
 		if present {
-			ms = append(ms, member{k, v})
+			ms = append(ms, jsonedit.Member{Key: k, Val: v})
 		}
 	}
 	add("command", s.Command != "", s.Command)
@@ -329,10 +329,10 @@ func newEntry(p plan) (json.RawMessage, error) {
 	add("cwd", s.Cwd != "", s.Cwd)
 	add("url", s.URL != "", s.URL)
 	add("headers", len(s.Headers) > 0, s.Headers)
-	for _, k := range sortedKeys(p.extras) {
+	for _, k := range jsonedit.SortedKeys(p.extras) {
 		add(k, true, p.extras[k])
 	}
-	return object(ms)
+	return jsonedit.Object(ms)
 }
 
 // writeEntry makes an existing entry hold p, member group by member group; unchanged groups
@@ -345,7 +345,7 @@ func writeEntry(doc *jsonedit.Doc, name string, e entry, p plan) error {
 	want := p.srv
 	w := &writer{doc: doc, name: name}
 	differs := func(get func(s *unified.Server) any) bool {
-		return cur == nil || !equalJSON(get(cur), get(&want))
+		return cur == nil || !jsonedit.EqualJSON(get(cur), get(&want))
 	}
 	if differs(func(s *unified.Server) any { return s.Transport }) {
 		w.setOrDelete("type", true, string(want.Transport))
@@ -372,13 +372,13 @@ func writeEntry(doc *jsonedit.Doc, name string, e entry, p plan) error {
 	if cur != nil {
 		curExtras = cur.Extras[clientID]
 	}
-	for _, k := range sortedKeys(curExtras) {
+	for _, k := range jsonedit.SortedKeys(curExtras) {
 		if _, keep := p.extras[k]; !keep {
 			w.setOrDelete(k, false, nil)
 		}
 	}
-	for _, k := range sortedKeys(p.extras) {
-		if old, ok := curExtras[k]; ok && equalRaw(old, p.extras[k]) {
+	for _, k := range jsonedit.SortedKeys(p.extras) {
+		if old, ok := curExtras[k]; ok && jsonedit.EqualRaw(old, p.extras[k]) {
 			continue
 		}
 		w.setOrDelete(k, true, p.extras[k])
@@ -399,7 +399,7 @@ func keepNumbers(raw json.RawMessage, env map[string]string) map[string]json.Raw
 				continue
 			}
 		}
-		b, _ := marshal(v) // a string always marshals
+		b, _ := jsonedit.Marshal(v) // a string always marshals
 		out[k] = b
 	}
 	return out
@@ -474,8 +474,8 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 	}
 	inputs := declaredInputs(doc)
 	plans := map[string]plan{}
-	for _, name := range sortedKeys(servers) {
-		want := cloneServer(servers[name])
+	for _, name := range jsonedit.SortedKeys(servers) {
+		want := servers[name].Clone()
 		want.Normalize()
 		p, w, ok := planServer(name, want, inputs)
 		warns = append(warns, w...)
@@ -497,7 +497,7 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
-	for _, name := range sortedKeys(plans) {
+	for _, name := range jsonedit.SortedKeys(plans) {
 		p := plans[name]
 		if p.srv.Transport == "" {
 			continue

@@ -5,6 +5,7 @@
 package vscode
 
 import (
+	"aisync/backend/edit/jsonedit"
 	"fmt"
 
 	"aisync/backend/clients"
@@ -165,7 +166,7 @@ func isAlways(r unified.Rule) bool {
 func scopedRules(rules, have map[string]unified.Rule) (map[string]unified.Rule, []clients.Warning) {
 	out := map[string]unified.Rule{}
 	var warns []clients.Warning
-	for _, name := range sortedKeys(rules) {
+	for _, name := range jsonedit.SortedKeys(rules) {
 		r := rules[name]
 		if !isAlways(r) {
 			out[name] = r
