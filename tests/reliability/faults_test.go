@@ -332,6 +332,12 @@ func TestFaultPermissionDeniedUnprivileged(t *testing.T) {
 	for _, mode := range []string{"read", "write"} {
 		t.Run(mode, func(t *testing.T) {
 			h := newBinHome(t, faultClients)
+			// The checkout (and so AISYNC_BIN) may sit in a folder only root can enter, e.g.
+			// a clone in a mktemp -d directory: run a copy from the test's own 0755 root.
+			exe, err := os.ReadFile(h.bin)
+			must(t, err)
+			h.bin = filepath.Join(h.root, "aisync")
+			must(t, os.WriteFile(h.bin, exe, 0o755))
 			chownTree(t, h.root, uid, gid)
 			h.cred = &syscall.Credential{Uid: uid, Gid: gid}
 			if _, code, stderr := h.syncOnce(); code != 0 {
