@@ -3,10 +3,12 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,22 +23,53 @@ import (
 // pending conflict keep whatever the endpoint has now (nothing is written for them until the
 // user decides).
 func desiredFor(hub unified.Config, t *target, pending map[string]Pending) unified.Config {
-	want := toItems(hub, t.ep.Sections)
-	var local items
+	want := hub.Only(t.ep.Sections...)
+	var local unified.Config
 	if t.obs.Local != nil {
-		local = toItems(*t.obs.Local, t.ep.Sections)
+		local = *t.obs.Local
 	}
 	for k := range pending {
-		if !t.ep.Has(sectionOf(k)) {
-			continue
-		}
-		if v, ok := local[k]; ok {
-			want[k] = v
-		} else {
-			delete(want, k)
+		sec, name := splitKey(k)
+		if t.ep.Has(sec) {
+			copyItem(&want, local, sec, name)
 		}
 	}
-	return fromItems(want)
+	want.Normalize()
+	return want
+}
+
+// copyItem makes the item sec/name of dst what it is in src: the same value, or absent.
+func copyItem(dst *unified.Config, src unified.Config, sec unified.Section, name string) {
+	switch sec {
+	case unified.SectionServers:
+		delete(dst.Servers, name)
+		if s, ok := src.Servers[name]; ok {
+			if dst.Servers == nil {
+				dst.Servers = map[string]unified.Server{}
+			}
+			dst.Servers[name] = s.Clone()
+		}
+	case unified.SectionRules:
+		delete(dst.Rules, name)
+		if r, ok := src.Rules[name]; ok {
+			if dst.Rules == nil {
+				dst.Rules = map[string]unified.Rule{}
+			}
+			r.Globs = slices.Clone(r.Globs)
+			dst.Rules[name] = r
+		}
+	case unified.SectionPermissions:
+		p, from := &dst.Permissions, src.Permissions
+		for _, list := range []struct {
+			dst  *[]string
+			from []string
+		}{{&p.Allow, from.Allow}, {&p.Ask, from.Ask}, {&p.Deny, from.Deny}} {
+			*list.dst = slices.DeleteFunc(*list.dst, func(e string) bool { return e == name })
+			if slices.Contains(list.from, name) {
+				*list.dst = append(*list.dst, name)
+			}
+		}
+	}
 }
 
 // dispatch renders the hub into every endpoint of the scope, concurrently per file so that a
@@ -132,6 +165,10 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	if t.obs.Missing && !canCreate(t.ep) {
 		return 0, nil // the client keeps no file here and we never create its folder
 	}
+	canon := want.Canonical()
+	if e.holds(t, canon) {
+		return 0, nil
+	}
 	if t.obs.Missing && isEmpty(want) {
 		e.putState(ctx, t, t.files, want)
 		return 0, nil
@@ -203,11 +240,52 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	} else {
 		base = *t.obs.Local
 	}
-	e.putState(ctx, t, final, base)
+	hash, stored := e.putState(ctx, t, final, base)
+	e.remember(t, hash, stored, canon)
 	if n > 0 {
 		e.bus.Publish(events.Event{Type: events.FileWritten, Client: id, Scope: t.ep.Scope.ID(), Msg: fmt.Sprintf("updated %s", t.ep.Path), Data: map[string]any{"path": t.ep.Path, "files": n}})
 	}
 	return n, nil
+}
+
+// rendering is what a pass left in an endpoint's files: their hash, the base recorded
+// for them and the desired config they were rendered from.
+type rendering struct {
+	hash       string
+	base, want [sha256.Size]byte
+}
+
+// holds reports whether the endpoint's files already hold want, so that the pass can leave
+// them alone without encoding anything: they are unchanged since the last pass recorded
+// them (same hash, same base in the store), and either they read back as want or the last
+// pass rendered this same want into them (a client that cannot express everything reads
+// back as less). Most passes of a large setup touch one client, and encoding every other
+// client's file only to find the same bytes was most of their cost. Nothing is skipped
+// while a write is being retried, or when want holds secret references, whose values
+// live in the keyring and may have changed since.
+func (e *Engine) holds(t *target, canon []byte) bool {
+	if t.obs.Local == nil || !t.hasSt || t.state.Hash != t.obs.Hash || bytes.Contains(canon, []byte("${secret:")) {
+		return false
+	}
+	e.statusMu.RLock()
+	retrying, last := e.retry[t.ep.ID()], e.rendered[t.ep.ID()]
+	e.statusMu.RUnlock()
+	if retrying {
+		return false
+	}
+	if bytes.Equal(canon, t.state.Base) {
+		return true
+	}
+	return last.hash == t.obs.Hash && last.base == sha256.Sum256(t.state.Base) && last.want == sha256.Sum256(canon)
+}
+
+// remember records, for holds, what writeEndpoint left in the endpoint's files: the hash
+// and base putState stored, and the want they were rendered from.
+func (e *Engine) remember(t *target, hash string, base, want []byte) {
+	r := rendering{hash: hash, base: sha256.Sum256(base), want: sha256.Sum256(want)}
+	e.statusMu.Lock()
+	e.rendered[t.ep.ID()] = r
+	e.statusMu.Unlock()
 }
 
 func isEmpty(c unified.Config) bool {
@@ -231,7 +309,9 @@ func canCreate(ep clients.Endpoint) bool {
 	return err == nil && fi.IsDir()
 }
 
-func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, base unified.Config) {
+// putState records the endpoint's files (by hash) and the base they read back as, and
+// returns both as stored.
+func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, base unified.Config) (hash string, canon []byte) {
 	base.Normalize()
 	h := filesHash(final)
 	st := store.EndpointState{EndpointID: t.ep.ID(), ClientID: t.client.Adapter.ID(), Scope: t.ep.Scope.ID(), Path: t.ep.Path,
@@ -242,6 +322,7 @@ func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, b
 	if !t.hasSt || t.state.Hash != h {
 		_, _ = e.st.UpsertEndpoint(ctx, store.Endpoint{ClientID: t.client.Adapter.ID(), Path: t.ep.Path + keySuffix(t.ep), ConfigType: sectionsLabel(t.ep), Hash: h, LastSeen: e.now().UTC()})
 	}
+	return h, st.Base
 }
 
 func keySuffix(ep clients.Endpoint) string {

@@ -80,6 +80,7 @@ type Engine struct {
 	status    map[string]*ClientStatus
 	warned    map[string]map[string]bool // endpoint id → warnings already reported
 	retry     map[string]bool            // endpoints whose last write failed
+	rendered  map[string]rendering       // endpoint id → what the last pass left in its files
 	metrics   *Metrics
 	lastPass  atomic.Int64
 	rewatchMu sync.Mutex
@@ -118,11 +119,12 @@ func New(o Options) *Engine {
 	return &Engine{
 		st: o.Store, bus: o.Bus, log: o.Logger, env: o.Env, adapters: o.Adapters, set: o.Settings,
 		secrets: o.Secrets, backups: o.Backups, now: o.Now,
-		trigger: make(chan triggerReq, 16),
-		status:  map[string]*ClientStatus{},
-		warned:  map[string]map[string]bool{},
-		retry:   map[string]bool{},
-		metrics: newMetrics(),
+		trigger:  make(chan triggerReq, 16),
+		status:   map[string]*ClientStatus{},
+		warned:   map[string]map[string]bool{},
+		retry:    map[string]bool{},
+		rendered: map[string]rendering{},
+		metrics:  newMetrics(),
 	}
 }
 

@@ -426,7 +426,7 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 			}
 			p.env[k] = v
 		}
-		p.srv.Env = cloneMap(s.Env)
+		p.srv.Env = unified.CloneMap(s.Env)
 		if len(s.Headers) > 0 {
 			warn(clients.WarnDroppedField, "Codex has no headers for a stdio server; they are left out.")
 		}
@@ -463,7 +463,7 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 			}
 			p.headers[h] = v
 		}
-		p.srv.Headers = cloneMap(p.headers)
+		p.srv.Headers = unified.CloneMap(p.headers)
 		for h, ref := range p.envHeaders {
 			if p.srv.Headers == nil {
 				p.srv.Headers = map[string]string{}
@@ -539,8 +539,9 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
+	var added []tomledit.Table
 	for _, name := range sortedKeys(servers) {
-		want := cloneServer(servers[name])
+		want := servers[name].Clone()
 		want.Normalize()
 		p, w, ok := planServer(name, want)
 		warns = append(warns, w...)
@@ -553,11 +554,28 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 				Message: fmt.Sprintf("%s.%s is not a table, so the server cannot be written there; it is left as it is.", serversKey, name)})
 			continue
 		}
+		if !exists {
+			added = append(added, tomledit.Table{Name: name, Keys: newEntry(name, p)})
+			continue
+		}
 		if err := writeEntry(doc, name, e, p); err != nil {
 			return nil, false, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 	}
+	// New servers go in with one edit of the document, not one per key.
+	if err := doc.AddTables([]string{serversKey}, added); err != nil {
+		return nil, false, warns, fmt.Errorf("add servers: %w", err)
+	}
 	return doc.Bytes(), doc.Changed(), warns, nil
+}
+
+// newEntry returns the keys of a server that is not in the file yet, in the order
+// writeEntry would set them.
+func newEntry(name string, p plan) []tomledit.KeyValue {
+	var keys []tomledit.KeyValue
+	w := &writer{name: name, add: func(k string, v any) { keys = append(keys, tomledit.KeyValue{Key: k, Value: v}) }}
+	w.write(entry{}, p)
+	return keys
 }
 
 // writeEntry makes the table of one server hold p, key group by key group. A group whose
@@ -565,11 +583,16 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 // sub-table, startup_timeout_ms, an integer number of seconds, a {name = …} env_vars entry).
 // Keys of the other transport go, because Codex rejects a table that mixes them.
 func writeEntry(doc *tomledit.Doc, name string, e entry, p plan) error {
+	w := &writer{doc: doc, name: name}
+	w.write(e, p)
+	return w.err
+}
+
+func (w *writer) write(e entry, p plan) {
 	var cur *unified.Server
 	if e.ok {
 		cur = &e.srv
 	}
-	w := &writer{doc: doc, name: name}
 	want := p.srv
 	differs := func(get func(s *unified.Server) any) bool {
 		return cur == nil || !equalJSON(get(cur), get(&want))
@@ -629,17 +652,24 @@ func writeEntry(doc *tomledit.Doc, name string, e entry, p plan) error {
 		}
 		w.setOrDelete(k, true, p.extras[k])
 	}
-	return w.err
 }
 
-// writer sets and deletes keys of one server table and keeps the first error.
+// writer sets and deletes keys of one server table and keeps the first error. With add
+// set it only collects the keys to set, for a table that does not exist yet.
 type writer struct {
 	doc  *tomledit.Doc
 	name string
+	add  func(key string, v any)
 	err  error
 }
 
 func (w *writer) setOrDelete(key string, present bool, v any) {
+	if w.add != nil {
+		if present {
+			w.add(key, v)
+		}
+		return
+	}
 	if w.err != nil {
 		return
 	}
@@ -722,19 +752,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func cloneMap(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// cloneServer copies a server deeply enough that normalizing it does not touch the caller's.
-func cloneServer(s unified.Server) unified.Server {
-	c := unified.Config{Servers: map[string]unified.Server{"": s}}.Clone()
-	return c.Servers[""]
-}

@@ -4,6 +4,7 @@ import (
 	"aisync/backend/clients/yamlnode"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -246,7 +247,7 @@ func readEntry(e *entry, n *yaml.Node) {
 				fail("its env is not a mapping of strings")
 				return
 			}
-			s.Env, e.rawEnv = m, cloneMap(m)
+			s.Env, e.rawEnv = m, maps.Clone(m)
 		case "cwd":
 			if s.Cwd, ok = str("cwd"); !ok {
 				return
@@ -277,7 +278,7 @@ func readEntry(e *entry, n *yaml.Node) {
 						fail("its requestOptions.headers is not a mapping of strings")
 						return
 					}
-					s.Headers, e.rawHeaders = h, cloneMap(h)
+					s.Headers, e.rawHeaders = h, maps.Clone(h)
 					continue
 				}
 				raw, ok := yamlnode.ToJSON(rp.Val)
@@ -361,7 +362,7 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 		}
 	}
 	for _, name := range names {
-		want := cloneServer(servers[name])
+		want := servers[name].Clone()
 		want.Normalize()
 		e := st.byName[name]
 		leftAsIs := ""
@@ -385,7 +386,7 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 			}
 			continue
 		}
-		enc := cloneServer(want)
+		enc := want.Clone()
 		if problems := envref.EncodeServer(&enc, envref.ContinueSecrets); len(problems) > 0 {
 			warn(name, clients.WarnUnsupportedRef, "Continue cannot express %s; %q is not written%s.", strings.Join(problems, "; "), name, leftAsIs)
 			continue
@@ -712,21 +713,4 @@ func equalMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// cloneServer copies a server deeply enough that editing the copy leaves the caller's alone.
-func cloneServer(s unified.Server) unified.Server {
-	c := unified.Config{Servers: map[string]unified.Server{"": s}}.Clone()
-	return c.Servers[""]
 }

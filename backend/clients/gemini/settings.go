@@ -163,6 +163,7 @@ func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([
 		removed = append(removed, name)
 	}
 	written := map[string]bool{}
+	var added []jsonedit.Member // new servers, added in one edit after the loop
 	for _, name := range jsonedit.SortedKeys(cfg.Servers) {
 		want := cfg.Servers[name].Clone()
 		want.Normalize()
@@ -182,13 +183,16 @@ func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([
 		default:
 			var obj json.RawMessage
 			if obj, err = newEntry(p); err == nil {
-				err = doc.Set([]string{serversKey, name}, obj)
+				added = append(added, jsonedit.Member{Key: name, Val: obj})
 			}
 		}
 		if err != nil {
 			return nil, false, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 		written[name] = want.Disabled
+	}
+	if err := doc.AddMembers([]string{serversKey}, added); err != nil {
+		return nil, false, warns, fmt.Errorf("add servers: %w", err)
 	}
 	w, err := writeGate(doc, g, written, removed)
 	warns = append(warns, w...)

@@ -372,7 +372,7 @@ func planServer(name string, s unified.Server, cur *unified.Server, leftAsIs str
 		}
 		return true
 	}
-	p := plan{srv: cloneServer(s)}
+	p := plan{srv: s.Clone()}
 	if stdio {
 		if !literal("cmd", s.Command) {
 			return plan{}, warns, false
@@ -508,7 +508,7 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 		}
 	}
 	for _, name := range names {
-		want := cloneServer(servers[name])
+		want := servers[name].Clone()
 		want.Normalize()
 		es := st.byName[name]
 		var e *entry
@@ -816,8 +816,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// cloneServer copies a server deeply enough that editing the copy leaves the caller's alone.
-func cloneServer(s unified.Server) unified.Server {
-	c := unified.Config{Servers: map[string]unified.Server{"": s}}.Clone()
-	return c.Servers[""]
-}

@@ -90,7 +90,7 @@ func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 			}
 			continue
 		}
-		enc := cloneServer(want)
+		enc := want.Clone()
 		if problems := envref.EncodeServer(&enc, d.Syntax); len(problems) > 0 {
 			warns = append(warns, clients.Warning{Item: item, Code: clients.WarnUnsupportedRef,
 				Message: fmt.Sprintf("%s cannot express %s; %q is not written%s.", d.Name, strings.Join(problems, "; "), name, leftAsIs(old))})
@@ -508,14 +508,6 @@ func cloneObject(o *object) *object {
 	for _, k := range o.keys {
 		c.set(k, o.vals[k])
 	}
-	return c
-}
-
-func cloneServer(s unified.Server) unified.Server {
-	c := s
-	c.Args = append([]string(nil), s.Args...)
-	c.Env = cloneMap(s.Env)
-	c.Headers = cloneMap(s.Headers)
 	return c
 }
 

@@ -58,6 +58,7 @@ func encodeConfig(path string, data []byte, cfg unified.Config) ([]byte, bool, [
 			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
+	var added []jsonedit.Member // new servers, added in one edit after the loop
 	for _, name := range jsonedit.SortedKeys(cfg.Servers) {
 		want := cfg.Servers[name].Clone()
 		want.Normalize()
@@ -81,12 +82,15 @@ func encodeConfig(path string, data []byte, cfg unified.Config) ([]byte, bool, [
 		default:
 			var obj json.RawMessage
 			if obj, err = newEntry(p); err == nil {
-				err = doc.Set([]string{serversKey, name}, obj)
+				added = append(added, jsonedit.Member{Key: name, Val: obj})
 			}
 		}
 		if err != nil {
 			return nil, false, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
+	}
+	if err := doc.AddMembers([]string{serversKey}, added); err != nil {
+		return nil, false, warns, fmt.Errorf("add servers: %w", err)
 	}
 	w, err := writePermissions(path, doc, cfg.Permissions)
 	warns = append(warns, w...)

@@ -26,13 +26,3 @@ func parse(path string, data []byte) (*jsonedit.Doc, error) {
 	return doc, nil
 }
 
-func cloneMap(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}

@@ -77,7 +77,7 @@ func inputsUsed(s unified.Server) []string {
 	seen := map[string]bool{}
 	c := s
 	c.Args = append([]string(nil), s.Args...)
-	c.Env, c.Headers = cloneMap(s.Env), cloneMap(s.Headers)
+	c.Env, c.Headers = unified.CloneMap(s.Env), unified.CloneMap(s.Headers)
 	c.Strings(func(_, v string) string {
 		for _, m := range inputRef.FindAllString(v, -1) {
 			if !seen[m] {
@@ -267,7 +267,7 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 			check("env."+k, s.Env[k])
 		}
 		check("cwd", s.Cwd)
-		p.srv.Command, p.srv.Args, p.srv.Env, p.srv.Cwd = s.Command, s.Args, cloneMap(s.Env), s.Cwd
+		p.srv.Command, p.srv.Args, p.srv.Env, p.srv.Cwd = s.Command, s.Args, unified.CloneMap(s.Env), s.Cwd
 		if s.URL != "" || len(s.Headers) > 0 {
 			warn(clients.WarnDroppedField, "VS Code has no url or headers for a stdio server; they are left out.")
 		}
@@ -280,7 +280,7 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 		for _, k := range jsonedit.SortedKeys(s.Headers) {
 			check("headers."+k, s.Headers[k])
 		}
-		p.srv.URL, p.srv.Headers = s.URL, cloneMap(s.Headers)
+		p.srv.URL, p.srv.Headers = s.URL, unified.CloneMap(s.Headers)
 		if s.Command != "" || len(s.Args) > 0 || len(s.Env) > 0 || s.Cwd != "" {
 			warn(clients.WarnDroppedField, "VS Code has no command, args, env or cwd for a remote server; they are left out.")
 		}
@@ -497,6 +497,7 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
+	var added []jsonedit.Member // new servers, added in one edit after the loop
 	for _, name := range jsonedit.SortedKeys(plans) {
 		p := plans[name]
 		if p.srv.Transport == "" {
@@ -513,12 +514,15 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 		default:
 			var obj json.RawMessage
 			if obj, err = newEntry(p); err == nil {
-				err = doc.Set([]string{serversKey, name}, obj)
+				added = append(added, jsonedit.Member{Key: name, Val: obj})
 			}
 		}
 		if err != nil {
 			return nil, false, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
+	}
+	if err := doc.AddMembers([]string{serversKey}, added); err != nil {
+		return nil, false, warns, fmt.Errorf("add servers: %w", err)
 	}
 	return doc.Bytes(), doc.Changed(), warns, nil
 }

@@ -327,7 +327,7 @@ func wholeSeconds(want, cur map[string]unified.Server) []clients.Warning {
 // every member whose value does not change exactly as written.
 func editLegacy(doc *jsonedit.Doc, name string, l *legacyEntry, want unified.Server) ([]clients.Warning, error) {
 	var warns []clients.Warning
-	enc := cloneServer(want)
+	enc := want.Clone()
 	if problems := envref.EncodeServer(&enc, envref.None); len(problems) > 0 {
 		return []clients.Warning{{Item: item(name), Code: clients.WarnUnsupportedRef,
 			Message: fmt.Sprintf("Zed cannot express %s; %q is not written, and its current entry is left as it is.", strings.Join(problems, "; "), name)}}, nil
@@ -462,8 +462,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// cloneServer copies a server deeply enough that editing the copy leaves the caller's alone.
-func cloneServer(s unified.Server) unified.Server {
-	c := unified.Config{Servers: map[string]unified.Server{"": s}}.Clone()
-	return c.Servers[""]
-}

@@ -251,19 +251,31 @@ func (d *Doc) merge(steps []step, vsrc []byte, vn *node) error {
 			}
 		}
 	}
+	// New members are appended in runs, one edit per run of consecutive new names.
+	var run []newItem
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		_, obj := d.resolve(steps)
+		err := d.insertItems(obj, len(obj.members), vsrc, run)
+		run = run[:0]
+		return err
+	}
 	for _, name := range vn.names() {
 		_, obj := d.resolve(steps)
-		if obj.lookup(name) != nil {
-			if err := d.merge(with(steps, step{name: name, index: -1}), vsrc, want[name]); err != nil {
-				return err
-			}
+		if obj.lookup(name) == nil {
+			run = append(run, newItem{quote(name), want[name]})
 			continue
 		}
-		if err := d.insertItem(obj, len(obj.members), quote(name), vsrc, want[name]); err != nil {
+		if err := flush(); err != nil {
+			return err
+		}
+		if err := d.merge(with(steps, step{name: name, index: -1}), vsrc, want[name]); err != nil {
 			return err
 		}
 	}
-	return nil
+	return flush()
 }
 
 // maxDiffCells bounds the table of the array diff; longer arrays are diffed by common head
@@ -306,9 +318,13 @@ func (d *Doc) mergeArray(steps []step, old *node, vsrc []byte, vn *node) error {
 				return err
 			}
 		}
-		for k := paired; k < gp.b; k++ {
+		if paired < gp.b {
+			news := make([]newItem, 0, gp.b-paired)
+			for k := paired; k < gp.b; k++ {
+				news = append(news, newItem{vn: vn.elems[gp.n+k].value})
+			}
 			_, arr := d.resolve(steps)
-			if err := d.insertItem(arr, gp.o+k, nil, vsrc, vn.elems[gp.n+k].value); err != nil {
+			if err := d.insertItems(arr, gp.o+paired, vsrc, news); err != nil {
 				return err
 			}
 		}
@@ -403,18 +419,39 @@ func items(c *node) []item {
 	return out
 }
 
+// newItem is a member (key != nil, already quoted) or an element to insert; its value is
+// the node vn of the encoded source it comes with.
+type newItem struct {
+	key []byte
+	vn  *node
+}
+
 // insertItem adds a member (key != nil) or an element to container c before item at
 // (at == number of items appends).
 func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
+	return d.insertItems(c, at, vsrc, []newItem{{key, vn}})
+}
+
+// insertItems adds consecutive new items to container c before item at (at == number of
+// items appends), all of whose values are nodes of vsrc. They are laid out exactly as
+// inserting them one after the other would lay them out, but the document is edited and
+// re-read once, so that adding hundreds of servers to a file costs one parse, not hundreds.
+func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 	src, st := d.src, d.style()
 	its := items(c)
 	open, close := c.start, c.end-1
 	var b bytes.Buffer
-	put := func(l layout, prefix string) {
-		if key != nil {
-			l.member(&b, key, vsrc, vn, prefix)
-		} else {
-			l.write(&b, vsrc, vn, prefix)
+	// put writes the new items with sep between them.
+	put := func(l layout, prefix, sep string) {
+		for i, it := range news {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			if it.key != nil {
+				l.member(&b, it.key, vsrc, it.vn, prefix)
+			} else {
+				l.write(&b, vsrc, it.vn, prefix)
+			}
 		}
 	}
 	multi := newLayout(src, st, false, c)
@@ -429,13 +466,15 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 		inner := src[open+1 : close]
 		switch {
 		case onlySpace(inner) && st.minified:
-			put(newLayout(src, st, true, c), "")
+			l := newLayout(src, st, true, c)
+			put(l, "", ","+l.comma)
 			return d.apply(edit{open + 1, close, b.Bytes()})
 		case st.minified:
 			// Only comments inside, on a one-line document: stay on the line, after them.
 			p := backHSpace(src, close)
 			b.WriteByte(' ')
-			put(newLayout(src, st, true, c), "")
+			l := newLayout(src, st, true, c)
+			put(l, "", ","+l.comma)
 			return d.apply(edit{p, p, b.Bytes()})
 		case onlySpace(inner):
 			// `{}`, `{ }` and `{\n}` all become a properly indented block.
@@ -445,7 +484,7 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 			}
 			b.WriteString(st.nl)
 			b.WriteString(outer + st.unit)
-			put(multi, outer+st.unit)
+			put(multi, outer+st.unit, ","+st.nl+outer+st.unit)
 			trailingComma()
 			b.WriteString(st.nl)
 			b.WriteString(outer)
@@ -454,7 +493,7 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 			// Only comments inside: add a line above the closing bracket, below them.
 			outer := lineIndent(src, close)
 			b.WriteString(outer + st.unit)
-			put(multi, outer+st.unit)
+			put(multi, outer+st.unit, ","+st.nl+outer+st.unit)
 			trailingComma()
 			b.WriteString(st.nl)
 			ls := lineStart(src, close)
@@ -464,7 +503,7 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 			p := backHSpace(src, close)
 			b.WriteString(st.nl)
 			b.WriteString(outer + st.unit)
-			put(multi, outer+st.unit)
+			put(multi, outer+st.unit, ","+st.nl+outer+st.unit)
 			trailingComma()
 			b.WriteString(st.nl)
 			b.WriteString(outer)
@@ -475,7 +514,7 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 	if bytes.IndexByte(src[open:close], '\n') < 0 {
 		l := newLayout(src, st, true, c)
 		if at < len(its) {
-			put(l, "")
+			put(l, "", ","+l.comma)
 			b.WriteByte(',')
 			b.WriteString(l.comma)
 			return d.apply(edit{its[at].start, its[at].start, b.Bytes()})
@@ -483,13 +522,13 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 		last := its[len(its)-1]
 		if last.comma >= 0 {
 			b.WriteString(l.comma)
-			put(l, "")
+			put(l, "", ","+l.comma)
 			b.WriteByte(',')
 			return d.apply(edit{last.comma + 1, last.comma + 1, b.Bytes()})
 		}
 		b.WriteByte(',')
 		b.WriteString(l.comma)
-		put(l, "")
+		put(l, "", ","+l.comma)
 		return d.apply(edit{last.end, last.end, b.Bytes()})
 	}
 
@@ -498,13 +537,13 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 		indent := lineIndent(src, s)
 		if firstOnLine(src, s) {
 			b.WriteString(indent)
-			put(multi, indent)
+			put(multi, indent, ","+st.nl+indent)
 			b.WriteByte(',')
 			b.WriteString(st.nl)
 			ls := lineStart(src, s)
 			return d.apply(edit{ls, ls, b.Bytes()})
 		}
-		put(multi, indent)
+		put(multi, indent, ","+multi.comma)
 		b.WriteByte(',')
 		b.WriteString(multi.comma)
 		return d.apply(edit{s, s, b.Bytes()})
@@ -520,7 +559,7 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 		}
 		b.WriteString(st.nl)
 		b.WriteString(indent)
-		put(multi, indent)
+		put(multi, indent, ","+st.nl+indent)
 		b.WriteByte(',')
 		return d.apply(edit{p, p, b.Bytes()})
 	}
@@ -533,7 +572,7 @@ func (d *Doc) insertItem(c *node, at int, key, vsrc []byte, vn *node) error {
 	}
 	b.WriteString(st.nl)
 	b.WriteString(indent)
-	put(multi, indent)
+	put(multi, indent, ","+st.nl+indent)
 	if t == p {
 		return d.apply(edit{p, p, append([]byte{','}, b.Bytes()...)})
 	}

@@ -112,3 +112,65 @@ func IsNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "
 
 // SortedKeys returns a map's keys in order.
 func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// AddMembers adds members that the object at path does not have yet, in order, writing what
+// setting them one by one would write (the object is created when missing), but with one
+// edit of the document instead of one per member, so that adding hundreds of servers to a
+// file reads it once rather than hundreds of times. A member that already exists, or a path
+// that is not an object, is set one by one instead, which handles every case Set does. On
+// error the document is left as it was.
+func (d *Doc) AddMembers(path []string, ms []Member) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	saved := *d
+	if err := d.addMembers(path, ms); err != nil {
+		*d = saved
+		return err
+	}
+	return nil
+}
+
+func (d *Doc) addMembers(path []string, ms []Member) error {
+	obj, ok := d.find(path)
+	if !ok && len(path) > 0 {
+		// Create the object, then fill it: the same layout as a first Set of a member.
+		if err := d.Set(path, json.RawMessage("{}")); err != nil {
+			return err
+		}
+		obj, ok = d.find(path)
+	}
+	batch := ok && obj.kind == kindObject
+	seen := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		name := canonicalName(m.Key)
+		if batch && (seen[name] || obj.lookup(name) != nil) {
+			batch = false
+		}
+		seen[name] = true
+	}
+	if !batch {
+		for _, m := range ms {
+			if err := d.Set(append(slices.Clip(path), m.Key), m.Val); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	raw, err := Object(ms)
+	if err != nil {
+		return fmt.Errorf("set %s: encode value: %w", describe(path), err)
+	}
+	vn, err := parseDocument(raw, nil)
+	if err != nil {
+		return fmt.Errorf("set %s: read encoded value: %w", describe(path), err)
+	}
+	news := make([]newItem, len(vn.members))
+	for i, m := range vn.members {
+		news[i] = newItem{key: raw[m.keyStart:m.keyEnd], vn: m.value}
+	}
+	if err := d.insertItems(obj, len(obj.members), raw, news); err != nil {
+		return fmt.Errorf("set %s: %w", describe(path), err)
+	}
+	return nil
+}

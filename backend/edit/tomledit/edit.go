@@ -290,13 +290,40 @@ func (d *Doc) insertTable(path []string, v any) error {
 // the last table that shares its parent, so that [mcp_servers.new] lands
 // next to the other servers, or at the end of the document.
 func (d *Doc) insertHeader(table []string, lines []string) error {
-	text := "[" + joinKey(table) + "]" + d.eol + strings.Join(lines, d.eol) + d.eol
+	return d.insertHeaders(table[:len(table)-1], []section{{table, lines}})
+}
+
+// section is a [table] header and its key lines, not yet in the document.
+type section struct {
+	table []string
+	lines []string
+}
+
+// insertHeaders adds new [table]s that share the parent table parent, in
+// order and separated by blank lines, in one splice: where insertHeader
+// would put the first one.
+func (d *Doc) insertHeaders(parent []string, secs []section) error {
+	var b strings.Builder
+	for i, s := range secs {
+		if i > 0 {
+			b.WriteString(d.eol)
+		}
+		b.WriteString("[" + joinKey(s.table) + "]" + d.eol)
+		for _, l := range s.lines {
+			b.WriteString(l + d.eol)
+		}
+	}
+	text := b.String()
 	pos := len(d.src)
-	if parent := table[:len(table)-1]; len(parent) > 0 {
+	if len(parent) > 0 {
+		last := -1
 		for i, e := range d.ix.exprs {
 			if (e.kind == exprTable || e.kind == exprArrayTable) && hasPrefix(e.path, parent) {
-				pos = d.ix.sectionEnd(i)
+				last = i
 			}
+		}
+		if last >= 0 {
+			pos = d.ix.sectionEnd(last)
 		}
 	}
 	if pos == len(d.src) && pos > 0 && d.src[pos-1] != '\n' {
@@ -308,6 +335,122 @@ func (d *Doc) insertHeader(table []string, lines []string) error {
 		text += d.eol
 	}
 	return d.splice(pos, pos, text)
+}
+
+// KeyValue is one key of a Table, with a value Set would accept.
+type KeyValue struct {
+	Key   string
+	Value any
+}
+
+// Table is a table for AddTables: its name under the parent, and its keys
+// in the order they are to be written.
+type Table struct {
+	Name string
+	Keys []KeyValue
+}
+
+// AddTables adds tables that do not exist yet under parent, each as a
+// [parent.name] header with one line per key in the given order, next to
+// parent's other sub-tables, exactly as setting their keys one by one
+// would. It edits and re-validates the document once instead of once per
+// key, which is what makes writing hundreds of servers into a Codex config
+// linear rather than quadratic. A table without keys is not written, since
+// Set would not create it either. When parent is not a plain [header]
+// table (an inline table, dotted keys, a value) or a table already exists,
+// the keys are set one by one instead, which handles every layout.
+func (d *Doc) AddTables(parent []string, tables []Table) error {
+	var secs []section
+	var added []Table // the tables with keys, in the order of secs
+	var want [][]any  // their normalized values
+	batch := d.headerParent(parent)
+	for _, t := range tables {
+		if len(t.Keys) == 0 {
+			continue
+		}
+		path := concat(parent, []string{t.Name})
+		if !utf8.ValidString(t.Name) {
+			return fmt.Errorf("add %s: %w: key is not valid UTF-8", joinKey(path), ErrUnsupportedValue)
+		}
+		s := section{table: path}
+		var vals []any
+		for _, kv := range t.Keys {
+			key := concat(path, []string{kv.Key})
+			if !utf8.ValidString(kv.Key) {
+				return fmt.Errorf("set %s: %w: key is not valid UTF-8", joinKey(key), ErrUnsupportedValue)
+			}
+			v, err := normalize(kv.Value)
+			if err != nil {
+				return fmt.Errorf("set %s: %w", joinKey(key), err)
+			}
+			s.lines = append(s.lines, quoteKey(kv.Key)+" = "+render(v, false))
+			vals = append(vals, v)
+		}
+		if _, exists, _ := lookup(d.data, path); exists {
+			batch = false
+		}
+		secs, added, want = append(secs, s), append(added, t), append(want, vals)
+	}
+	if len(secs) == 0 {
+		return nil
+	}
+	saved := *d
+	if !batch {
+		for _, t := range tables {
+			for _, kv := range t.Keys {
+				if err := d.Set(concat(parent, []string{t.Name, kv.Key}), kv.Value); err != nil {
+					*d = saved
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := d.insertHeaders(parent, secs); err != nil {
+		*d = saved
+		return fmt.Errorf("add tables under %s: %w", joinKey(parent), err)
+	}
+	for i, t := range added {
+		for j, kv := range t.Keys {
+			path := concat(secs[i].table, []string{kv.Key})
+			if got, ok, _ := lookup(d.data, path); !ok || !equalValues(want[i][j], got) {
+				*d = saved
+				return fmt.Errorf("set %s: %w", joinKey(path), errWrongResult)
+			}
+		}
+	}
+	return nil
+}
+
+// headerParent reports whether new [parent.name] headers can be added for
+// parent: it is absent, or a table defined only by [headers], not by an
+// inline table or dotted keys (whose sub-tables Set writes in place).
+func (d *Doc) headerParent(parent []string) bool {
+	if len(parent) == 0 {
+		return false
+	}
+	v, ok, err := lookup(d.data, parent)
+	if err != nil {
+		return false
+	}
+	if !ok {
+		for r := 1; r < len(parent); r++ {
+			if sub, ok, _ := lookup(d.data, parent[:r]); ok && !d.headerTable(parent[:r], sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return d.headerTable(parent, v)
+}
+
+// headerTable reports whether v, the value at path, is a table that is not
+// written inline or with dotted keys.
+func (d *Doc) headerTable(path []string, v any) bool {
+	if _, isMap := v.(map[string]any); !isMap {
+		return false
+	}
+	return d.inlineHolding(path) == nil && d.lastDottedDefining(path) < 0
 }
 
 // insertLine inserts one line at pos, which is a line start or the end of

@@ -334,7 +334,13 @@ func (ix *index) findInline(path []string) (table *inlineTable, entry *inlineEnt
 // at header h (or of the root block for h == -1), or -1 when it has none.
 func (ix *index) lastKeyOf(h int) int {
 	last := -1
-	for i, e := range ix.exprs {
+	// A block's key-values come between its header and the next header, so
+	// the scan stops there: callers ask this for every table of a document.
+	for i := h + 1; i < len(ix.exprs); i++ {
+		e := ix.exprs[i]
+		if e.kind == exprTable || e.kind == exprArrayTable {
+			break
+		}
 		if e.kind == exprKeyValue && e.table == h {
 			last = i
 		}

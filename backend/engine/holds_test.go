@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"maps"
+	"sync/atomic"
+	"testing"
+
+	"aisync/backend/clients"
+	"aisync/backend/unified"
+)
+
+// countingAdapter counts Encode calls; with stdioOnly it cannot express HTTP servers, like
+// a client whose file reads back as less than it was given.
+type countingAdapter struct {
+	fakeAdapter
+	stdioOnly bool
+	encodes   *atomic.Int32
+}
+
+func (c countingAdapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
+	c.encodes.Add(1)
+	if c.stdioOnly {
+		cfg.Servers = maps.Clone(cfg.Servers)
+		maps.DeleteFunc(cfg.Servers, func(_ string, s unified.Server) bool { return s.Transport == unified.TransportHTTP })
+	}
+	return c.fakeAdapter.Encode(ep, files, cfg)
+}
+
+// TestPassLeavesFilesThatHoldTheState checks that a pass does not re-render files that
+// already hold the state (not even for a client that cannot express all of it), and does
+// as soon as the state or the file changes.
+func TestPassLeavesFilesThatHoldTheState(t *testing.T) {
+	h := newHarness(t, "newest", "a", "b", "c")
+	full, lossy := &atomic.Int32{}, &atomic.Int32{}
+	h.eng.adapters = []clients.Adapter{fakeAdapter{"a"},
+		countingAdapter{fakeAdapter{"b"}, false, full}, countingAdapter{fakeAdapter{"c"}, true, lossy}}
+	h.write("a", `{"servers": {"local": {"command": "npx"}, "remote": {"url": "https://example.test/mcp"}}}`)
+	h.sync(TriggerCLI)
+	if got := names(h.servers("c")); got != "[local]" {
+		t.Fatalf("the stdio-only client holds %s, want local", got)
+	}
+	if got := names(h.servers("b")); got != "[local remote]" {
+		t.Fatalf("b holds %s", got)
+	}
+	before := [2]int32{full.Load(), lossy.Load()}
+	for range 3 {
+		if res := h.sync(TriggerRescan); res.FilesWritten != 0 {
+			t.Fatalf("a pass with nothing to do wrote %d files", res.FilesWritten)
+		}
+	}
+	if after := [2]int32{full.Load(), lossy.Load()}; after != before {
+		t.Fatalf("passes with nothing to do encoded the files again: %v → %v encodes (b, c)", before, after)
+	}
+
+	// A new engine over the same database (the next `sync --once`) knows from the stored
+	// base that b holds the state; c, which reads back as less, is rendered once to check.
+	h.eng = New(Options{Store: h.st, Bus: h.bus, Logger: testLogger(), Env: h.eng.env, Settings: h.eng.set, Backups: h.eng.backups,
+		Adapters: []clients.Adapter{fakeAdapter{"a"}, countingAdapter{fakeAdapter{"b"}, false, full}, countingAdapter{fakeAdapter{"c"}, true, lossy}}})
+	h.sync(TriggerCLI)
+	if full.Load() != before[0] {
+		t.Fatalf("a fresh engine encoded b, whose file already reads back as the state")
+	}
+
+	// A change anywhere is rendered again.
+	h.write("a", `{"servers": {"local": {"command": "npx", "args": ["-y"]}, "remote": {"url": "https://example.test/mcp"}}}`)
+	h.sync(TriggerWatch)
+	if s := h.servers("c")["local"]; len(s.Args) != 1 {
+		t.Fatalf("the edit did not reach the stdio-only client: %+v", s)
+	}
+	n := full.Load()
+	h.write("b", `{"servers": {"local": {"command": "npx", "args": ["-y"]}}, "other": 1}`)
+	h.sync(TriggerWatch)
+	if full.Load() == n {
+		t.Fatal("a hand edit of b was not followed by rendering b again")
+	}
+	if got := names(h.servers("b")); got != "[local]" {
+		t.Fatalf("after removing remote in b, b holds %s", got)
+	}
+}

@@ -1,0 +1,59 @@
+package unified
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func richConfig() Config {
+	return Config{
+		Servers: map[string]Server{
+			"gh": {Transport: TransportStdio, Command: "npx", Args: []string{"-y", "gh"}, Env: map[string]string{"TOKEN": "${secret:GH}"},
+				Tools: Tools{Allow: []string{"a"}, Deny: []string{"b"}}, StartupTimeoutMs: 5000,
+				Extras: map[string]map[string]json.RawMessage{"codex": {"x": json.RawMessage(`{"k":[1,2]}`)}, "zed": nil}},
+			"web":   {Transport: TransportHTTP, URL: "https://example.test/mcp", Headers: map[string]string{"A": "b"}, Args: []string{}},
+			"plain": {},
+		},
+		Rules: map[string]Rule{"style": {Name: "style", Activation: ActivationGlob, Globs: []string{"*.go"}, Body: "be brief"}},
+		Permissions: Permissions{Allow: []string{"shell:git"}, Deny: []string{"read:.env"}},
+	}
+}
+
+// TestCloneIsADeepCopyLikeAJSONRoundTrip checks that Clone gives what the JSON round trip it
+// replaced gave, and that changing the copy leaves the original alone.
+func TestCloneIsADeepCopyLikeAJSONRoundTrip(t *testing.T) {
+	orig := richConfig()
+	var viaJSON Config
+	b, _ := json.Marshal(orig)
+	if err := json.Unmarshal(b, &viaJSON); err != nil {
+		t.Fatal(err)
+	}
+	got := orig.Clone()
+	if !reflect.DeepEqual(got, viaJSON) {
+		t.Fatalf("Clone = %+v\nJSON round trip = %+v", got, viaJSON)
+	}
+	s := got.Servers["gh"]
+	s.Args[0], s.Env["TOKEN"], s.Tools.Allow[0] = "changed", "changed", "changed"
+	s.Extras["codex"]["x"][2] = 'X'
+	got.Rules["style"].Globs[0] = "changed"
+	got.Permissions.Allow[0] = "changed"
+	if !reflect.DeepEqual(orig, richConfig()) {
+		t.Fatalf("changing the clone changed the original: %+v", orig)
+	}
+}
+
+func TestOnlyKeepsTheGivenSections(t *testing.T) {
+	c := richConfig()
+	only := c.Only(SectionServers, SectionPermissions)
+	if len(only.Rules) != 0 || len(only.Servers) != 3 || len(only.Permissions.Allow) != 1 {
+		t.Fatalf("Only(servers, permissions) = %+v", only)
+	}
+	only.Servers["gh"].Args[0] = "changed"
+	if c.Servers["gh"].Args[0] != "-y" {
+		t.Fatal("Only shares memory with the config it was taken from")
+	}
+	if r := c.Only(SectionRules); len(r.Servers) != 0 || len(r.Rules) != 1 || !r.Permissions.IsZero() {
+		t.Fatalf("Only(rules) = %+v", r)
+	}
+}
