@@ -400,15 +400,32 @@ func unwrapPath(err error) error {
 func (e *Engine) writeOnce(path string, old []byte, existed bool, data []byte) error {
 	unlock := fsx.Lock(path)
 	defer unlock()
-	if existed {
-		if _, err := e.backups.Save(path, old); err != nil {
-			return err
-		}
-	}
 	if data == nil {
+		if existed {
+			if _, err := e.backups.Save(path, old); err != nil {
+				return err
+			}
+		}
 		return fsx.Remove(path)
 	}
-	return fsx.WriteAtomic(path, data, fsx.WriteOptions{ExpectHash: fsx.Hash(oldOrNil(old, existed)), ExpectAbsent: !existed})
+	opt := fsx.WriteOptions{ExpectHash: fsx.Hash(oldOrNil(old, existed)), ExpectAbsent: !existed}
+	if existed {
+		// The backup is written while the new bytes are (each waits on its own fsync), and
+		// the replace waits for it.
+		saved := make(chan error, 1)
+		go func() {
+			_, err := e.backups.Save(path, old)
+			saved <- err
+		}()
+		waited := false
+		opt.BeforeReplace = func() error { waited = true; return <-saved }
+		err := fsx.WriteAtomic(path, data, opt)
+		if !waited {
+			<-saved // the write failed early; the backup still finishes under the file's lock
+		}
+		return err
+	}
+	return fsx.WriteAtomic(path, data, opt)
 }
 
 func oldOrNil(old []byte, existed bool) []byte {

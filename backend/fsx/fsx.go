@@ -105,6 +105,12 @@ type WriteOptions struct {
 	Perm fs.FileMode
 	// Sync disables fsync when false only in benchmarks; production always syncs.
 	NoSync bool
+	// BeforeReplace, when set, runs once the new bytes are safely in the temporary file and
+	// before they replace path; an error abandons the write and is returned. The engine
+	// waits there for the backup of the old bytes, which it writes meanwhile, so the two
+	// fsyncs overlap instead of adding up while a backup still always exists before the
+	// file is replaced.
+	BeforeReplace func() error
 }
 
 // WriteAtomic replaces path with data so that a reader (or a crash) sees either the old
@@ -159,6 +165,11 @@ func WriteAtomic(path string, data []byte, opt WriteOptions) error {
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if opt.BeforeReplace != nil {
+		if err := opt.BeforeReplace(); err != nil {
+			return err
+		}
 	}
 	if err := replace(tmpName, path, opt); err != nil {
 		if errors.Is(err, ErrChangedUnderneath) {

@@ -159,3 +159,34 @@ func TestWriteAtomicLeavesNoTempFilesOnSuccessOrConflict(t *testing.T) {
 		t.Fatalf("files left: %v", names)
 	}
 }
+
+// TestWriteAtomicBeforeReplace checks the hook runs once, before the file is replaced, and
+// that its error abandons the write without leaving a temporary file.
+func TestWriteAtomicBeforeReplace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.json")
+	os.WriteFile(p, []byte("one"), 0o644)
+	calls := 0
+	err := WriteAtomic(p, []byte("two"), WriteOptions{ExpectHash: Hash([]byte("one")), BeforeReplace: func() error {
+		calls++
+		if got, _ := os.ReadFile(p); string(got) != "one" {
+			t.Errorf("the file was replaced before the hook ran: %q", got)
+		}
+		return nil
+	}})
+	if err != nil || calls != 1 {
+		t.Fatalf("err = %v, hook calls = %d", err, calls)
+	}
+	stop := errors.New("backup failed")
+	err = WriteAtomic(p, []byte("three"), WriteOptions{ExpectHash: Hash([]byte("two")), BeforeReplace: func() error { return stop }})
+	if !errors.Is(err, stop) {
+		t.Fatalf("err = %v, want the hook's error", err)
+	}
+	if got, _ := os.ReadFile(p); string(got) != "two" {
+		t.Fatalf("an abandoned write changed the file to %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("an abandoned write left %d files", len(entries))
+	}
+}

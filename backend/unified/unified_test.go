@@ -15,7 +15,7 @@ func richConfig() Config {
 			"web":   {Transport: TransportHTTP, URL: "https://example.test/mcp", Headers: map[string]string{"A": "b"}, Args: []string{}},
 			"plain": {},
 		},
-		Rules: map[string]Rule{"style": {Name: "style", Activation: ActivationGlob, Globs: []string{"*.go"}, Body: "be brief"}},
+		Rules:       map[string]Rule{"style": {Name: "style", Activation: ActivationGlob, Globs: []string{"*.go"}, Body: "be brief"}},
 		Permissions: Permissions{Allow: []string{"shell:git"}, Deny: []string{"read:.env"}},
 	}
 }

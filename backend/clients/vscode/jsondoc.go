@@ -25,4 +25,3 @@ func parse(path string, data []byte) (*jsonedit.Doc, error) {
 	}
 	return doc, nil
 }
-
