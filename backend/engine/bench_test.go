@@ -162,7 +162,7 @@ func (s *benchSetup) sync(b *testing.B, trigger string) engine.Result {
 //   - no-change: a rescan that finds nothing to do;
 //   - echo: the watch pass that follows our own writes (the fast path).
 func BenchmarkSyncPass(b *testing.B) {
-	for _, sz := range []struct{ clients, servers, rules int }{{10, 20, 0}, {10, 500, 0}, {13, 500, 200}} {
+	for _, sz := range []struct{ clients, servers, rules int }{{10, 20, 0}, {10, 500, 0}, {13, 500, 200}, {5, 1000, 200}} {
 		name := fmt.Sprintf("clients=%d/servers=%d/rules=%d", sz.clients, sz.servers, sz.rules)
 		b.Run(name+"/first", func(b *testing.B) {
 			written := 0

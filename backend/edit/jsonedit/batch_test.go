@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -138,5 +139,27 @@ func TestAddMembersMatchesSet(t *testing.T) {
 	}
 	if string(d.Bytes()) != "{}" || d.Changed() {
 		t.Fatalf("a failed AddMembers changed the document to %s", d.Bytes())
+	}
+}
+
+// TestLookupInLargeObjects checks that objects big enough to be indexed still answer with
+// the last of repeated names, as JSON.parse does.
+func TestLookupInLargeObjects(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 40 {
+		fmt.Fprintf(&b, "%q: %d, ", fmt.Sprint("k", i), i)
+	}
+	b.WriteString(`"k7": "last"}`)
+	d := mustParseDoc(t, b.String())
+	if got, _ := d.Get("k7"); string(got) != `"last"` {
+		t.Fatalf("k7 = %s, want the last of the repeated members", got)
+	}
+	if got, _ := d.Get("k39"); string(got) != "39" {
+		t.Fatalf("k39 = %s", got)
+	}
+	if _, ok := d.Get("k40"); ok {
+		t.Fatal("a missing member was found")
 	}
 }

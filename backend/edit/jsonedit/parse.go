@@ -76,6 +76,9 @@ type node struct {
 	end     int // offset just past the last byte of the value
 	members []member
 	elems   []element
+	// index maps a name to its last member, built by the first lookup in a large object
+	// (members never change after parsing: an edit re-parses).
+	index map[string]int
 }
 
 // member is one "name": value pair of an object.

@@ -84,13 +84,29 @@ func canonicalName(s string) string {
 // lookup returns the member that JSON.parse and json.Unmarshal would use for name: the last
 // one, when a name is repeated.
 func (n *node) lookup(name string) *member {
-	for i := len(n.members) - 1; i >= 0; i-- {
-		if n.members[i].name == name {
-			return &n.members[i]
+	if len(n.members) <= indexFrom {
+		for i := len(n.members) - 1; i >= 0; i-- {
+			if n.members[i].name == name {
+				return &n.members[i]
+			}
 		}
+		return nil
+	}
+	if n.index == nil {
+		n.index = make(map[string]int, len(n.members))
+		for i, m := range n.members {
+			n.index[m.name] = i
+		}
+	}
+	if i, ok := n.index[name]; ok {
+		return &n.members[i]
 	}
 	return nil
 }
+
+// indexFrom is the member count above which lookups use a map: looking up every server of
+// a file with a thousand of them one by one is otherwise quadratic.
+const indexFrom = 16
 
 // names lists the distinct member names in order of first appearance, which is the key order
 // JavaScript gives an object parsed from the same text.
