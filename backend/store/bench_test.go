@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -240,5 +242,54 @@ func BenchmarkStreamLogs(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(n), "rows/op")
+	}
+}
+
+// BenchmarkListLogsFiltered is the filtered page of the log screen: a level set, a client
+// and a search word together, rotating over every combination of the ones aisyncbench
+// times, so that the rare combinations, which make the slowest pages, are all in the
+// distribution. It reports latency percentiles over all pages and logs the slowest.
+func BenchmarkListLogsFiltered(b *testing.B) {
+	path := buildBigLog(b)
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	levelSets := [][]string{{LevelError}, {LevelWarn, LevelError}, {LevelInfo}, {LevelDebug, LevelInfo}}
+	words := []string{"github", "postgres", "sync", "write*", "slack", "mcp", "sentry", "fetch"}
+	var filters []LogFilter
+	for _, levels := range levelSets {
+		for _, client := range benchClients {
+			for _, word := range words {
+				filters = append(filters, LogFilter{Levels: levels, ClientID: client, Query: word, Limit: 100})
+			}
+		}
+	}
+	type timing struct {
+		d time.Duration
+		f LogFilter
+	}
+	var times []timing
+	cpu := processCPUTime()
+	for b.Loop() {
+		f := filters[len(times)%len(filters)]
+		start := time.Now()
+		if _, err := s.ListLogs(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, timing{time.Since(start), f})
+	}
+	reportCPU(b, cpu)
+	slices.SortFunc(times, func(a, b timing) int { return cmp.Compare(a.d, b.d) })
+	pct := func(p float64) float64 {
+		return float64(times[min(len(times)-1, int(p*float64(len(times))))].d) / 1e6
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+	for _, t := range times[max(0, len(times)-3):] {
+		b.Logf("slow: %v levels=%v client=%s q=%s", t.d.Round(time.Microsecond), t.f.Levels, t.f.ClientID, t.f.Query)
 	}
 }

@@ -112,15 +112,12 @@ func normalizeLevel(l string) (string, bool) {
 // broken by insertion order (the rowid, seq), which is also what the cursor records.
 func (s *SQLite) ListLogs(ctx context.Context, f LogFilter) (Page[LogEntry], error) {
 	limit := clampLimit(f.Limit, 100)
-	text, err := s.textPlan(ctx, f.Query, textWalk)
-	if err != nil {
-		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
-	}
 	var items []logRow
-	if text == textWalk {
+	var err error
+	if ftsQuery(f.Query) != "" {
 		items, err = s.walkLogs(ctx, f, limit+1)
 	} else {
-		items, err = s.queryLogs(ctx, f, text, limit+1)
+		items, err = s.queryLogs(ctx, f, limit+1)
 	}
 	if err != nil {
 		return Page[LogEntry]{}, fmt.Errorf("list logs: %w", err)
@@ -133,9 +130,10 @@ func (s *SQLite) ListLogs(ctx context.Context, f LogFilter) (Page[LogEntry], err
 	return out, nil
 }
 
-// queryLogs is ListLogs as one query: up to n rows after the cursor, newest first.
-func (s *SQLite) queryLogs(ctx context.Context, f LogFilter, text textMode, n int) ([]logRow, error) {
-	w, err := logWhere(f, true, text)
+// queryLogs is ListLogs without a text search, as one query: up to n rows after the
+// cursor, newest first, read from whichever time index fits the filter.
+func (s *SQLite) queryLogs(ctx context.Context, f LogFilter, n int) ([]logRow, error) {
+	w, err := logWhere(f, true, textDrive)
 	if err == nil {
 		err = w.afterSeq("timestamp", "seq", f.Cursor)
 	}
@@ -154,7 +152,7 @@ func (s *SQLite) queryLogs(ctx context.Context, f LogFilter, text textMode, n in
 // that SQLite steps through lazily, so only the current row is in memory; the read
 // transaction it holds means the stream sees one consistent state of the log.
 func (s *SQLite) StreamLogs(ctx context.Context, f LogFilter, fn func(LogEntry) error) error {
-	text, err := s.textPlan(ctx, f.Query, textFilter)
+	text, err := s.textPlan(ctx, logMatch(f, true))
 	if err != nil {
 		return fmt.Errorf("stream logs: %w", err)
 	}
@@ -236,7 +234,7 @@ func logWhere(f LogFilter, withLevels bool, text textMode) (where, error) {
 	}
 	w.timeRange("timestamp", f.Since, f.Until)
 	// The text condition goes last so that SQLite tests the cheap column conditions first.
-	if q := ftsQuery(f.Query); q != "" {
+	if q := logMatch(f, withLevels); q != "" {
 		switch text {
 		case textDrive:
 			w.add("seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)

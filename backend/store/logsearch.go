@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -18,9 +18,12 @@ import (
 // for a rare word, but for a word in every fifth entry of a million-row log that is 200,000
 // row lookups and a sort to show one page. Asking the search index about each row of the
 // time index instead costs far more per row (every probe sets up a new full-text cursor).
-// So the store counts the matches, stopping at a threshold, and for more than that walks
-// the search results newest-rowid first in growing chunks (walkLogs), which finds a page of
-// a common word after a few hundred lookups.
+//
+// So a page of a search (ListLogs) walks the search results newest rowid first and stops
+// as soon as the page is certain (walkLogs). The search index holds each entry's level and
+// client as terms (migration 0004), so with those filters the walk reads only entries that
+// pass them, however rare the combination. A full listing (StreamLogs) visits every match
+// anyway, and picks one of two single queries by the number of matches (textPlan).
 type textMode int
 
 const (
@@ -29,67 +32,56 @@ const (
 	// textFilter is one query that walks the time index and checks each row against the
 	// search results, gathered once: for visiting every match in order, as StreamLogs does.
 	textFilter
-	// textWalk is walkLogs: for a page of a common word.
+	// textWalk leaves the text out of the conditions, for walkLogs, which applies it itself.
 	textWalk
 )
 
 // searchTuning sets the text search thresholds; it is per store so that tests can force
-// the walk on small logs.
+// either plan on small logs.
 type searchTuning struct {
-	driveMax   int // matches below which textDrive wins
-	firstChunk int // search results fetched in walkLogs' first step
-	maxChunk   int // the most fetched in one step (each step doubles)
+	driveMax int // matches below which textDrive wins
 }
 
-var defaultSearchTuning = searchTuning{driveMax: 2000, firstChunk: 256, maxChunk: 8192}
+var defaultSearchTuning = searchTuning{driveMax: 2000}
 
-// textPlan picks how to join the search for query: textDrive when it matches fewer than
-// driveMax entries, common otherwise.
-func (s *SQLite) textPlan(ctx context.Context, query string, common textMode) (textMode, error) {
-	q := ftsQuery(query)
-	if q == "" {
+// textPlan picks how a full listing joins the search match: textDrive when it matches fewer
+// than driveMax entries, textFilter otherwise.
+func (s *SQLite) textPlan(ctx context.Context, match string) (textMode, error) {
+	if match == "" {
 		return textDrive, nil
 	}
 	var n int
 	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM event_log_fts
-		WHERE event_log_fts MATCH ? LIMIT ?)`, q, s.search.driveMax).Scan(&n)
+		WHERE event_log_fts MATCH ? LIMIT ?)`, match, s.search.driveMax).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count text matches: %w", err)
 	}
 	if n < s.search.driveMax {
 		return textDrive, nil
 	}
-	return common, nil
+	return textFilter, nil
 }
 
 // walkLogs returns the newest want entries that match f (text included) after f.Cursor.
 //
-// It reads the search results from the highest rowid down, in chunks, keeping the best
-// want candidates by (timestamp, seq). Rowids follow insertion order and timestamps nearly
-// do, so the newest matches come early; but a late insert can carry an old timestamp, so
-// the walk stops only when no row below the current rowid could still beat the candidates:
-// a question the time index answers by looking at the rows newer than the last candidate,
-// whatever their level, client or text. If timestamps were badly out of order the walk
-// would read all the matches, which is what a single query does anyway. All steps run in
-// one read transaction, so they see one state of the log.
+// It reads the search results from the highest rowid down, in one query (so that a prefix
+// term, whose result list FTS5 assembles in full before returning the first entry, is
+// assembled once), looks up the row of each for the conditions the index does not decide,
+// and keeps the best want candidates by (timestamp, seq). Rowids follow insertion order and
+// timestamps nearly do, so the newest matches come early; but a late insert can carry an
+// old timestamp, so the walk stops only when walkDone shows that no row below the current
+// rowid could still beat the candidates. That check is cheap, but it is a query, so after a
+// check that fails the walk reads as many results again before the next. If timestamps were
+// badly out of order the walk would read all the matches, which is what a single query does
+// anyway. The query and the checks run in one read transaction, so they see one state of
+// the log.
 func (s *SQLite) walkLogs(ctx context.Context, f LogFilter, want int) ([]logRow, error) {
-	q := ftsQuery(f.Query)
 	w, err := logWhere(f, true, textWalk)
+	if err == nil {
+		err = w.afterSeq("timestamp", "seq", f.Cursor)
+	}
 	if err != nil {
 		return nil, err
-	}
-	var cur *cursor
-	var curSeq int64
-	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, err
-		}
-		if curSeq, err = strconv.ParseInt(c.I, 10, 64); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalidCursor, err)
-		}
-		cur = &c
-		w.add("(timestamp, seq) < (?, ?)", c.T, curSeq)
 	}
 
 	tx, err := s.read.BeginTx(ctx, nil)
@@ -98,118 +90,124 @@ func (s *SQLite) walkLogs(ctx context.Context, f LogFilter, want int) ([]logRow,
 	}
 	defer tx.Rollback()
 
-	// Each step fetches a chunk of search results below rowid p, joined to the rows that
-	// pass the other conditions; a result whose row fails them comes back with NULLs, so
-	// that the step still learns how far it got.
-	step := `SELECT m.r, ` + qualify(logSelect, "event_log.") + ` FROM (SELECT rowid AS r FROM event_log_fts
-		WHERE event_log_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?) AS m
-		LEFT JOIN event_log ON event_log.seq = m.r`
+	// A search result whose row fails the other conditions comes back with NULLs, so that
+	// the walk still learns how far it got.
+	query := `SELECT event_log_fts.rowid, ` + qualify(logSelect, "event_log.") + ` FROM event_log_fts
+		LEFT JOIN event_log ON event_log.seq = event_log_fts.rowid`
 	if len(w.conds) > 0 {
-		step += ` AND ` + strings.Join(w.conds, " AND ")
+		query += ` AND ` + strings.Join(w.conds, " AND ")
 	}
+	query += ` WHERE event_log_fts MATCH ? ORDER BY event_log_fts.rowid DESC`
+	rows, err := tx.QueryContext(ctx, query, append(slices.Clip(w.args), logMatch(f, true))...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 
 	var best []logRow
-	p, chunk := int64(math.MaxInt64), s.search.firstChunk
-	for {
-		found, got, lowest, err := walkStep(ctx, tx, step, append([]any{q, p, chunk}, w.args...))
+	read, nextCheck := 0, 0
+	for rows.Next() {
+		p, r, ok, err := scanWalkRow(rows)
 		if err != nil {
 			return nil, err
 		}
-		best = mergeBest(best, found, want)
-		if got < chunk {
-			return best, nil // the search results are exhausted
+		read++
+		if ok {
+			best = addBest(best, r, want)
 		}
-		p = lowest
-		done, err := walkDone(ctx, tx, p, best, want, f, cur, curSeq)
-		if err != nil || done {
-			return best, err
+		// Without want candidates or a Since there is no lower bound in time to check
+		// against: any older row could still enter the page.
+		if read >= nextCheck && (len(best) >= want || !f.Since.IsZero()) {
+			done, err := walkDone(ctx, tx, p, best, want, f.Since, w)
+			if err != nil || done {
+				return best, err
+			}
+			nextCheck = 2 * read
 		}
-		chunk = min(chunk*2, s.search.maxChunk)
 	}
+	return best, rows.Err()
 }
 
-// walkStep runs one step of walkLogs. It returns the rows that passed, how many search
-// results the step read, and the lowest rowid among them.
-func walkStep(ctx context.Context, tx *sql.Tx, query string, args []any) (found []logRow, got int, lowest int64, err error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, 0, 0, err
+// scanWalkRow reads one row of walkLogs' query: the search result's rowid, and its entry if
+// the entry passed the other conditions (ok).
+func scanWalkRow(rows *sql.Rows) (rowid int64, e logRow, ok bool, err error) {
+	var seq sql.NullInt64
+	var id, syncEvent, client, event, level, message, context, ts sql.NullString
+	if err := rows.Scan(&rowid, &seq, &id, &syncEvent, &client, &event, &level, &message, &context, &ts); err != nil {
+		return 0, logRow{}, false, err
 	}
-	defer rows.Close()
-	lowest = math.MaxInt64
-	for rows.Next() {
-		var r int64
-		var seq sql.NullInt64
-		var id, syncEvent, client, event, level, message, context, ts sql.NullString
-		if err := rows.Scan(&r, &seq, &id, &syncEvent, &client, &event, &level, &message, &context, &ts); err != nil {
-			return nil, 0, 0, err
-		}
-		got++
-		lowest = min(lowest, r)
-		if !seq.Valid {
-			continue // a search result whose row fails the other conditions
-		}
-		e := logRow{seq: seq.Int64, LogEntry: LogEntry{ID: id.String, SyncEventID: syncEvent.String,
-			ClientID: client.String, Event: event.String, Level: level.String, Message: message.String}}
-		if context.Valid {
-			e.Context = []byte(context.String)
-		}
-		if e.Timestamp, err = parseTime(ts.String); err != nil {
-			return nil, 0, 0, err
-		}
-		found = append(found, e)
+	if !seq.Valid {
+		return rowid, logRow{}, false, nil
 	}
-	return found, got, lowest, rows.Err()
+	e = logRow{seq: seq.Int64, LogEntry: LogEntry{ID: id.String, SyncEventID: syncEvent.String,
+		ClientID: client.String, Event: event.String, Level: level.String, Message: message.String}}
+	if context.Valid {
+		e.Context = []byte(context.String)
+	}
+	if e.Timestamp, err = parseTime(ts.String); err != nil {
+		return 0, logRow{}, false, err
+	}
+	return rowid, e, true, nil
 }
 
-// mergeBest keeps the newest want rows of best and more.
-func mergeBest(best, more []logRow, want int) []logRow {
-	best = append(best, more...)
-	slices.SortFunc(best, func(a, b logRow) int {
-		switch {
-		case a.newer(b):
+// addBest inserts r into best, which is sorted newest first and keeps at most want rows.
+func addBest(best []logRow, r logRow, want int) []logRow {
+	if len(best) >= want && !r.newer(best[want-1]) {
+		return best
+	}
+	i, _ := slices.BinarySearchFunc(best, r, func(e, t logRow) int {
+		if e.newer(t) {
 			return -1
-		case b.newer(a):
-			return 1
 		}
-		return 0
+		return 1
 	})
+	best = slices.Insert(best, i, r)
 	return best[:min(len(best), want)]
 }
 
-// walkDone reports whether any row below rowid p could still enter the top want: a row
-// after the cursor, before Until, from Since on, and newer than the want-th candidate. It
-// asks the time index about all rows in that time range whatever their other columns, so
-// the answer may be a cautious "not yet". With no lower bound in time (fewer than want
-// candidates and no Since) it would have to read the whole index, so the walk goes on.
-func walkDone(ctx context.Context, tx *sql.Tx, p int64, best []logRow, want int, f LogFilter, cur *cursor, curSeq int64) (bool, error) {
-	var w where
-	// The unary + keeps SQLite from answering by the rowid range, which is the whole log
-	// below p.
-	w.add("+seq < ?", p)
-	bounded := false
+// walkDone reports whether no row below rowid p can enter the page any more: none that
+// passes w (the conditions on the row's columns, cursor included) is newer than the want-th
+// candidate and from since on. The caller makes sure that there is such a lower bound (want
+// candidates, or since).
+//
+// The rows that event_log_out_of_order does not list are in time order (migration 0005), so
+// none of those below p is newer than the first of them at or above p, the fence: if the
+// fence is below the lower bound, so are they. The listed rows below p above the bound are
+// few (the table's time index finds them) and are looked up, to drop those that fail w;
+// whether they match the text is left open. So the answer may be a cautious "not yet": when
+// such a listed row remains, or when the fence is newer than the bound, or there is none.
+func walkDone(ctx context.Context, tx *sql.Tx, p int64, best []logRow, want int, since time.Time, w where) (bool, error) {
+	var listed where
+	listed.add("seq < ?", p)
+	var below []string // what puts the fence below the lower bound, ORed
+	var belowArgs []any
 	if len(best) >= want {
 		last := best[want-1]
-		w.add("(timestamp, seq) > (?, ?)", formatTime(last.Timestamp), last.seq)
-		bounded = true
+		listed.add("(timestamp, seq) > (?, ?)", formatTime(last.Timestamp), last.seq)
+		below = append(below, "(timestamp, seq) <= (?, ?)")
+		belowArgs = append(belowArgs, formatTime(last.Timestamp), last.seq)
 	}
-	if !f.Since.IsZero() {
-		w.add("timestamp >= ?", formatTime(f.Since))
-		bounded = true
+	if !since.IsZero() {
+		listed.add("timestamp >= ?", formatTime(since))
+		below = append(below, "timestamp < ?")
+		belowArgs = append(belowArgs, formatTime(since))
 	}
-	if !bounded {
-		return false, nil
-	}
-	if !f.Until.IsZero() {
-		w.add("timestamp < ?", formatTime(f.Until))
-	}
-	if cur != nil {
-		w.add("(timestamp, seq) < (?, ?)", cur.T, curSeq)
-	}
-	var more bool
-	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM event_log INDEXED BY event_log_timestamp`+
-		w.sql()+`)`, w.args...).Scan(&more)
-	return !more, err
+	// The listed rows that could still enter the page. The lower bound in time is what keeps
+	// them few, whatever the number listed below p, so the time index is the way in.
+	strays := w
+	strays.conds = append(slices.Clip(w.conds), "seq IN (SELECT seq FROM event_log_out_of_order"+
+		" INDEXED BY event_log_out_of_order_timestamp"+listed.sql()+")")
+	strays.args = append(slices.Clip(w.args), listed.args...)
+
+	var fenced sql.NullBool
+	var stray bool
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT `+strings.Join(below, " OR ")+` FROM event_log
+			WHERE seq >= ? AND NOT EXISTS (SELECT 1 FROM event_log_out_of_order AS o WHERE o.seq = event_log.seq)
+			ORDER BY seq LIMIT 1),
+		EXISTS (SELECT 1 FROM event_log`+strays.sql()+`)`,
+		append(append(belowArgs, p), strays.args...)...).Scan(&fenced, &stray)
+	return fenced.Valid && fenced.Bool && !stray, err
 }
 
 // qualify prefixes each column of a comma-separated list with table.
@@ -221,13 +219,49 @@ func qualify(columns, table string) string {
 	return strings.Join(parts, ", ")
 }
 
+// logMatch is the FTS5 expression for f's text search, or "" if f has none. The client and
+// (withLevels) the levels become the tags terms of migration 0004, put first, which lets
+// FTS5 start from the shorter lists; they narrow the results but do not decide them, since
+// the same terms could occur in a message, so the queries keep their level and client
+// conditions too. Levels must be valid (logWhere checks them).
+func logMatch(f LogFilter, withLevels bool) string {
+	words := ftsQuery(f.Query)
+	if words == "" {
+		return ""
+	}
+	var parts []string
+	if f.ClientID != "" {
+		parts = append(parts, `"`+tagMark+`c`+strings.ToUpper(hex.EncodeToString([]byte(f.ClientID)))+`"`)
+	}
+	if withLevels {
+		var levels []string
+		for _, l := range f.Levels {
+			level, _ := normalizeLevel(l)
+			if term := `"` + tagMark + "l" + level + `"`; !slices.Contains(levels, term) {
+				levels = append(levels, term)
+			}
+		}
+		if len(levels) > 0 && len(levels) < 4 { // all four levels filter nothing
+			parts = append(parts, "("+strings.Join(levels, " OR ")+")")
+		}
+	}
+	parts = append(parts, "("+words+")")
+	return strings.Join(parts, " AND ")
+}
+
+// tagMark starts every tags term (migration 0004). It is a private-use character, which the
+// tokenizer keeps as part of a word, and ftsQuery reads it as a space, so that no search
+// word can match a tags term, or a prefix search assemble their lists.
+const tagMark = "\uE000"
+
 // ftsQuery turns what a user typed into an FTS5 query that cannot be a syntax error: each
 // word becomes a quoted phrase (so punctuation and FTS5 operators are plain text), the
 // phrases must all match, and a trailing * keeps its meaning of a prefix match. Words with
-// nothing searchable in them are dropped; an empty result means no text condition.
+// nothing searchable in them are dropped; an empty result means no text condition. tagMark
+// separates words.
 func ftsQuery(q string) string {
 	var parts []string
-	for _, word := range strings.Fields(q) {
+	for _, word := range strings.Fields(strings.ReplaceAll(q, tagMark, " ")) {
 		prefix := strings.HasSuffix(word, "*")
 		word = strings.TrimRight(word, "*")
 		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -102,7 +103,7 @@ func TestMigrations(t *testing.T) {
 			t.Fatalf("applied %v, want versions 1..%d", first, latestVersion())
 		}
 		want := []string{"client", "client_endpoint", "config_snapshot", "conflict", "endpoint_state",
-			"event_log", "event_log_fts", "export", "project", "schema_migrations", "setting",
+			"event_log", "event_log_fts", "event_log_out_of_order", "export", "project", "schema_migrations", "setting",
 			"snapshot_diff", "sync_event", "tombstone"}
 		if got := tableNames(t, s.write); !slices.Equal(got, want) {
 			t.Errorf("tables = %v, want %v", got, want)
@@ -152,6 +153,76 @@ func TestMigrations(t *testing.T) {
 		}
 		mustNoErr(t, s.IntegrityCheck(ctx))
 	})
+
+	// Version 4 rebuilt the search index with level and client terms, and version 5 listed
+	// the entries out of time order, for a log that was already there.
+	for _, tc := range []struct {
+		name   string
+		ts     func(i int) time.Duration
+		listed int
+	}{
+		{"in order", func(i int) time.Duration { return time.Duration(i) * time.Second }, 0},
+		{"one stamped ahead", func(i int) time.Duration {
+			if i == 10 {
+				return time.Hour
+			}
+			return time.Duration(i) * time.Second
+		}, 1},
+		{"late arrivals", func(i int) time.Duration {
+			if i >= 195 {
+				return time.Duration(i-190) * time.Second
+			}
+			return time.Duration(i) * time.Second
+		}, 5},
+	} {
+		t.Run("version 3 log with entries "+tc.name+" is migrated forward", func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "v3.db")
+			old, err := open(ctx, path, 3)
+			mustNoErr(t, err)
+			levels := []string{LevelDebug, LevelInfo, LevelWarn, LevelError}
+			clients := []string{"cursor", "codex", ""}
+			var batch []LogEntry
+			for i := range 200 {
+				batch = append(batch, LogEntry{ID: fmt.Sprintf("log-%03d", i), Level: levels[i%4], ClientID: clients[i%3],
+					Message: []string{"wrote github", "read github", "skipped linear"}[i%5%3], Timestamp: t0.Add(tc.ts(i))})
+			}
+			mustNoErr(t, old.AppendLogs(ctx, batch...))
+			mustNoErr(t, old.Close())
+
+			s, err := Open(ctx, path)
+			mustNoErr(t, err)
+			defer s.Close()
+			checkOutOfOrder(t, s, tc.listed)
+			mustNoErr(t, s.IntegrityCheck(ctx))
+			all := refLog(t, s)
+			for _, f := range []LogFilter{
+				{Query: "github", Levels: []string{LevelWarn, LevelError}, ClientID: "codex", Limit: 7},
+				{Query: "linear", ClientID: "cursor", Limit: 7},
+				{Query: "git*", Levels: []string{LevelInfo}, Limit: 7},
+			} {
+				want := refIDs(refFilter(all, f, true))
+				got := allPages(t, f, func(f LogFilter) (Page[LogEntry], error) { return s.ListLogs(ctx, f) })
+				if got = slices.DeleteFunc(got, func(id string) bool { return id == "|" }); !slices.Equal(got, want) {
+					t.Errorf("%+v: got %v, want %v", f, got, want)
+				}
+			}
+
+			// The new triggers keep the index and the list up to date through updates and
+			// deletes, which 'integrity-check' compares against the log itself.
+			_, err = s.write.Exec(`UPDATE event_log SET level = 'error', client_id = 'zed', timestamp = ?
+				WHERE id = 'log-001'`, formatTime(t0))
+			mustNoErr(t, err)
+			_, err = s.write.Exec(`DELETE FROM event_log WHERE id IN ('log-010', 'log-100', 'log-196')`)
+			mustNoErr(t, err)
+			mustNoErr(t, s.IntegrityCheck(ctx))
+			checkOutOfOrder(t, s, tc.listed+1)
+			p, err := s.ListLogs(ctx, LogFilter{Query: "github", Levels: []string{LevelError}, ClientID: "zed"})
+			mustNoErr(t, err)
+			if got := ids(p.Items); !slices.Equal(got, []string{"log-001"}) {
+				t.Errorf("search for the updated entry found %v", got)
+			}
+		})
+	}
 
 	t.Run("database from a newer program is refused", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "newer.db")
