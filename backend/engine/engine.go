@@ -594,7 +594,9 @@ var decodeRetries = []time.Duration{15 * time.Millisecond, 40 * time.Millisecond
 
 // observe reads and decodes one endpoint, reusing the stored base when the bytes are the
 // ones we already know.
-func (e *Engine) observe(ctx context.Context, t *target) {
+// base is the endpoint's stored base, decoded (nil when there is none); observe takes a
+// copy of it as what the files hold when they are unchanged since it was stored.
+func (e *Engine) observe(ctx context.Context, t *target, base *unified.Config) {
 	t.obs = Observation{Endpoint: t.ep, Priority: t.client.Row.Priority, Policy: t.client.Row.ConflictPolicy}
 	for attempt := 0; ; attempt++ {
 		files, err := readEndpoint(t.ep)
@@ -610,13 +612,11 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 		}
 		t.obs.Missing = allBlank(main)
 		t.obs.MTime = fileMTime(t.ep, files)
-		if t.hasSt && t.state.Hash == t.obs.Hash && len(t.state.Base) > 0 {
-			var c unified.Config
-			if json.Unmarshal(t.state.Base, &c) == nil {
-				t.obs.Local = &c
-				t.err = nil
-				return
-			}
+		if t.hasSt && t.state.Hash == t.obs.Hash && base != nil {
+			c := base.Clone()
+			t.obs.Local = &c
+			t.err = nil
+			return
 		}
 		if t.obs.Missing && len(files) > 0 && t.hasSt && len(t.state.Base) > 2 && attempt < len(decodeRetries) {
 			// An empty file where there was content: most likely a writer that truncates
@@ -662,7 +662,6 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	for i := range targets {
 		t := &targets[i]
 		t.state, t.hasSt = stateByID[t.ep.ID()]
-		e.observe(ctx, t)
 		b := Base{Hash: t.state.Hash}
 		if t.hasSt && len(t.state.Base) > 0 {
 			var c unified.Config
@@ -670,6 +669,7 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 				b.Config = &c
 			}
 		}
+		e.observe(ctx, t, b.Config)
 		if confirmed, ok := e.confirmed(ctx, t.ep.ID()); ok {
 			b.ConfirmedHash = confirmed
 		}

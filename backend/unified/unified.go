@@ -254,14 +254,49 @@ func sortedSet(in []string) []string {
 // Canonical returns the canonical JSON of the config: normalized, map keys sorted
 // (encoding/json sorts them), no insignificant whitespace.
 func (c Config) Canonical() []byte {
-	n := c.Clone()
-	n.Normalize()
-	b, err := json.Marshal(n)
+	if !c.normalForm() {
+		c = c.Clone()
+		c.Normalize()
+	}
+	b, err := json.Marshal(c)
 	if err != nil {
 		// Every field is a plain JSON type; a failure here is a programming error.
 		panic("unified: marshal config: " + err.Error())
 	}
 	return b
+}
+
+// normalForm reports whether c already encodes as its normalized form, so that Canonical
+// can skip the copy Normalize would need: configs on the engine's hot path are normalized,
+// and copying a thousand servers only to find nothing to change showed in profiles. Empty
+// and nil collections encode alike (omitempty), so only the rest of Normalize matters.
+func (c Config) normalForm() bool {
+	for _, s := range c.Servers {
+		if s.Transport == "" || !strictlySorted(s.Tools.Allow) || !strictlySorted(s.Tools.Deny) {
+			return false
+		}
+		for _, fields := range s.Extras {
+			if len(fields) == 0 {
+				return false
+			}
+		}
+	}
+	for name, r := range c.Rules {
+		if r.Name != name || r.Activation == "" {
+			return false
+		}
+	}
+	p := c.Permissions
+	return strictlySorted(p.Allow) && strictlySorted(p.Ask) && strictlySorted(p.Deny)
+}
+
+func strictlySorted(list []string) bool {
+	for i := 1; i < len(list); i++ {
+		if list[i-1] >= list[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Hash is the hex SHA-256 of the canonical JSON.

@@ -57,3 +57,33 @@ func TestOnlyKeepsTheGivenSections(t *testing.T) {
 		t.Fatalf("Only(rules) = %+v", r)
 	}
 }
+
+// TestCanonicalIsTheNormalizedEncoding checks that Canonical, which skips the copy for a
+// config already in normal form, encodes every config as its normalized copy does.
+func TestCanonicalIsTheNormalizedEncoding(t *testing.T) {
+	messy := richConfig()
+	messy.Servers["plain"] = Server{Command: "x", Tools: Tools{Allow: []string{"b", "a", "b"}}}
+	messy.Servers["extras"] = Server{Transport: TransportStdio, Command: "y", Extras: map[string]map[string]json.RawMessage{"zed": {}}}
+	messy.Rules["other"] = Rule{Body: "no name, no activation"}
+	messy.Permissions.Ask = []string{"z", "a"}
+	clean := messy.Clone()
+	clean.Normalize()
+	for name, c := range map[string]Config{"messy": messy, "normalized": clean, "empty": {}} {
+		n := c.Clone()
+		n.Normalize()
+		want, _ := json.Marshal(n)
+		if got := c.Canonical(); string(got) != string(want) {
+			t.Errorf("%s: Canonical = %s\nwant %s", name, got, want)
+		}
+	}
+	if !clean.normalForm() || messy.normalForm() {
+		t.Errorf("normalForm: normalized %v (want true), messy %v (want false)", clean.normalForm(), messy.normalForm())
+	}
+	if before := messy.Servers["plain"].Transport; before != "" {
+		t.Fatal("test setup: plain should have no transport")
+	}
+	messy.Canonical()
+	if messy.Servers["plain"].Transport != "" || len(messy.Servers["plain"].Tools.Allow) != 3 {
+		t.Fatal("Canonical changed the config it was called on")
+	}
+}
