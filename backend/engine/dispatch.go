@@ -409,7 +409,7 @@ func (e *Engine) writeOnce(path string, old []byte, existed bool, data []byte) e
 		return fsx.Remove(path)
 	}
 	opt := fsx.WriteOptions{ExpectHash: fsx.Hash(oldOrNil(old, existed)), ExpectAbsent: !existed}
-	if existed {
+	if existed && !e.wroteBytes(path, opt.ExpectHash) {
 		// The backup is written while the new bytes are (each waits on its own fsync), and
 		// the replace waits for it.
 		saved := make(chan error, 1)
@@ -423,9 +423,34 @@ func (e *Engine) writeOnce(path string, old []byte, existed bool, data []byte) e
 		if !waited {
 			<-saved // the write failed early; the backup still finishes under the file's lock
 		}
+		e.noteWritten(path, data, err)
 		return err
 	}
-	return fsx.WriteAtomic(path, data, opt)
+	err := fsx.WriteAtomic(path, data, opt)
+	e.noteWritten(path, data, err)
+	return err
+}
+
+// wroteBytes reports whether the file's bytes (by hash) are the ones this process last
+// wrote there. Replacing them needs no backup: they hold nothing the user wrote that the
+// backup taken before aisync's first write of the file does not, and backing up every
+// intermediate file of a burst of syncs would rotate the user's own last version out of
+// the kept backups (and cost two more fsyncs per write on the path of every change).
+func (e *Engine) wroteBytes(path, hash string) bool {
+	e.statusMu.RLock()
+	defer e.statusMu.RUnlock()
+	return hash != "" && e.written[path] == hash
+}
+
+// noteWritten records what a write left in path, for wroteBytes.
+func (e *Engine) noteWritten(path string, data []byte, err error) {
+	e.statusMu.Lock()
+	defer e.statusMu.Unlock()
+	if err == nil {
+		e.written[path] = fsx.Hash(data)
+	} else {
+		delete(e.written, path) // what the file holds now is not known
+	}
 }
 
 func oldOrNil(old []byte, existed bool) []byte {

@@ -81,6 +81,7 @@ type Engine struct {
 	warned    map[string]map[string]bool // endpoint id → warnings already reported
 	retry     map[string]bool            // endpoints whose last write failed
 	rendered  map[string]rendering       // endpoint id → what the last pass left in its files
+	written   map[string]string          // file path → hash of the bytes this process last wrote there
 	metrics   *Metrics
 	lastPass  atomic.Int64
 	rewatchMu sync.Mutex
@@ -124,6 +125,7 @@ func New(o Options) *Engine {
 		warned:   map[string]map[string]bool{},
 		retry:    map[string]bool{},
 		rendered: map[string]rendering{},
+		written:  map[string]string{},
 		metrics:  newMetrics(),
 	}
 }

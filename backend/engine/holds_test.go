@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"fmt"
 	"maps"
+	"os"
 	"sync/atomic"
 	"testing"
 
@@ -75,5 +77,43 @@ func TestPassLeavesFilesThatHoldTheState(t *testing.T) {
 	}
 	if got := names(h.servers("b")); got != "[local]" {
 		t.Fatalf("after removing remote in b, b holds %s", got)
+	}
+}
+
+// TestBackupsKeepTheUsersBytes checks that a write backs up the bytes it replaces when the
+// user (or another program) wrote them, but not aisync's own output of an earlier pass,
+// so that a series of syncs does not rotate the user's version out of the backups.
+func TestBackupsKeepTheUsersBytes(t *testing.T) {
+	h := newHarness(t, "newest", "a", "b")
+	user := `{"servers": {}, "mine": "kept"}` + "\n"
+	h.write("b", user)
+	count := func() int {
+		list, err := h.eng.backups.List(h.path("b"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	for i := range 3 {
+		h.write("a", fmt.Sprintf(`{"servers": {"s": {"command": "v%d"}}}`, i))
+		h.sync(TriggerWatch)
+		if got := h.servers("b")["s"].Command; got != fmt.Sprint("v", i) {
+			t.Fatalf("pass %d: b has %q", i, got)
+		}
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("after three syncs into b, %d backups of it, want 1 (the user's file)", n)
+	}
+	list, _ := h.eng.backups.List(h.path("b"))
+	if got, _ := os.ReadFile(list[0]); string(got) != user {
+		t.Fatalf("the backup holds %q, want the user's bytes %q", got, user)
+	}
+	// The user edits b; the next write into it backs that edit up.
+	h.write("b", `{"servers": {"s": {"command": "v2"}}, "mine": "edited"}`+"\n")
+	h.write("a", `{"servers": {"s": {"command": "v3"}}}`)
+	h.sync(TriggerWatch)
+	h.sync(TriggerWatch)
+	if n := count(); n != 2 {
+		t.Fatalf("after the user's edit and another sync, %d backups, want 2", n)
 	}
 }
