@@ -1,3 +1,5 @@
+//go:build !headless
+
 package main
 
 import (
@@ -235,6 +237,12 @@ func (a *App) OpenPath(path string) error {
 	return nil
 }
 
+// The tray (Linux, Windows) needs the main goroutine on the main OS thread.
+func init() { goruntime.LockOSThread() }
+
+// desktopApp is what a bare `aisync` runs; the headless build has none (headless.go).
+var desktopApp = runDesktop
+
 // runDesktop is the default face: the window, the tray, the engine and the local HTTP API.
 func runDesktop(stderr io.Writer) int {
 	svc, st, closeAll, code := boot(stderr, service.Options{})
@@ -244,6 +252,7 @@ func runDesktop(stderr io.Writer) int {
 	defer closeAll()
 	ctx, cancel := signalContext()
 	defer cancel()
+	go releaseAfterPasses(ctx, svc.Bus())
 
 	// The local API runs beside the window so scripts and a browser can reach the same
 	// engine; a busy port is not fatal for the desktop app.

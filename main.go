@@ -2,6 +2,8 @@
 // step. One binary, several faces over one engine: the desktop app (no arguments), a headless
 // server with the same web UI (serve), a one-shot pass (sync --once) and a thin CLI.
 // This file only parses arguments and wires things together; backend/ decides.
+//
+// Built with -tags headless the binary has every face but the desktop one (see headless.go).
 package main
 
 import (
@@ -14,7 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -27,9 +29,6 @@ import (
 	"aisync/backend/settings"
 	"aisync/backend/telemetry"
 )
-
-// The tray (Linux, Windows) needs the main goroutine on the main OS thread.
-func init() { runtime.LockOSThread() }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
@@ -68,7 +67,12 @@ func commands() []command {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return runDesktop(stderr)
+		if desktopApp == nil {
+			fmt.Fprintln(stderr, "aisync: this is the headless build, without the desktop app.\n"+
+				"Run 'aisync serve' for the server with the web UI, or 'aisync help' for every command.")
+			return exitUsage
+		}
+		return desktopApp(stderr)
 	}
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "-help" {
@@ -129,14 +133,18 @@ func editDistance(a, b string) int {
 }
 
 func cmdHelp(_ []string, stdout, _ io.Writer) int {
+	bare := "open the desktop app (window, tray, engine, local API)"
+	if desktopApp == nil {
+		bare = "(no desktop app in this headless build: use 'aisync serve')"
+	}
 	fmt.Fprintf(stdout, `aisync %s: keep your AI clients' MCP servers, rules and permissions in sync.
 
 Usage:
-  aisync                 open the desktop app (window, tray, engine, local API)
+  aisync                 %s
   aisync <command> [flags]
 
 Commands:
-`, buildinfo.Version)
+`, buildinfo.Version, bare)
 	for _, c := range commands() {
 		fmt.Fprintf(stdout, "  %-10s  %s\n", c.name, c.summary)
 	}
@@ -159,7 +167,11 @@ func cmdVersion(args []string, stdout, stderr io.Writer) int {
 		printJSON(stdout, bi)
 		return exitOK
 	}
-	fmt.Fprintf(stdout, "aisync %s (%s) %s %s/%s\n", bi.Version, orDash(bi.Commit), bi.GoVersion, bi.OS, bi.Arch)
+	variant := ""
+	if desktopApp == nil {
+		variant = " headless"
+	}
+	fmt.Fprintf(stdout, "aisync %s (%s) %s %s/%s%s\n", bi.Version, orDash(bi.Commit), bi.GoVersion, bi.OS, bi.Arch, variant)
 	return exitOK
 }
 
@@ -254,6 +266,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "aisync: %v\n", err)
 		return exitFailure
 	}
+	go releaseAfterPasses(ctx, svc.Bus())
 	srv := httpapi.New(svc, httpapi.Options{Logger: slog.Default()})
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ctx, ln) }()
@@ -304,6 +317,11 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 	if !*once {
 		fmt.Fprintln(stderr, "aisync sync: pass --once for a single pass; for continuous sync run 'aisync serve' or the desktop app")
 		return exitUsage
+	}
+	if os.Getenv("GOGC") == "" {
+		// One pass, then exit: the garbage goes with the process, so collect a quarter as
+		// often (a first pass of 1,000 servers into 5 clients: ~10% faster, measured).
+		debug.SetGCPercent(400)
 	}
 	svc, _, closeAll, code := boot(stderr, service.Options{Quiet: true})
 	if code != exitOK {

@@ -12,6 +12,8 @@
 #
 # Environment:
 #   AISYNC_BIN=path         binary to measure (default build/bin/aisync)
+#   AISYNC_HEADLESS_BIN=path  the headless build, whose serve RSS the scale phase measures
+#                           next to AISYNC_BIN's (default build/bin/aisync-headless)
 #   BENCH_QUICK=1           a few minutes instead of ~15: fewer edits, 10 s quiet period,
 #                           200k log rows, peer sizes 10 and 100
 #   BENCH_QUIET_SECONDS=N   idle-CPU measurement period (default 60; 10 when quick)
@@ -33,6 +35,12 @@ if [[ ! -x $BIN ]]; then
 fi
 
 args=(--bin "$BIN" --out "$OUT")
+HEADLESS_BIN=${AISYNC_HEADLESS_BIN:-build/bin/aisync-headless}
+if [[ -x $HEADLESS_BIN ]]; then
+	args+=(--headless-bin "$HEADLESS_BIN")
+else
+	echo "bench: $HEADLESS_BIN not found ('make headless'); serve RSS is measured with $BIN only" >&2
+fi
 [[ -n ${BENCH_QUICK:-} ]] && args+=(--quick)
 [[ -n ${BENCH_QUIET_SECONDS:-} ]] && args+=(--quiet-seconds "$BENCH_QUIET_SECONDS")
 only=${BENCH_ONLY:-}

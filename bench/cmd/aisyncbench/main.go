@@ -22,6 +22,7 @@ import (
 
 type config struct {
 	Bin          string
+	HeadlessBin  string // the build without the desktop app; "" when there is none to measure
 	Out          string
 	Quick        bool
 	Only         map[string]bool
@@ -60,6 +61,7 @@ func run(args []string) int {
 	var only, sizes string
 	var quietSec int
 	fs.StringVar(&c.Bin, "bin", "build/bin/aisync", "the aisync binary to measure")
+	fs.StringVar(&c.HeadlessBin, "headless-bin", "", "the headless build (-tags headless) whose serve the scale phase measures next to --bin's (default: --bin's path + \"-headless\", when that file exists)")
 	fs.StringVar(&c.Out, "out", "build/bench", "where results.md and results.json go")
 	fs.BoolVar(&c.Quick, "quick", false, "smaller runs (a few minutes): fewer edits, 10 s quiet period, fewer log rows and peer sizes")
 	fs.StringVar(&only, "only", "", "comma-separated phases to run: "+strings.Join(phases, ","))
@@ -128,6 +130,17 @@ func run(args []string) int {
 	}
 	if _, err := os.Stat(c.Bin); err != nil {
 		fmt.Fprintf(os.Stderr, "aisyncbench: %v (build it with `make build`)\n", err)
+		return 2
+	}
+	if c.HeadlessBin == "" {
+		if _, err := os.Stat(c.Bin + "-headless"); err == nil {
+			c.HeadlessBin = c.Bin + "-headless"
+		}
+	} else if c.HeadlessBin, err = filepath.Abs(c.HeadlessBin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	} else if _, err := os.Stat(c.HeadlessBin); err != nil {
+		fmt.Fprintf(os.Stderr, "aisyncbench: %v (build it with `make headless`)\n", err)
 		return 2
 	}
 	c.Out, _ = filepath.Abs(c.Out)
@@ -214,7 +227,7 @@ func runPhase(ctx context.Context, c *config, p string) (sec section) {
 
 func (c config) public() map[string]any {
 	return map[string]any{
-		"bin": c.Bin, "quick": c.Quick, "editsPerMode": c.Edits, "burstEdits": c.BurstEdits,
+		"bin": c.Bin, "headlessBin": c.HeadlessBin, "quick": c.Quick, "editsPerMode": c.Edits, "burstEdits": c.BurstEdits,
 		"burstWindow": c.BurstWindow.String(), "quietPeriod": c.Quiet.String(), "scaleServers": c.ScaleServers,
 		"scaleRules": c.ScaleRules, "scaleGroups": c.ScaleGroups, "starts": c.Starts, "logRows": c.LogRows,
 		"logQueries": c.LogQueries, "peerSizes": c.PeerSizes, "peerRuns": c.PeerRuns, "detect": c.Detect, "seed": c.Seed,

@@ -168,6 +168,12 @@ func runPeers(ctx context.Context, c *config) section {
 			sec.note("%s: %s", t.name, t.note)
 		}
 	}
+	sec.note("aisync ran as %s.", filepath.Base(tools[0].args[0]))
+	for _, bin := range []string{c.Bin, c.HeadlessBin} {
+		if bin != "" {
+			sec.note("Start-up of `%s version` (median of 20 runs, the floor under every aisync run above): %.1f ms.", filepath.Base(bin), versionStart(ctx, bin))
+		}
+	}
 	sec.note("Rules: M = max(2, N/5). Every run includes process start-up (Go binary for aisync; Node %s for the others). aisync's \"fresh\" run starts from an empty database, as a first `aisync sync --once` would.", strings.TrimPrefix(describeNode(), "v"))
 	sec.Data = runs
 	return sec
@@ -210,10 +216,17 @@ func peerEnv(proj string, extra ...string) []string {
 		"LANG=C.UTF-8", "NO_COLOR=1"}, extra...)
 }
 
+// aisyncTool runs `aisync sync --once` from the headless build when there is one: the CLI
+// build for scripts and servers, which loads no GUI library at start-up (the desktop build
+// spends some 40 ms of every run loading GTK and WebKitGTK; runPeers reports both start-ups).
 func aisyncTool(c *config) peerTool {
+	bin := c.Bin
+	if c.HeadlessBin != "" {
+		bin = c.HeadlessBin
+	}
 	return peerTool{
 		name: "aisync", version: "",
-		args: []string{c.Bin, "sync", "--once"},
+		args: []string{bin, "sync", "--once"},
 		env: func(proj string) []string {
 			return append(peerEnv(proj, "AISYNC_DATA_DIR="+filepath.Join(filepath.Dir(proj), "data"), "AISYNC_PROJECTS="+proj,
 				"AISYNC_ENV_FILE=", "AISYNC_SECRETS_BACKEND=file"), aisyncExtraEnv...)
@@ -426,4 +439,18 @@ func ratioText(r float64) string {
 		return fmt.Sprintf("%.2f×", r)
 	}
 	return fmt.Sprintf("%.1f×", r)
+}
+
+// versionStart is the median wall time of `bin version`: process start-up and nothing else.
+func versionStart(ctx context.Context, bin string) float64 {
+	var d []float64
+	for range 20 {
+		start := time.Now()
+		if exec.CommandContext(ctx, bin, "version").Run() != nil {
+			return 0
+		}
+		d = append(d, ms(time.Since(start)))
+	}
+	sort.Float64s(d)
+	return d[len(d)/2]
 }

@@ -22,6 +22,7 @@ type scaleHome struct {
 	targets   []string
 	names     map[string]string
 	servers   []server
+	edits     int // edits made to the probe server so far (its marker)
 	firstPass *syncResult
 }
 
@@ -135,19 +136,19 @@ func runScale(ctx context.Context, c *config) section {
 	sec.Data = data
 	logf("scale: %d endpoint groups (%s), %d servers, %d rules", len(s.groups), strings.Join(s.groups, ","), c.ScaleServers, c.ScaleRules)
 
-	// the floor: the same binary serving an empty HOME
-	if empty := newHome(c, "empty"); true {
-		if proc, err := startServe(ctx, c.Bin, empty, "empty-serve.stderr"); err == nil {
-			if _, err := proc.waitHealthy(60*time.Second, 10*time.Millisecond); err == nil {
-				waitCPUQuiet(proc.Pid, 30*time.Second)
-				m := procMem(proc.Pid)
-				top := smapsTop(proc.Pid, 4)
-				sec.add("serve RSS with no client at all (the floor)", fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed", float64(m.RSSKB)/1024, float64(m.AnonKB)/1024, float64(m.FileKB)/1024), "", "")
-				sec.note("Resident mappings of an idle server with no client: %s.", strings.Join(top, ", "))
-				data["emptyServe"] = map[string]any{"rssKB": m.RSSKB, "anonKB": m.AnonKB, "fileKB": m.FileKB, "top": top}
-			}
-			proc.stop()
+	// the floor: each build serving an empty HOME
+	builds := c.serveBuilds()
+	floors := map[string]any{}
+	data["emptyServe"] = floors
+	for _, b := range builds {
+		if m, top, ok := emptyServe(ctx, c, b); ok {
+			sec.add("serve RSS with no client at all (the floor), "+b.Name, fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed", mb(m.RSSKB), mb(m.AnonKB), mb(m.FileKB)), "", "")
+			sec.note("Resident mappings of an idle %s server with no client: %s.", b.Name, strings.Join(top, ", "))
+			floors[b.Key] = map[string]any{"rssKB": m.RSSKB, "anonKB": m.AnonKB, "fileKB": m.FileKB, "top": top}
 		}
+	}
+	if c.HeadlessBin == "" {
+		sec.note("No headless build to measure (build it with `make headless`, or pass --headless-bin): serve was measured with the desktop build only, which maps GTK and WebKitGTK.")
 	}
 
 	// first pass and no-change passes
@@ -202,16 +203,65 @@ func runScale(ctx context.Context, c *config) section {
 		sec.note("first pass error: %s", e)
 	}
 
-	// the server watching all of it
-	proc, err := startServe(ctx, c.Bin, s.h, "scale-serve.stderr")
+	// the server watching all of it, once per build
+	serves := map[string]any{}
+	data["serve"] = serves
+	for _, b := range builds {
+		d, err := s.serveAtScale(ctx, c, b, &sec)
+		if err != nil {
+			sec.Error = err.Error()
+			return sec
+		}
+		serves[b.Key] = d
+	}
+	return sec
+}
+
+// serveBuild is one aisync build whose server the scale phase measures.
+type serveBuild struct {
+	Key  string // "headless" or "desktop", in results.json
+	Name string // in the report
+	Bin  string
+}
+
+// serveBuilds lists the headless build first (the one the RSS target is about: no GUI
+// library mapped), then the desktop build, which serves the same but maps GTK and WebKitGTK.
+func (c *config) serveBuilds() []serveBuild {
+	desktop := serveBuild{Key: "desktop", Name: "desktop build (" + filepath.Base(c.Bin) + ")", Bin: c.Bin}
+	if c.HeadlessBin == "" {
+		return []serveBuild{desktop}
+	}
+	return []serveBuild{{Key: "headless", Name: "headless build (" + filepath.Base(c.HeadlessBin) + ")", Bin: c.HeadlessBin}, desktop}
+}
+
+func mb(kb int64) float64 { return float64(kb) / 1024 }
+
+// emptyServe measures a build's server on an empty HOME once its start-up settled.
+func emptyServe(ctx context.Context, c *config, b serveBuild) (memInfo, []string, bool) {
+	proc, err := startServe(ctx, b.Bin, newHome(c, "empty-"+b.Key), "empty-serve.stderr")
 	if err != nil {
-		sec.Error = err.Error()
-		return sec
+		return memInfo{}, nil, false
 	}
 	defer proc.stop()
 	if _, err := proc.waitHealthy(60*time.Second, 10*time.Millisecond); err != nil {
-		sec.Error = err.Error()
-		return sec
+		return memInfo{}, nil, false
+	}
+	waitCPUQuiet(proc.Pid, 30*time.Second)
+	return procMem(proc.Pid), smapsTop(proc.Pid, 4), true
+}
+
+// serveAtScale runs a build's server on the scale HOME: memory and CPU once the start-up
+// pass settled and over the quiet period, then the latency and peak memory of edits to one
+// server of the source file. Edit numbers go on from the previous build's, so the targets
+// never hold a marker ahead of the edit being timed.
+func (s *scaleHome) serveAtScale(ctx context.Context, c *config, b serveBuild, sec *section) (map[string]any, error) {
+	proc, err := startServe(ctx, b.Bin, s.h, "scale-serve-"+b.Key+".stderr")
+	if err != nil {
+		return nil, err
+	}
+	defer proc.stop()
+	if _, err := proc.waitHealthy(60*time.Second, 10*time.Millisecond); err != nil {
+		return nil, err
 	}
 	settle := waitCPUQuiet(proc.Pid, 3*time.Minute)
 	m0, cpu0 := procMem(proc.Pid), procCPU(proc.Pid)
@@ -227,14 +277,16 @@ func runScale(ctx context.Context, c *config) section {
 	defer tr.close()
 	var lat []float64
 	nEdits := pick(c.Quick, 5, 20)
-	for i := 1; i <= nEdits && ctx.Err() == nil; i++ {
-		s.servers[len(s.servers)-1] = probe(i)
+	for i := 0; i < nEdits && ctx.Err() == nil; i++ {
+		s.edits++
+		seq := s.edits
+		s.servers[len(s.servers)-1] = probe(seq)
 		must(writeAtomic(s.userSrc.Path, mcpServersJSON("mcpServers", s.servers)))
 		w := time.Now()
-		if tr.waitAll(i, 30*time.Second) {
+		if tr.waitAll(seq, 30*time.Second) {
 			worst := time.Duration(0)
 			for _, t := range s.targets {
-				if at, ok := tr.arrival(t, i); ok && at.Sub(w) > worst {
+				if at, ok := tr.arrival(t, seq); ok && at.Sub(w) > worst {
 					worst = at.Sub(w)
 				}
 			}
@@ -245,25 +297,24 @@ func runScale(ctx context.Context, c *config) section {
 	m2 := procMem(proc.Pid)
 	proc.stop()
 	editDist := newDist(lat)
-	data["serve"] = map[string]any{"settleSeconds": settle.Seconds(), "rssKBIdleStart": m0.RSSKB, "rssKBIdleEnd": m1.RSSKB, "rssAnonKBIdle": m1.AnonKB, "rssFileKBIdle": m1.FileKB,
+	data := map[string]any{"bin": b.Bin, "settleSeconds": settle.Seconds(), "rssKBIdleStart": m0.RSSKB, "rssKBIdleEnd": m1.RSSKB, "rssAnonKBIdle": m1.AnonKB, "rssFileKBIdle": m1.FileKB,
 		"hwmKBIdle": m1.HWMKB, "hwmKBAfterEdits": m2.HWMKB, "rssKBAfterEdits": m2.RSSKB, "quietSeconds": quiet.Seconds(), "idleCPUSeconds": idle,
 		"editLatency": editDist, "editsLost": nEdits - len(lat)}
-	mb := func(kb int64) float64 { return float64(kb) / 1024 }
-	sec.add("serve RSS while watching (idle)", fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed (binary, database); peak VmHWM %.1f MB", mb(m1.RSSKB), mb(m1.AnonKB), mb(m1.FileKB), mb(m1.HWMKB)), "≤ 80 MB", atMost(mb(m1.HWMKB), 80))
-	sec.add("serve peak RSS after edits at scale", fmt.Sprintf("%.1f MB VmHWM, %.1f MB VmRSS", mb(m2.HWMKB), mb(m2.RSSKB)), "≤ 80 MB", atMost(mb(m2.HWMKB), 80))
-	sec.add(fmt.Sprintf("idle CPU over a quiet %.0f s", quiet.Seconds()), fmt.Sprintf("%.2f CPU-s (%.2f%% of one core)", idle, 100*idle/quiet.Seconds()), "", "")
-	sec.add(fmt.Sprintf("edit one server in a %d-server file → %d other user-scope files", c.ScaleServers, len(s.targets)), editDist.ms(), "", "")
+	sec.add("serve RSS while watching (idle), "+b.Name, fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed (binary, database); peak VmHWM %.1f MB", mb(m1.RSSKB), mb(m1.AnonKB), mb(m1.FileKB), mb(m1.HWMKB)), "≤ 80 MB", atMost(mb(m1.HWMKB), 80))
+	sec.add("serve peak RSS after edits at scale, "+b.Name, fmt.Sprintf("%.1f MB VmHWM, %.1f MB VmRSS", mb(m2.HWMKB), mb(m2.RSSKB)), "≤ 80 MB", atMost(mb(m2.HWMKB), 80))
+	sec.add(fmt.Sprintf("idle CPU over a quiet %.0f s, %s", quiet.Seconds(), b.Name), fmt.Sprintf("%.2f CPU-s (%.2f%% of one core)", idle, 100*idle/quiet.Seconds()), "", "")
+	sec.add(fmt.Sprintf("edit one server in a %d-server file → %d other user-scope files, %s", c.ScaleServers, len(s.targets), b.Name), editDist.ms(), "", "")
 	if gm != nil {
 		mbf := func(k string) float64 { return gm[k] / (1 << 20) }
-		sec.add("serve Go memory while idle (from /metrics)", fmt.Sprintf("heap in use %.1f MB, heap idle %.1f MB of which released %.1f MB, total from OS %.1f MB, %0.f GCs",
+		sec.add("serve Go memory while idle (from /metrics), "+b.Name, fmt.Sprintf("heap in use %.1f MB, heap idle %.1f MB of which released %.1f MB, total from OS %.1f MB, %0.f GCs",
 			mbf("go_memstats_heap_inuse_bytes"), mbf("go_memstats_heap_idle_bytes"), mbf("go_memstats_heap_released_bytes"), mbf("go_memstats_sys_bytes"), gm["go_gc_duration_seconds_count"]), "", "")
 		data["goMemstatsIdle"] = gm
 	}
-	sec.note("Start-up pass settled (CPU < 2%% over 1 s) %.1f s after the server answered /healthz.", settle.Seconds())
+	sec.note("%s: start-up pass settled (CPU < 2%% over 1 s) %.1f s after the server answered /healthz.", b.Name, settle.Seconds())
 	if n := countLevel(proc.Stderr, "ERROR"); n > 0 {
-		sec.note("the server logged %d error line(s), e.g. `%s`", n, strings.Join(firstLines(proc.Stderr, "ERROR", 2), "` `"))
+		sec.note("the %s server logged %d error line(s), e.g. `%s`", b.Name, n, strings.Join(firstLines(proc.Stderr, "ERROR", 2), "` `"))
 	}
-	return sec
+	return data, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {
