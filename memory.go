@@ -21,19 +21,19 @@ const quietAfterPass = 2 * time.Second
 // desktop app) until ctx ends.
 //
 // Why: a pass over many clients allocates a lot and briefly holds a large live heap (20
-// client groups × 500 servers + 200 rules: ~200 MB allocated, up to ~50 MB live), while
-// the idle server needs a few MB. Go keeps the freed pages for reuse, and its background
-// scavenger only returns pages that went untouched for a whole GC cycle; an idle process
-// runs one GC every two minutes, so the pages stay resident long after the pass. Measured
-// at that scale (headless build): idle RSS 48–72 MB without this, 42–44 MB with it. The
-// cost is one GC of the idle heap per burst of activity, off the sync path.
+// client groups × 500 servers + 200 rules: up to ~60 MB), while the idle server needs a few
+// MB. Go keeps the freed pages for reuse, its background scavenger only returns pages that
+// went untouched for a whole GC cycle, and an idle process runs one GC every two minutes:
+// the garbage of the last pass and the pages it freed stay resident long after it. Measured
+// at that scale (headless build): idle RSS 43 MB after the start-up pass and 59–65 MB after
+// edits without this, 29 and 44 MB with it, at the same edit latency. The cost is one GC of
+// the idle heap (about 10 ms) per burst of activity, off the sync path.
 //
-// A soft memory limit (debug.SetMemoryLimit, 64 MiB, raised after each GC to leave at least
-// a quarter or a half of the live heap as headroom) was measured too and left out: it cut
-// the peak RSS of passes at that scale from ~145 to 95–105 MB, but the GC then runs several
-// times as often during a pass, and in interleaved runs the edit-to-all-clients latency was
-// 18–90% higher at p90 (the median moved little). GOMEMLIMIT still works for whoever prefers
-// memory over latency.
+// A soft memory limit (debug.SetMemoryLimit) was measured too and left out: 64 MiB cut the
+// peak RSS during edits at that scale from 130–145 to 93–98 MB (still above the 80 MB
+// target), but the GC then runs several times as often during a pass: edit latency +8% on
+// average and +13% at p90, CPU +8%, and a config much larger than that would make the GC
+// run back to back. GOMEMLIMIT still works for whoever prefers memory over latency.
 func releaseAfterPasses(ctx context.Context, bus *events.Bus) {
 	sub := bus.Subscribe(64)
 	defer sub.Close()

@@ -18,6 +18,10 @@ fi
 step "go vet"
 go vet ./...
 
+step "go vet + go test of the headless build (-tags headless, no cgo; only the root package differs)"
+CGO_ENABLED=0 GOFLAGS=-tags=headless go vet .
+CGO_ENABLED=0 GOFLAGS=-tags=headless go test -count=1 .
+
 step "go test -race (private D-Bus session, unlocked gnome-keyring, Xvfb)"
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT
