@@ -166,7 +166,12 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		return 0, nil // the client keeps no file here and we never create its folder
 	}
 	canon := want.Canonical()
-	if e.holds(t, canon) {
+	if ok, warns := e.holds(t, canon); ok {
+		// The warnings of the encode that produced these files still hold; the client's
+		// status keeps them.
+		mu.Lock()
+		cr.Warnings = append(cr.Warnings, warns...)
+		mu.Unlock()
 		return 0, nil
 	}
 	if t.obs.Missing && isEmpty(want) {
@@ -241,7 +246,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		base = *t.obs.Local
 	}
 	hash, stored := e.putState(ctx, t, final, base)
-	e.remember(t, hash, stored, canon)
+	e.remember(t, hash, stored, canon, warns)
 	if n > 0 {
 		e.bus.Publish(events.Event{Type: events.FileWritten, Client: id, Scope: t.ep.Scope.ID(), Msg: fmt.Sprintf("updated %s", t.ep.Path), Data: map[string]any{"path": t.ep.Path, "files": n}})
 	}
@@ -253,6 +258,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 type rendering struct {
 	hash       string
 	base, want [sha256.Size]byte
+	warns      []string // what the encode warned about
 }
 
 // holds reports whether the endpoint's files already hold want, so that the pass can leave
@@ -263,26 +269,33 @@ type rendering struct {
 // client's file only to find the same bytes was most of their cost. Nothing is skipped
 // while a write is being retried, or when want holds secret references, whose values
 // live in the keyring and may have changed since.
-func (e *Engine) holds(t *target, canon []byte) bool {
+//
+// It also returns the warnings of the encode that produced the files, when this process
+// did; files that read back as want lost nothing, so their encode had nothing to warn about.
+func (e *Engine) holds(t *target, canon []byte) (bool, []string) {
 	if t.obs.Local == nil || !t.hasSt || t.state.Hash != t.obs.Hash || bytes.Contains(canon, []byte("${secret:")) {
-		return false
+		return false, nil
 	}
 	e.statusMu.RLock()
 	retrying, last := e.retry[t.ep.ID()], e.rendered[t.ep.ID()]
 	e.statusMu.RUnlock()
 	if retrying {
-		return false
+		return false, nil
 	}
-	if bytes.Equal(canon, t.state.Base) {
-		return true
+	same := last.hash == t.obs.Hash && last.base == sha256.Sum256(t.state.Base) && last.want == sha256.Sum256(canon)
+	if same {
+		return true, last.warns
 	}
-	return last.hash == t.obs.Hash && last.base == sha256.Sum256(t.state.Base) && last.want == sha256.Sum256(canon)
+	return bytes.Equal(canon, t.state.Base), nil
 }
 
 // remember records, for holds, what writeEndpoint left in the endpoint's files: the hash
-// and base putState stored, and the want they were rendered from.
-func (e *Engine) remember(t *target, hash string, base, want []byte) {
+// and base putState stored, the want they were rendered from and the encode's warnings.
+func (e *Engine) remember(t *target, hash string, base, want []byte, warns []clients.Warning) {
 	r := rendering{hash: hash, base: sha256.Sum256(base), want: sha256.Sum256(want)}
+	for _, w := range warns {
+		r.warns = append(r.warns, w.String())
+	}
 	e.statusMu.Lock()
 	e.rendered[t.ep.ID()] = r
 	e.statusMu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -21,11 +22,19 @@ type countingAdapter struct {
 
 func (c countingAdapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
 	c.encodes.Add(1)
+	var warns []clients.Warning
 	if c.stdioOnly {
 		cfg.Servers = maps.Clone(cfg.Servers)
-		maps.DeleteFunc(cfg.Servers, func(_ string, s unified.Server) bool { return s.Transport == unified.TransportHTTP })
+		maps.DeleteFunc(cfg.Servers, func(name string, s unified.Server) bool {
+			if s.Transport != unified.TransportHTTP {
+				return false
+			}
+			warns = append(warns, clients.Warning{Item: "server:" + name, Code: clients.WarnUnsupportedTransport, Message: "no HTTP here"})
+			return true
+		})
 	}
-	return c.fakeAdapter.Encode(ep, files, cfg)
+	out, _, err := c.fakeAdapter.Encode(ep, files, cfg)
+	return out, warns, err
 }
 
 // TestPassLeavesFilesThatHoldTheState checks that a pass does not re-render files that
@@ -46,8 +55,12 @@ func TestPassLeavesFilesThatHoldTheState(t *testing.T) {
 	}
 	before := [2]int32{full.Load(), lossy.Load()}
 	for range 3 {
-		if res := h.sync(TriggerRescan); res.FilesWritten != 0 {
+		res := h.sync(TriggerRescan)
+		if res.FilesWritten != 0 {
 			t.Fatalf("a pass with nothing to do wrote %d files", res.FilesWritten)
+		}
+		if w := res.Clients["c"].Warnings; len(w) != 1 || !strings.Contains(w[0], "no HTTP here") {
+			t.Fatalf("a pass that left c alone lost the warning of its encode: %v", w)
 		}
 	}
 	if after := [2]int32{full.Load(), lossy.Load()}; after != before {
