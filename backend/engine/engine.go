@@ -596,6 +596,7 @@ var decodeRetries = []time.Duration{15 * time.Millisecond, 40 * time.Millisecond
 
 // observe reads and decodes one endpoint, reusing the stored base when the bytes are the
 // ones we already know.
+//
 // base is the endpoint's stored base, decoded (nil when there is none); observe takes a
 // copy of it as what the files hold when they are unchanged since it was stored.
 func (e *Engine) observe(ctx context.Context, t *target, base *unified.Config) {
