@@ -87,6 +87,9 @@ type Problem struct{ Msg string }
 // something the client would take literally (a reference with no syntax in that client, or
 // another client's own variable); msg says what.
 func Encode(s string, syn Syntax) (out string, ok bool, msg string) {
+	if !strings.Contains(s, "{") {
+		return s, true, "" // no reference of any syntax: most strings, and the regexps are slow
+	}
 	if m := clientOnly.FindString(s); m != "" && syn != EnvColon {
 		return s, false, m + " only means something inside the client it came from"
 	}
