@@ -33,8 +33,7 @@ func canonical(v any) json.RawMessage {
 
 // toItems flattens the given sections of a config into items.
 func toItems(c unified.Config, sections []unified.Section) items {
-	c = c.Clone()
-	c.Normalize()
+	c = c.Normalized() // only read here
 	out := items{}
 	for _, s := range sections {
 		switch s {

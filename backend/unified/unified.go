@@ -254,16 +254,23 @@ func sortedSet(in []string) []string {
 // Canonical returns the canonical JSON of the config: normalized, map keys sorted
 // (encoding/json sorts them), no insignificant whitespace.
 func (c Config) Canonical() []byte {
-	if !c.normalForm() {
-		c = c.Clone()
-		c.Normalize()
-	}
-	b, err := json.Marshal(c)
+	b, err := json.Marshal(c.Normalized())
 	if err != nil {
 		// Every field is a plain JSON type; a failure here is a programming error.
 		panic("unified: marshal config: " + err.Error())
 	}
 	return b
+}
+
+// Normalized returns c in normal form for reading: c itself when it already encodes as its
+// normalized form, a normalized copy otherwise. The result may share memory with c.
+func (c Config) Normalized() Config {
+	if c.normalForm() {
+		return c
+	}
+	n := c.Clone()
+	n.Normalize()
+	return n
 }
 
 // normalForm reports whether c already encodes as its normalized form, so that Canonical
