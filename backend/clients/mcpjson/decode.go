@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"aisync/backend/clients"
 	"aisync/backend/clients/envref"
@@ -346,8 +347,22 @@ func asString(raw json.RawMessage) (string, bool) {
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", false
 	}
+	if len(raw) >= 2 && raw[len(raw)-1] == '"' && plainJSONString(raw[1:len(raw)-1]) {
+		return string(raw[1 : len(raw)-1]), true // the common case, without encoding/json
+	}
 	var s string
 	return s, json.Unmarshal(raw, &s) == nil
+}
+
+// plainJSONString reports whether b, the inside of a JSON string, means itself: no escape,
+// no quote, no control character, valid UTF-8.
+func plainJSONString(b []byte) bool {
+	for _, c := range b {
+		if c == '\\' || c == '"' || c < 0x20 {
+			return false
+		}
+	}
+	return utf8.Valid(b)
 }
 
 func asBool(raw json.RawMessage) (bool, bool) {
