@@ -149,13 +149,8 @@ func BenchmarkAppendLogs(b *testing.B) {
 }
 
 func BenchmarkListLogs(b *testing.B) {
-	path := buildBigLog(b)
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openBigLog(b)
 
 	// A cursor some way down the unfiltered list, for the deep-page case.
 	deep := LogFilter{Limit: 100}
@@ -200,13 +195,8 @@ func BenchmarkListLogs(b *testing.B) {
 }
 
 func BenchmarkCountLogsByLevel(b *testing.B) {
-	path := buildBigLog(b)
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openBigLog(b)
 	for _, bc := range []struct {
 		name   string
 		filter LogFilter
@@ -225,13 +215,8 @@ func BenchmarkCountLogsByLevel(b *testing.B) {
 }
 
 func BenchmarkStreamLogs(b *testing.B) {
-	path := buildBigLog(b)
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openBigLog(b)
 	for b.Loop() {
 		n := 0
 		err := s.StreamLogs(ctx, LogFilter{Levels: []string{LevelWarn, LevelError}}, func(LogEntry) error {
@@ -250,13 +235,8 @@ func BenchmarkStreamLogs(b *testing.B) {
 // times, so that the rare combinations, which make the slowest pages, are all in the
 // distribution. It reports latency percentiles over all pages and logs the slowest.
 func BenchmarkListLogsFiltered(b *testing.B) {
-	path := buildBigLog(b)
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openBigLog(b)
 	levelSets := [][]string{{LevelError}, {LevelWarn, LevelError}, {LevelInfo}, {LevelDebug, LevelInfo}}
 	words := []string{"github", "postgres", "sync", "write*", "slack", "mcp", "sentry", "fetch"}
 	var filters []LogFilter
@@ -292,4 +272,14 @@ func BenchmarkListLogsFiltered(b *testing.B) {
 	for _, t := range times[max(0, len(times)-3):] {
 		b.Logf("slow: %v levels=%v client=%s q=%s", t.d.Round(time.Microsecond), t.f.Levels, t.f.ClientID, t.f.Query)
 	}
+}
+
+// openBigLog opens the shared benchmark log (buildBigLog), closed when b ends.
+func openBigLog(b *testing.B) *SQLite {
+	s, err := Open(context.Background(), buildBigLog(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
 }
