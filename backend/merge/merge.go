@@ -9,9 +9,6 @@
 package merge
 
 import (
-	"encoding/json"
-	"maps"
-
 	"aisync/backend/unified"
 )
 
@@ -130,21 +127,7 @@ func cloneRule(r unified.Rule) *unified.Rule {
 // normalServer returns a normalized deep copy: Normalize alone would sort the caller's slices
 // in place and share its maps with the result.
 func normalServer(s unified.Server) unified.Server {
-	s.Args = cloneStrings(s.Args)
-	s.Env = maps.Clone(s.Env)
-	s.Headers = maps.Clone(s.Headers)
-	s.Tools = unified.Tools{Allow: cloneStrings(s.Tools.Allow), Deny: cloneStrings(s.Tools.Deny)}
-	if s.Extras != nil {
-		extras := make(map[string]map[string]json.RawMessage, len(s.Extras))
-		for client, fields := range s.Extras {
-			inner := make(map[string]json.RawMessage, len(fields))
-			for name, raw := range fields {
-				inner[name] = append(json.RawMessage(nil), raw...)
-			}
-			extras[client] = inner
-		}
-		s.Extras = extras
-	}
+	s = s.Clone()
 	s.Normalize()
 	return s
 }
