@@ -422,24 +422,22 @@ func (e *Engine) writeOnce(path string, old []byte, existed bool, data []byte) e
 		return fsx.Remove(path)
 	}
 	opt := fsx.WriteOptions{ExpectHash: fsx.Hash(oldOrNil(old, existed)), ExpectAbsent: !existed}
+	var saved chan error
+	waited := false
 	if existed && !e.wroteBytes(path, opt.ExpectHash) {
 		// The backup is written while the new bytes are (each waits on its own fsync), and
 		// the replace waits for it.
-		saved := make(chan error, 1)
+		saved = make(chan error, 1)
 		go func() {
 			_, err := e.backups.Save(path, old)
 			saved <- err
 		}()
-		waited := false
 		opt.BeforeReplace = func() error { waited = true; return <-saved }
-		err := fsx.WriteAtomic(path, data, opt)
-		if !waited {
-			<-saved // the write failed early; the backup still finishes under the file's lock
-		}
-		e.noteWritten(path, data, err)
-		return err
 	}
 	err := fsx.WriteAtomic(path, data, opt)
+	if saved != nil && !waited {
+		<-saved // the write failed early; the backup still finishes under the file's lock
+	}
 	e.noteWritten(path, data, err)
 	return err
 }
