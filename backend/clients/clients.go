@@ -220,6 +220,8 @@ type Adapter interface {
 	// comments, order, indentation, line endings, BOM) survives, and when nothing changes the
 	// output is byte-identical. It returns the files to write (nil value: delete the file).
 	// Secret references have been resolved by the caller; env references are in unified syntax.
+	// cfg is in normal form and only read: the engine encodes the endpoints of a scope
+	// concurrently from one shared config, so an adapter that needs to change it copies it.
 	Encode(ep Endpoint, files Files, cfg unified.Config) (Files, []Warning, error)
 }
 

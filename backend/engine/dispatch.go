@@ -21,21 +21,31 @@ import (
 
 // desiredFor is what an endpoint should hold: the hub's sections, except that items with a
 // pending conflict keep whatever the endpoint has now (nothing is written for them until the
-// user decides).
+// user decides). It is in normal form and shares memory with hub unless a pending item
+// changed it: the endpoints of a scope are written concurrently from the same hub, so it is
+// only read. A copy per endpoint was most of what a pass held at once at scale.
 func desiredFor(hub unified.Config, t *target, pending map[string]Pending) unified.Config {
-	want := hub.Only(t.ep.Sections...)
-	var local unified.Config
-	if t.obs.Local != nil {
-		local = *t.obs.Local
-	}
+	want := hub.Select(t.ep.Sections...)
+	var own bool
 	for k := range pending {
 		sec, name := splitKey(k)
-		if t.ep.Has(sec) {
-			copyItem(&want, local, sec, name)
+		if !t.ep.Has(sec) {
+			continue
 		}
+		if !own {
+			want, own = want.Clone(), true
+		}
+		var local unified.Config
+		if l := t.local(); l != nil {
+			local = *l
+		}
+		copyItem(&want, local, sec, name)
 	}
-	want.Normalize()
-	return want
+	if own {
+		want.Normalize()
+		return want
+	}
+	return want.Normalized()
 }
 
 // copyItem makes the item sec/name of dst what it is in src: the same value, or absent.
@@ -154,44 +164,11 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 // writeEndpoint encodes and writes one endpoint, then records its new base.
 func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Config, pending map[string]Pending, res *Result, mu *sync.Mutex) (int, error) {
 	id := t.client.Adapter.ID()
-	want := desiredFor(hub, t, pending)
-	mu.Lock()
-	cr := res.client(id)
-	cr.Servers += len(want.Servers)
-	cr.Rules += len(want.Rules)
-	cr.Permissions += len(want.Permissions.Allow) + len(want.Permissions.Ask) + len(want.Permissions.Deny)
-	mu.Unlock()
-
-	if t.obs.Missing && !canCreate(t.ep) {
-		return 0, nil // the client keeps no file here and we never create its folder
+	enc, done, err := e.encode(ctx, t, hub, pending, res, mu)
+	if done || err != nil {
+		return 0, err
 	}
-	canon := want.Canonical()
-	if ok, warns := e.holds(t, canon); ok {
-		// The warnings of the encode that produced these files still hold; the client's
-		// status keeps them.
-		mu.Lock()
-		cr.Warnings = append(cr.Warnings, warns...)
-		mu.Unlock()
-		return 0, nil
-	}
-	if t.obs.Missing && isEmpty(want) {
-		e.putState(ctx, t, t.files, want)
-		return 0, nil
-	}
-	render := want.Clone()
-	if err := e.secrets.Resolve(&render); err != nil {
-		return 0, e.fail(ctx, t, fmt.Errorf("resolve secrets for %s: %w", t.ep.Path, err))
-	}
-	out, warns, err := t.client.Adapter.Encode(t.ep, t.files, render)
-	if err != nil {
-		return 0, e.fail(ctx, t, fmt.Errorf("encode %s: %w", t.ep.Path, err))
-	}
-	for _, w := range warns {
-		e.reportOnce(ctx, t.ep, "warn:"+w.String(), store.LevelWarn, fmt.Sprintf("%s (%s): %s", t.client.Adapter.Name(), t.ep.Path, w.String()), id)
-		mu.Lock()
-		cr.Warnings = append(cr.Warnings, w.String())
-		mu.Unlock()
-	}
+	canon, out, warns := enc.canon, enc.out, enc.warns
 	final := clients.Files{}
 	for p, b := range t.files {
 		final[p] = b
@@ -234,16 +211,22 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	e.forgetReports(t.ep, "error:")
 	// The new base is what the files now hold, read back through the adapter, so that
 	// what the client cannot express is not mistaken for a deletion next time.
-	base := want
-	if n > 0 || t.obs.Local == nil {
+	var known *unified.Config
+	if n == 0 {
+		known = t.local() // nothing written: the files hold what they held
+	}
+	var base unified.Config
+	if known != nil {
+		base = *known
+	} else {
+		release := e.slot()
 		cfg, _, err := t.client.Adapter.Decode(t.ep, final)
+		release()
 		if err != nil {
 			return n, e.fail(ctx, t, fmt.Errorf("re-read %s after writing: %w", t.ep.Path, err))
 		}
 		_ = e.secrets.Extract(&cfg)
-		base = cfg.Only(t.ep.Sections...)
-	} else {
-		base = *t.obs.Local
+		base = cfg.Select(t.ep.Sections...)
 	}
 	hash, stored := e.putState(ctx, t, final, base)
 	e.remember(t, hash, stored, canon, warns)
@@ -251,6 +234,65 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		e.bus.Publish(events.Event{Type: events.FileWritten, Client: id, Scope: t.ep.Scope.ID(), Msg: fmt.Sprintf("updated %s", t.ep.Path), Data: map[string]any{"path": t.ep.Path, "files": n}})
 	}
 	return n, nil
+}
+
+// encoded is what an endpoint's encode produced: the canonical form of the config it should
+// hold, and the files to write.
+type encoded struct {
+	canon []byte
+	out   clients.Files
+	warns []clients.Warning
+}
+
+// encode works out what an endpoint should hold and, unless its files already hold it, the
+// bytes to write; done reports that there is nothing to write. It runs in one of the
+// engine's CPU slots (see Engine.slot).
+func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, pending map[string]Pending, res *Result, mu *sync.Mutex) (enc encoded, done bool, err error) {
+	defer e.slot()()
+	id := t.client.Adapter.ID()
+	want := desiredFor(hub, t, pending)
+	mu.Lock()
+	cr := res.client(id)
+	cr.Servers += len(want.Servers)
+	cr.Rules += len(want.Rules)
+	cr.Permissions += len(want.Permissions.Allow) + len(want.Permissions.Ask) + len(want.Permissions.Deny)
+	mu.Unlock()
+
+	if t.obs.Missing && !canCreate(t.ep) {
+		return enc, true, nil // the client keeps no file here and we never create its folder
+	}
+	canon := want.Canonical()
+	if ok, warns := e.holds(t, canon); ok {
+		// The warnings of the encode that produced these files still hold; the client's
+		// status keeps them.
+		mu.Lock()
+		cr.Warnings = append(cr.Warnings, warns...)
+		mu.Unlock()
+		return enc, true, nil
+	}
+	if t.obs.Missing && isEmpty(want) {
+		e.putState(ctx, t, t.files, want)
+		return enc, true, nil
+	}
+	render := want
+	if bytes.Contains(canon, []byte("${secret:")) {
+		// Resolve writes the secrets' values into its copy; want stays as the hub has it.
+		render = want.Clone()
+		if err := e.secrets.Resolve(&render); err != nil {
+			return enc, false, e.fail(ctx, t, fmt.Errorf("resolve secrets for %s: %w", t.ep.Path, err))
+		}
+	}
+	out, warns, err := t.client.Adapter.Encode(t.ep, t.files, render)
+	if err != nil {
+		return enc, false, e.fail(ctx, t, fmt.Errorf("encode %s: %w", t.ep.Path, err))
+	}
+	for _, w := range warns {
+		e.reportOnce(ctx, t.ep, "warn:"+w.String(), store.LevelWarn, fmt.Sprintf("%s (%s): %s", t.client.Adapter.Name(), t.ep.Path, w.String()), id)
+		mu.Lock()
+		cr.Warnings = append(cr.Warnings, w.String())
+		mu.Unlock()
+	}
+	return encoded{canon: canon, out: out, warns: warns}, false, nil
 }
 
 // rendering is what a pass left in an endpoint's files: their hash, the base recorded
@@ -273,7 +315,7 @@ type rendering struct {
 // It also returns the warnings of the encode that produced the files, when this process
 // did; files that read back as want lost nothing, so their encode had nothing to warn about.
 func (e *Engine) holds(t *target, canon []byte) (bool, []string) {
-	if t.obs.Local == nil || !t.hasSt || t.state.Hash != t.obs.Hash || bytes.Contains(canon, []byte("${secret:")) {
+	if !t.unchanged || bytes.Contains(canon, []byte("${secret:")) {
 		return false, nil
 	}
 	e.statusMu.RLock()
@@ -325,7 +367,6 @@ func canCreate(ep clients.Endpoint) bool {
 // putState records the endpoint's files (by hash) and the base they read back as, and
 // returns both as stored.
 func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, base unified.Config) (hash string, canon []byte) {
-	base.Normalize()
 	h := filesHash(final)
 	st := store.EndpointState{EndpointID: t.ep.ID(), ClientID: t.client.Adapter.ID(), Scope: t.ep.Scope.ID(), Path: t.ep.Path,
 		Base: base.Canonical(), Hash: h, WrittenHash: h, UpdatedAt: e.now().UTC()}

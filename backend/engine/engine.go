@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -82,6 +83,7 @@ type Engine struct {
 	retry     map[string]bool            // endpoints whose last write failed
 	rendered  map[string]rendering       // endpoint id → what the last pass left in its files
 	written   map[string]string          // file path → hash of the bytes this process last wrote there
+	cpu       chan struct{}              // CPU slots of a pass's concurrent writers (see slot)
 	metrics   *Metrics
 	lastPass  atomic.Int64
 	rewatchMu sync.Mutex
@@ -126,8 +128,20 @@ func New(o Options) *Engine {
 		retry:    map[string]bool{},
 		rendered: map[string]rendering{},
 		written:  map[string]string{},
+		cpu:      make(chan struct{}, max(runtime.GOMAXPROCS(0), 1)),
 		metrics:  newMetrics(),
 	}
+}
+
+// slot waits for one of the engine's CPU slots (as many as the Go scheduler runs at once)
+// and returns its release. The files of a scope are written concurrently, so that a slow
+// disk or a retried write holds up no other client; their encoding and decoding are CPU
+// work that parses whole files, so they take turns in the slots. They would share the
+// same cores anyway, and a pass at scale (16 files of 500 servers) held every parsed file
+// at once: about half its peak heap.
+func (e *Engine) slot() (release func()) {
+	e.cpu <- struct{}{}
+	return func() { <-e.cpu }
 }
 
 // Bus is the engine's event bus.
@@ -280,6 +294,27 @@ type target struct {
 	warns  []clients.Warning
 	state  store.EndpointState
 	hasSt  bool
+	// unchanged: the files are the ones the stored base was recorded from, so they hold no
+	// local change and were not decoded (obs.Local is nil); local() reads the base when
+	// something needs the config after all.
+	unchanged bool
+	base      *unified.Config // local()'s decoded base
+}
+
+// local is what the endpoint's files hold: the decoded files, or for unchanged files the
+// stored base, decoded on first use (nil when neither is known).
+func (t *target) local() *unified.Config {
+	if t.obs.Local != nil || !t.unchanged {
+		return t.obs.Local
+	}
+	if t.base == nil {
+		var c unified.Config
+		if json.Unmarshal(t.state.Base, &c) != nil {
+			return nil
+		}
+		t.base = &c
+	}
+	return t.base
 }
 
 // Trigger names why a pass runs.
@@ -594,12 +629,9 @@ func allBlank(f clients.Files) bool {
 // may be in the middle of saving it.
 var decodeRetries = []time.Duration{15 * time.Millisecond, 40 * time.Millisecond, 100 * time.Millisecond}
 
-// observe reads and decodes one endpoint, reusing the stored base when the bytes are the
-// ones we already know.
-//
-// base is the endpoint's stored base, decoded (nil when there is none); observe takes a
-// copy of it as what the files hold when they are unchanged since it was stored.
-func (e *Engine) observe(ctx context.Context, t *target, base *unified.Config) {
+// observe reads one endpoint and decodes it, unless the bytes are the ones the stored base
+// was recorded from: those hold no local change (t.unchanged), and nothing is decoded.
+func (e *Engine) observe(ctx context.Context, t *target) {
 	t.obs = Observation{Endpoint: t.ep, Priority: t.client.Row.Priority, Policy: t.client.Row.ConflictPolicy}
 	for attempt := 0; ; attempt++ {
 		files, err := readEndpoint(t.ep)
@@ -615,10 +647,11 @@ func (e *Engine) observe(ctx context.Context, t *target, base *unified.Config) {
 		}
 		t.obs.Missing = allBlank(main)
 		t.obs.MTime = fileMTime(t.ep, files)
-		if t.hasSt && t.state.Hash == t.obs.Hash && base != nil {
-			c := base.Clone()
-			t.obs.Local = &c
-			t.err = nil
+		if t.hasSt && t.state.Hash == t.obs.Hash && len(t.state.Base) > 0 {
+			// Most endpoints of a pass: Reconcile has nothing to compare (Local stays nil),
+			// and decoding the file or its base for every one of them was a large part of
+			// what a pass cost and held at scale.
+			t.unchanged, t.err = true, nil
 			return
 		}
 		if t.obs.Missing && len(files) > 0 && t.hasSt && len(t.state.Base) > 2 && attempt < len(decodeRetries) {
@@ -633,7 +666,7 @@ func (e *Engine) observe(ctx context.Context, t *target, base *unified.Config) {
 				t.err = fmt.Errorf("store secrets of %s: %w", t.ep.Path, err)
 				return
 			}
-			cfg = cfg.Only(t.ep.Sections...)
+			cfg = cfg.Select(t.ep.Sections...)
 			cfg.Normalize()
 			t.obs.Local, t.warns, t.err = &cfg, warns, nil
 			return
@@ -666,13 +699,13 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 		t := &targets[i]
 		t.state, t.hasSt = stateByID[t.ep.ID()]
 		b := Base{Hash: t.state.Hash}
-		if t.hasSt && len(t.state.Base) > 0 {
+		e.observe(ctx, t)
+		if t.hasSt && len(t.state.Base) > 0 && !t.unchanged {
 			var c unified.Config
 			if json.Unmarshal(t.state.Base, &c) == nil {
 				b.Config = &c
 			}
 		}
-		e.observe(ctx, t, b.Config)
 		if confirmed, ok := e.confirmed(ctx, t.ep.ID()); ok {
 			b.ConfirmedHash = confirmed
 		}

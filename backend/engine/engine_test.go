@@ -58,11 +58,11 @@ func (f fakeAdapter) Encode(ep clients.Endpoint, files clients.Files, c unified.
 			return nil, nil, err
 		}
 	}
-	c.Normalize()
-	if c.Servers == nil {
-		c.Servers = map[string]unified.Server{}
+	servers := c.Normalized().Servers // c is shared with the other endpoints: only read
+	if servers == nil {
+		servers = map[string]unified.Server{}
 	}
-	doc["servers"] = c.Servers
+	doc["servers"] = servers
 	b, _ := json.MarshalIndent(doc, "", "  ")
 	b = append(b, '\n')
 	if string(b) == string(files[ep.Path]) {

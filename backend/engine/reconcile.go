@@ -18,7 +18,7 @@ type Observation struct {
 	Policy   string // the client's own conflict policy; "" inherits the scope's
 	Hash     string // hash of the endpoint's files as read
 	MTime    time.Time
-	Local    *unified.Config // nil when the files did not decode
+	Local    *unified.Config // nil when the files did not decode, or were not decoded because unchanged since the base
 	Missing  bool            // no file exists yet
 }
 

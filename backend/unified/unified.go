@@ -315,8 +315,14 @@ func (c Config) Hash() string {
 // Equal reports whether two configs are the same after normalization.
 func (c Config) Equal(o Config) bool { return string(c.Canonical()) == string(o.Canonical()) }
 
-// Section returns a copy of c holding only the given sections.
+// Only returns a copy of c holding only the given sections.
 func (c Config) Only(sections ...Section) Config {
+	return c.Select(sections...).Clone()
+}
+
+// Select returns c holding only the given sections, sharing memory with c: for reading, or
+// for a c that nothing else holds. Only is the copy.
+func (c Config) Select(sections ...Section) Config {
 	var part Config
 	for _, s := range sections {
 		switch s {
@@ -328,7 +334,7 @@ func (c Config) Only(sections ...Section) Config {
 			part.Permissions = c.Permissions
 		}
 	}
-	return part.Clone()
+	return part
 }
 
 // ServerNames returns the server names sorted.

@@ -7,7 +7,9 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"aisync/backend/clients"
@@ -219,6 +221,30 @@ func runEndpoint(t *testing.T, a clients.Adapter, ep clients.Endpoint, o Options
 		cleared := encode(t, a, ep, files, unified.Config{})
 		if got := decode(t, a, ep, cleared); !got.Equal(unified.Config{}) {
 			t.Fatalf("after clearing: %s", got.Canonical())
+		}
+	})
+	t.Run("encode-only-reads-the-config", func(t *testing.T) {
+		// The engine encodes every endpoint of a scope at once from one shared config, so
+		// Encode must not change it, not even by writing the same values back (concurrent
+		// map writes crash the process). Two concurrent encodes let the race detector see
+		// any write; the comparison catches changes without it.
+		cfg := o.Sample.Only(ep.Sections...).Normalized()
+		before := cfg.Clone()
+		var existing clients.Files
+		if fx := fixtureFor(ep, o); fx != nil {
+			existing = filesOf(ep, fx.Files)
+		}
+		var wg sync.WaitGroup
+		for _, f := range []clients.Files{existing, {}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, _ = a.Encode(ep, f, cfg)
+			}()
+		}
+		wg.Wait()
+		if !reflect.DeepEqual(cfg, before) {
+			t.Fatalf("Encode changed the config it was given:\n got %#v\nwant %#v", cfg, before)
 		}
 	})
 	fx := fixtureFor(ep, o)
