@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -311,8 +312,17 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 	once := fs.Bool("once", false, "run one full pass and exit (required; the continuous loop is 'aisync serve' or the desktop app)")
 	only := fs.String("clients", "", "comma-separated client ids to sync (default: every detected client)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to `file` (for go tool pprof)")
 	if !parse(fs, args) {
 		return exitUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "aisync sync: %v\n", err)
+			return exitUsage
+		}
+		defer stop()
 	}
 	if !*once {
 		fmt.Fprintln(stderr, "aisync sync: pass --once for a single pass; for continuous sync run 'aisync serve' or the desktop app")
@@ -391,4 +401,17 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// startCPUProfile starts writing a CPU profile to path and returns what stops it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -24,8 +24,8 @@ import (
 // user decides). It is in normal form and shares memory with hub unless a pending item
 // changed it: the endpoints of a scope are written concurrently from the same hub, so it is
 // only read. A copy per endpoint was most of what a pass held at once at scale.
-func desiredFor(hub unified.Config, t *target, pending map[string]Pending) unified.Config {
-	want := hub.Select(t.ep.Sections...)
+func desiredFor(hub unified.Config, t *target, pending map[string]Pending) (want unified.Config, shared bool) {
+	want = hub.Select(t.ep.Sections...)
 	var own bool
 	for k := range pending {
 		sec, name := splitKey(k)
@@ -43,9 +43,39 @@ func desiredFor(hub unified.Config, t *target, pending map[string]Pending) unifi
 	}
 	if own {
 		want.Normalize()
-		return want
+		return want, false
 	}
-	return want.Normalized()
+	return want.Normalized(), true
+}
+
+// hubCanon is, for one dispatch, the canonical form of the hub's sections per set of
+// sections, so that the endpoints holding the same sections and no pending item (most of
+// them) marshal the hub once between them.
+type hubCanon struct {
+	mu sync.Mutex
+	m  map[string]*canonOnce
+}
+
+type canonOnce struct {
+	once sync.Once
+	b    []byte
+}
+
+// of returns the canonical form of want, the hub's sections for ep as desiredFor shares it.
+func (h *hubCanon) of(ep clients.Endpoint, want unified.Config) []byte {
+	key := sectionsLabel(ep)
+	h.mu.Lock()
+	if h.m == nil {
+		h.m = map[string]*canonOnce{}
+	}
+	c := h.m[key]
+	if c == nil {
+		c = &canonOnce{}
+		h.m[key] = c
+	}
+	h.mu.Unlock()
+	c.once.Do(func() { c.b = want.Canonical() })
+	return c.b
 }
 
 // copyItem makes the item sec/name of dst what it is in src: the same value, or absent.
@@ -100,6 +130,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		written int
+		canons  hubCanon
 	)
 	for _, p := range order {
 		group := byPath[p]
@@ -120,7 +151,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 					mu.Unlock()
 					continue
 				}
-				n, err := e.writeEndpoint(ctx, t, hub, pending, res, &mu)
+				n, err := e.writeEndpoint(ctx, t, hub, &canons, pending, res, &mu)
 				mu.Lock()
 				written += n
 				res.FilesWritten += n
@@ -162,9 +193,9 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 }
 
 // writeEndpoint encodes and writes one endpoint, then records its new base.
-func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Config, pending map[string]Pending, res *Result, mu *sync.Mutex) (int, error) {
+func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Config, canons *hubCanon, pending map[string]Pending, res *Result, mu *sync.Mutex) (int, error) {
 	id := t.client.Adapter.ID()
-	enc, done, err := e.encode(ctx, t, hub, pending, res, mu)
+	enc, done, err := e.encode(ctx, t, hub, canons, pending, res, mu)
 	if done || err != nil {
 		return 0, err
 	}
@@ -225,7 +256,11 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		if err != nil {
 			return n, e.fail(ctx, t, fmt.Errorf("re-read %s after writing: %w", t.ep.Path, err))
 		}
-		_ = e.secrets.Extract(&cfg)
+		if bytes.Contains(canon, []byte("${secret:")) {
+			// The files hold the secrets' values: back to references. Without references
+			// in want, what was written came from configs already extracted on the way in.
+			_ = e.secrets.Extract(&cfg)
+		}
 		base = cfg.Select(t.ep.Sections...)
 	}
 	hash, stored := e.putState(ctx, t, final, base)
@@ -247,10 +282,10 @@ type encoded struct {
 // encode works out what an endpoint should hold and, unless its files already hold it, the
 // bytes to write; done reports that there is nothing to write. It runs in one of the
 // engine's CPU slots (see Engine.slot).
-func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, pending map[string]Pending, res *Result, mu *sync.Mutex) (enc encoded, done bool, err error) {
+func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, canons *hubCanon, pending map[string]Pending, res *Result, mu *sync.Mutex) (enc encoded, done bool, err error) {
 	defer e.slot()()
 	id := t.client.Adapter.ID()
-	want := desiredFor(hub, t, pending)
+	want, shared := desiredFor(hub, t, pending)
 	mu.Lock()
 	cr := res.client(id)
 	cr.Servers += len(want.Servers)
@@ -261,7 +296,12 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, pend
 	if t.obs.Missing && !canCreate(t.ep) {
 		return enc, true, nil // the client keeps no file here and we never create its folder
 	}
-	canon := want.Canonical()
+	var canon []byte
+	if shared {
+		canon = canons.of(t.ep, want)
+	} else {
+		canon = want.Canonical()
+	}
 	if ok, warns := e.holds(t, canon); ok {
 		// The warnings of the encode that produced these files still hold; the client's
 		// status keeps them.
@@ -274,8 +314,15 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, pend
 		e.putState(ctx, t, t.files, want)
 		return enc, true, nil
 	}
+	secretRefs := bytes.Contains(canon, []byte("${secret:"))
+	if t.obs.Local != nil && !secretRefs && bytes.Equal(t.obs.Local.Canonical(), canon) {
+		// The files were just decoded as want (typically the file whose change this pass
+		// carries): an encode would give back the same bytes, as every adapter's is
+		// byte-identical when nothing changes, and would lose nothing to warn about.
+		return encoded{canon: canon, out: clients.Files{}}, false, nil
+	}
 	render := want
-	if bytes.Contains(canon, []byte("${secret:")) {
+	if secretRefs {
 		// Resolve writes the secrets' values into its copy; want stays as the hub has it.
 		render = want.Clone()
 		if err := e.secrets.Resolve(&render); err != nil {

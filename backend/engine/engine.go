@@ -1005,13 +1005,14 @@ func (e *Engine) recordSnapshot(ctx context.Context, scope string, parent *store
 	if bodies := merge.BodyPatches(before, after); len(bodies) > 0 {
 		diffs = append(diffs, store.SnapshotDiff{DiffPayload: canonical(bodies), DiffFormat: store.DiffTextPatch})
 	}
-	after.Normalize()
-	meta := store.SnapshotMeta{Scope: scope, ClientID: clientID, UnifiedHash: after.Hash(), CreatedBy: createdBy,
+	payload := after.Canonical()
+	sum := sha256.Sum256(payload) // unified.Config.Hash, without marshalling the hub twice
+	meta := store.SnapshotMeta{Scope: scope, ClientID: clientID, UnifiedHash: hex.EncodeToString(sum[:]), CreatedBy: createdBy,
 		ServerCount: len(after.Servers), RuleCount: len(after.Rules), PermissionCount: len(after.Permissions.Allow) + len(after.Permissions.Ask) + len(after.Permissions.Deny)}
 	if parent != nil {
 		meta.ParentID = parent.ID
 	}
-	snap, err := e.st.RecordSnapshot(ctx, store.Snapshot{SnapshotMeta: meta, Payload: after.Canonical()}, diffs)
+	snap, err := e.st.RecordSnapshot(ctx, store.Snapshot{SnapshotMeta: meta, Payload: payload}, diffs)
 	if err != nil {
 		return snap, err
 	}

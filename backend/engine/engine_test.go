@@ -184,6 +184,19 @@ func TestSyncUnionThenIdempotent(t *testing.T) {
 	if len(diffs) == 0 || diffs[0].DiffFormat != store.DiffJSONPatch {
 		t.Fatalf("diffs = %+v", diffs)
 	}
+	// The snapshot is the hub: its payload decodes to what the clients hold, and its hash
+	// is that config's.
+	snap, err := h.st.GetSnapshot(context.Background(), page.Items[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hub unified.Config
+	if err := json.Unmarshal(snap.Payload, &hub); err != nil {
+		t.Fatal(err)
+	}
+	if names(hub.Servers) != "[fetch git]" || snap.UnifiedHash != hub.Hash() || snap.ServerCount != 2 {
+		t.Fatalf("snapshot %s holds %s with hash %s (its config's: %s)", snap.ID, snap.Payload, snap.UnifiedHash, hub.Hash())
+	}
 }
 
 // Scenario A: an edit in one client appears in all others and a success event is published.

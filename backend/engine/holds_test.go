@@ -82,14 +82,20 @@ func TestPassLeavesFilesThatHoldTheState(t *testing.T) {
 	if s := h.servers("c")["local"]; len(s.Args) != 1 {
 		t.Fatalf("the edit did not reach the stdio-only client: %+v", s)
 	}
+	// A hand edit of b reaches the others; b itself, which the pass decoded as the new
+	// state, is not encoded again and keeps the user's bytes as they are.
 	n := full.Load()
-	h.write("b", `{"servers": {"local": {"command": "npx", "args": ["-y"]}}, "other": 1}`)
+	edit := `{"servers": {"local": {"command": "npx", "args": ["-y"]}}, "other": 1}`
+	h.write("b", edit)
 	h.sync(TriggerWatch)
-	if full.Load() == n {
-		t.Fatal("a hand edit of b was not followed by rendering b again")
+	if got := names(h.servers("a")); got != "[local]" {
+		t.Fatalf("after removing remote in b, a holds %s", got)
 	}
-	if got := names(h.servers("b")); got != "[local]" {
-		t.Fatalf("after removing remote in b, b holds %s", got)
+	if got, _ := os.ReadFile(h.path("b")); string(got) != edit {
+		t.Fatalf("b was rewritten although it holds the state:\n%s", got)
+	}
+	if full.Load() != n {
+		t.Fatal("b was encoded although the pass had just decoded it as the state")
 	}
 }
 

@@ -103,11 +103,14 @@ func ApplyStructurePatch(before unified.Config, patch json.RawMessage) (unified.
 
 // structureJSON is the canonical JSON of c with each rule body replaced by its hash.
 func structureJSON(c unified.Config) ([]byte, error) {
-	n := c.Clone()
-	n.Normalize()
-	for name, r := range n.Rules {
-		r.Body = bodyHash(r.Body)
-		n.Rules[name] = r
+	n := c.Normalized() // may share c's maps: only the rules are replaced, in a map of its own
+	if len(n.Rules) > 0 {
+		rules := make(map[string]unified.Rule, len(n.Rules))
+		for name, r := range n.Rules {
+			r.Body = bodyHash(r.Body)
+			rules[name] = r
+		}
+		n.Rules = rules
 	}
 	return json.Marshal(n)
 }

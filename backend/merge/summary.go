@@ -37,9 +37,7 @@ type Change struct {
 // in normalized form, so differences of representation alone (nil against empty, order of
 // permission entries) are not changes.
 func Summarize(before, after unified.Config) []Change {
-	b, a := before.Clone(), after.Clone()
-	b.Normalize()
-	a.Normalize()
+	b, a := before.Normalized(), after.Normalized() // only read
 	var out []Change
 	for _, name := range unionNames(b.ServerNames(), a.ServerNames()) {
 		bs, inB := b.Servers[name]
