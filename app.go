@@ -252,6 +252,7 @@ func runDesktop(stderr io.Writer) int {
 	defer closeAll()
 	ctx, cancel := signalContext()
 	defer cancel()
+	limitMemory(os.Getenv)
 	go releaseAfterPasses(ctx, svc.Bus())
 
 	// The local API runs beside the window so scripts and a browser can reach the same

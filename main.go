@@ -267,6 +267,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "aisync: %v\n", err)
 		return exitFailure
 	}
+	limitMemory(os.Getenv)
 	go releaseAfterPasses(ctx, svc.Bus())
 	srv := httpapi.New(svc, httpapi.Options{Logger: slog.Default()})
 	errc := make(chan error, 2)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -70,4 +72,20 @@ func TestReleaseAfterPassesWaitsForCalm(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// The long-running faces get the default soft memory limit unless GOMEMLIMIT chose one.
+func TestLimitMemoryDefaultsUnlessGOMEMLIMIT(t *testing.T) {
+	saved := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(saved) })
+	debug.SetMemoryLimit(math.MaxInt64)
+
+	limitMemory(func(k string) string { return map[string]string{"GOMEMLIMIT": "off"}[k] })
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Fatalf("GOMEMLIMIT=off: the limit became %d", got)
+	}
+	limitMemory(func(string) string { return "" })
+	if got := debug.SetMemoryLimit(-1); got != defaultMemoryLimit {
+		t.Fatalf("no GOMEMLIMIT: limit %d, want %d", got, defaultMemoryLimit)
+	}
 }

@@ -14,8 +14,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"aisync/backend/clients"
 	_ "aisync/backend/clients/all"
@@ -187,10 +192,17 @@ func BenchmarkSyncPass(b *testing.B) {
 				b.StartTimer()
 				written = s.sync(b, engine.TriggerWatch).FilesWritten
 			}
+			b.StopTimer()
 			if written != len(s.adapters)-1 {
 				b.Fatalf("an edit wrote %d files, want %d", written, len(s.adapters)-1)
 			}
 			b.ReportMetric(float64(written), "files/op")
+			// Untimed: the most live heap one more edit's pass holds at once, which with
+			// GOGC sets the process's peak memory.
+			if err := os.WriteFile(s.source, benchJSON(sz.servers, b.N+1), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(peakLiveMB(func() { s.sync(b, engine.TriggerWatch) }), "peak-live-MB")
 		})
 		b.Run(name+"/no-change", func(b *testing.B) {
 			s := newBenchSetup(b, sz.clients, sz.servers, sz.rules)
@@ -212,4 +224,42 @@ func BenchmarkSyncPass(b *testing.B) {
 			}
 		})
 	}
+}
+
+// peakLiveMB runs f with the collector running almost continuously (GOGC=5) and returns the
+// most heap found live during f, above what was live before it, in MB. A poller reads the
+// live heap of each collection every 100 µs; that is precise enough to compare passes.
+func peakLiveMB(f func()) float64 {
+	live := func() uint64 {
+		sm := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(sm)
+		return sm[0].Value.Uint64()
+	}
+	runtime.GC()
+	base := live()
+	defer debug.SetGCPercent(debug.SetGCPercent(5))
+	var peak atomic.Uint64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(100 * time.Microsecond)
+		defer t.Stop()
+		for {
+			if v := live(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	f()
+	close(stop)
+	<-done
+	if p := peak.Load(); p > base {
+		return float64(p-base) / 1e6
+	}
+	return 0
 }
