@@ -54,7 +54,6 @@ func releaseAfterPasses(ctx context.Context, bus *events.Bus) {
 	}
 }
 
-
 // defaultMemoryLimit is the soft memory limit (runtime/debug.SetMemoryLimit) of the
 // long-running faces when GOMEMLIMIT is not set.
 //
