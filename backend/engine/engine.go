@@ -725,6 +725,14 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			}
 		}
 		if quiet {
+			// A file held because it was emptied that is back exactly as it was is
+			// unchanged since its stored state, yet its hold is still to be closed below.
+			held := e.heldEndpoints(ctx, scope)
+			for _, t := range targets {
+				quiet = quiet && held[t.ep.ID()] == ""
+			}
+		}
+		if quiet {
 			return false, nil
 		}
 	}
@@ -785,7 +793,9 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	if held := e.heldEndpoints(ctx, scope); len(held) > 0 {
 		for _, t := range targets {
 			cid := held[t.ep.ID()]
-			if cid == "" || t.err != nil || t.obs.Local == nil || isEmpty(*t.obs.Local) {
+			// local(): a file back exactly as it was before it was emptied is unchanged
+			// since its stored base, and not decoded.
+			if l := t.local(); cid == "" || t.err != nil || l == nil || isEmpty(*l) {
 				continue
 			}
 			b := bases[t.ep.ID()]

@@ -362,6 +362,30 @@ func TestSuspiciousEmptyFileIsHeldUntilConfirmed(t *testing.T) {
 	}
 }
 
+// A held file that comes back exactly as it was before it was emptied (an editor's undo, a
+// restore from a backup) closes the hold, and its later edits propagate again.
+func TestHeldFileBackAsItWasClosesTheHold(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, settings.PolicyMerge, "alpha", "beta")
+	before := `{"servers":{"a":{"transport":"stdio","command":"a"},"b":{"transport":"stdio","command":"b"}}}`
+	h.write("alpha", before)
+	h.sync(TriggerStartup)
+	h.write("alpha", `{"servers":{}}`)
+	if res := h.sync(TriggerWatch); res.Conflicts != 1 {
+		t.Fatalf("emptying was not held: %+v", res)
+	}
+	h.write("alpha", before)
+	h.sync(TriggerWatch)
+	if list, _ := h.st.ListConflicts(context.Background(), store.ConflictPending); len(list) != 0 {
+		t.Fatalf("the hold stayed after the file came back: %+v", list)
+	}
+	h.write("alpha", `{"servers":{"a":{"transport":"stdio","command":"a2"},"b":{"transport":"stdio","command":"b"}}}`)
+	h.sync(TriggerWatch)
+	if got := h.servers("beta")["a"].Command; got != "a2" {
+		t.Fatalf("an edit after the file came back did not propagate: beta has a=%q", got)
+	}
+}
+
 func TestRollbackDryRunThenApply(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, settings.PolicyMerge, "alpha", "beta")
