@@ -222,6 +222,10 @@ type serveBuild struct {
 	Key  string // "headless" or "desktop", in results.json
 	Name string // in the report
 	Bin  string
+	// Target: the ≤ 80 MB target is about this build's server, the headless one (the
+	// desktop build's is reported beside it, or measured against the target when it is
+	// the only build given).
+	Target bool
 }
 
 // serveBuilds lists the headless build first (the one the RSS target is about: no GUI
@@ -229,9 +233,10 @@ type serveBuild struct {
 func (c *config) serveBuilds() []serveBuild {
 	desktop := serveBuild{Key: "desktop", Name: "desktop build (" + filepath.Base(c.Bin) + ")", Bin: c.Bin}
 	if c.HeadlessBin == "" {
+		desktop.Target = true
 		return []serveBuild{desktop}
 	}
-	return []serveBuild{{Key: "headless", Name: "headless build (" + filepath.Base(c.HeadlessBin) + ")", Bin: c.HeadlessBin}, desktop}
+	return []serveBuild{{Key: "headless", Name: "headless build (" + filepath.Base(c.HeadlessBin) + ")", Bin: c.HeadlessBin, Target: true}, desktop}
 }
 
 func mb(kb int64) float64 { return float64(kb) / 1024 }
@@ -300,8 +305,12 @@ func (s *scaleHome) serveAtScale(ctx context.Context, c *config, b serveBuild, s
 	data := map[string]any{"bin": b.Bin, "settleSeconds": settle.Seconds(), "rssKBIdleStart": m0.RSSKB, "rssKBIdleEnd": m1.RSSKB, "rssAnonKBIdle": m1.AnonKB, "rssFileKBIdle": m1.FileKB,
 		"hwmKBIdle": m1.HWMKB, "hwmKBAfterEdits": m2.HWMKB, "rssKBAfterEdits": m2.RSSKB, "quietSeconds": quiet.Seconds(), "idleCPUSeconds": idle,
 		"editLatency": editDist, "editsLost": nEdits - len(lat)}
-	sec.add("serve RSS while watching (idle), "+b.Name, fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed (binary, database); peak VmHWM %.1f MB", mb(m1.RSSKB), mb(m1.AnonKB), mb(m1.FileKB), mb(m1.HWMKB)), "≤ 80 MB", atMost(mb(m1.HWMKB), 80))
-	sec.add("serve peak RSS after edits at scale, "+b.Name, fmt.Sprintf("%.1f MB VmHWM, %.1f MB VmRSS", mb(m2.HWMKB), mb(m2.RSSKB)), "≤ 80 MB", atMost(mb(m2.HWMKB), 80))
+	target, idleStatus, peakStatus := "≤ 80 MB", atMost(mb(m1.HWMKB), 80), atMost(mb(m2.HWMKB), 80)
+	if !b.Target {
+		target, idleStatus, peakStatus = "(the headless build's)", "", ""
+	}
+	sec.add("serve RSS while watching (idle), "+b.Name, fmt.Sprintf("%.1f MB = %.1f anonymous + %.1f file-backed (binary, database); peak VmHWM %.1f MB", mb(m1.RSSKB), mb(m1.AnonKB), mb(m1.FileKB), mb(m1.HWMKB)), target, idleStatus)
+	sec.add("serve peak RSS after edits at scale, "+b.Name, fmt.Sprintf("%.1f MB VmHWM, %.1f MB VmRSS", mb(m2.HWMKB), mb(m2.RSSKB)), target, peakStatus)
 	sec.add(fmt.Sprintf("idle CPU over a quiet %.0f s, %s", quiet.Seconds(), b.Name), fmt.Sprintf("%.2f CPU-s (%.2f%% of one core)", idle, 100*idle/quiet.Seconds()), "", "")
 	sec.add(fmt.Sprintf("edit one server in a %d-server file → %d other user-scope files, %s", c.ScaleServers, len(s.targets), b.Name), editDist.ms(), "", "")
 	if gm != nil {
