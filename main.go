@@ -317,6 +317,10 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 	if !parse(fs, args) {
 		return exitUsage
 	}
+	if !*once {
+		fmt.Fprintln(stderr, "aisync sync: pass --once for a single pass; for continuous sync run 'aisync serve' or the desktop app")
+		return exitUsage
+	}
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {
@@ -324,10 +328,6 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		defer stop()
-	}
-	if !*once {
-		fmt.Fprintln(stderr, "aisync sync: pass --once for a single pass; for continuous sync run 'aisync serve' or the desktop app")
-		return exitUsage
 	}
 	if os.Getenv("GOGC") == "" {
 		// One pass, then exit: the garbage goes with the process, so collect a quarter as

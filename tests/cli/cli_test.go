@@ -130,9 +130,14 @@ func TestSyncOnceUnionThenNothing(t *testing.T) {
 	for _, f := range []string{".cursor/mcp.json", ".codex/config.toml", ".gemini/settings.json", ".claude.json"} {
 		before[f], _ = os.ReadFile(filepath.Join(home, f))
 	}
-	r2 := aisync(t, home, "sync", "--once", "--json")
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	r2 := aisync(t, home, "sync", "--once", "--json", "--cpuprofile", prof)
 	if r2.code != 0 {
 		t.Fatalf("second run: exit %d\n%s%s", r2.code, r2.stdout, r2.stderr)
+	}
+	// --cpuprofile leaves a pprof profile (gzip-compressed protobuf) and no other output.
+	if b, err := os.ReadFile(prof); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("--cpuprofile wrote no pprof profile to %s (%d bytes, %v)", prof, len(b), err)
 	}
 	var res struct {
 		FilesWritten, Snapshots int
