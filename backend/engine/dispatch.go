@@ -204,7 +204,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	for p, b := range t.files {
 		final[p] = b
 	}
-	n := 0
+	var writes []fileWrite
 	for _, p := range out.Sorted() {
 		data := out[p]
 		old, existed := t.files[p]
@@ -215,28 +215,43 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		} else if existed && bytes.Equal(old, data) {
 			continue
 		}
-		if err := e.writeWithRetry(ctx, t, p, old, existed, data); err != nil {
-			e.setRetry(t.ep.ID(), true)
-			// What the file held when we read it has been merged into the hub already, so it
-			// becomes the base even though our write did not land: otherwise the next pass
-			// would see the same edit again and take it for a conflict with itself.
-			if n == 0 && t.obs.Local != nil {
-				e.putState(ctx, t, t.files, *t.obs.Local)
+		writes = append(writes, fileWrite{path: p, old: old, existed: existed, data: data})
+	}
+	e.writeFiles(ctx, t, writes)
+	n := 0
+	var failed *fileWrite
+	for i := range writes {
+		w := &writes[i]
+		if w.err != nil {
+			// The first failure in path order, one that is not another program's save
+			// first: that one is merged in the next pass and is not worth an error.
+			if failed == nil || (errors.Is(failed.err, fsx.ErrChangedUnderneath) && !errors.Is(w.err, fsx.ErrChangedUnderneath)) {
+				failed = w
 			}
-			if errors.Is(err, fsx.ErrChangedUnderneath) {
-				// Another program is writing the file right now; its change arrives as a new
-				// watch event and is merged then. Not an error worth alarming the user.
-				e.log.Debug("file changed while writing; will sync again", "path", p)
-				return n, nil
-			}
-			return n, e.fail(ctx, t, err)
+			continue
 		}
 		n++
-		if data == nil {
-			delete(final, p)
+		if w.data == nil {
+			delete(final, w.path)
 		} else {
-			final[p] = data
+			final[w.path] = w.data
 		}
+	}
+	if failed != nil {
+		e.setRetry(t.ep.ID(), true)
+		// What the files held when we read them has been merged into the hub already, so it
+		// becomes the base even though our writes did not land: otherwise the next pass
+		// would see the same edit again and take it for a conflict with itself.
+		if n == 0 && t.obs.Local != nil {
+			e.putState(ctx, t, t.files, *t.obs.Local)
+		}
+		if errors.Is(failed.err, fsx.ErrChangedUnderneath) {
+			// Another program is writing the file right now; its change arrives as a new
+			// watch event and is merged then. Not an error worth alarming the user.
+			e.log.Debug("file changed while writing; will sync again", "path", failed.path)
+			return n, nil
+		}
+		return n, e.fail(ctx, t, failed.err)
 	}
 	e.setRetry(t.ep.ID(), false)
 	e.forgetReports(t.ep, "error:")
@@ -269,6 +284,58 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		e.bus.Publish(events.Event{Type: events.FileWritten, Client: id, Scope: t.ep.Scope.ID(), Msg: fmt.Sprintf("updated %s", t.ep.Path), Data: map[string]any{"path": t.ep.Path, "files": n}})
 	}
 	return n, nil
+}
+
+// fileWrite is one file of an endpoint to replace (data nil: delete it), and how it went.
+type fileWrite struct {
+	path    string
+	old     []byte
+	existed bool
+	data    []byte
+	err     error
+}
+
+// fileWriters is how many files of one endpoint are written at once. A rule folder can
+// take hundreds of files on a first pass, each replaced atomically with two fsyncs; written
+// one after another they were most of that pass, while the disk could take several at once.
+const fileWriters = 8
+
+// writeFiles writes an endpoint's files, several at a time, each with writeWithRetry, and
+// records each one's error in it.
+func (e *Engine) writeFiles(ctx context.Context, t *target, writes []fileWrite) {
+	switch len(writes) {
+	case 0:
+		return
+	case 1:
+		w := &writes[0]
+		w.err = e.writeWithRetry(ctx, t, w.path, w.old, w.existed, w.data)
+		return
+	}
+	if t.ep.Format == clients.FormatRuleDir {
+		// The folder first, once, rather than from every writer at once.
+		if err := os.MkdirAll(t.ep.Path, 0o755); err != nil {
+			for i := range writes {
+				writes[i].err = fmt.Errorf("create %s: %w", t.ep.Path, err)
+			}
+			return
+		}
+	}
+	next := make(chan *fileWrite)
+	var wg sync.WaitGroup
+	for range min(fileWriters, len(writes)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for w := range next {
+				w.err = e.writeWithRetry(ctx, t, w.path, w.old, w.existed, w.data)
+			}
+		}()
+	}
+	for i := range writes {
+		next <- &writes[i]
+	}
+	close(next)
+	wg.Wait()
 }
 
 // encoded is what an endpoint's encode produced: the canonical form of the config it should
