@@ -303,23 +303,6 @@ const fileWriters = 8
 // writeFiles writes an endpoint's files, several at a time, each with writeWithRetry, and
 // records each one's error in it.
 func (e *Engine) writeFiles(ctx context.Context, t *target, writes []fileWrite) {
-	switch len(writes) {
-	case 0:
-		return
-	case 1:
-		w := &writes[0]
-		w.err = e.writeWithRetry(ctx, t, w.path, w.old, w.existed, w.data)
-		return
-	}
-	if t.ep.Format == clients.FormatRuleDir {
-		// The folder first, once, rather than from every writer at once.
-		if err := os.MkdirAll(t.ep.Path, 0o755); err != nil {
-			for i := range writes {
-				writes[i].err = fmt.Errorf("create %s: %w", t.ep.Path, err)
-			}
-			return
-		}
-	}
 	next := make(chan *fileWrite)
 	var wg sync.WaitGroup
 	for range min(fileWriters, len(writes)) {
