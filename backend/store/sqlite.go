@@ -36,11 +36,12 @@ var _ Store = (*SQLite)(nil)
 // database holds the user's configuration history. It refuses, with ErrSchemaTooNew, a
 // database migrated by a newer aisync.
 func Open(ctx context.Context, path string) (*SQLite, error) {
-	return open(ctx, path, latestVersion())
+	return open(ctx, path, latestVersion(), true)
 }
 
-// open is Open with the schema version to migrate to, so tests can build old databases.
-func open(ctx context.Context, path string, target int) (*SQLite, error) {
+// open is Open with the schema version to migrate to, so tests can build old databases,
+// and whether a new file may start from the schema template (see seed).
+func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQLite, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("open store: %w: need a file path, got %q", ErrInvalidArgument, path)
 	}
@@ -50,6 +51,12 @@ func open(ctx context.Context, path string, target int) (*SQLite, error) {
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("open store: create directory: %w", err)
+	}
+	seeded := false
+	if fromTemplate {
+		if seeded, err = seed(abs); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
 	}
 	// SQLite would create the file with the umask's mode; create it first so that it, and
 	// the -wal and -shm files SQLite derives from it, are private.
@@ -74,6 +81,12 @@ func open(ctx context.Context, path string, target int) (*SQLite, error) {
 	if err := s.migrate(ctx, target); err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if seeded {
+		if err := s.stampSeeded(ctx); err != nil {
+			s.write.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
 	}
 	// Refresh the query planner's statistics where they are missing or stale, reading a
 	// bounded sample so that this stays quick on a large log (SQLite's advice for
