@@ -1,6 +1,7 @@
 package mcpjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -399,6 +400,9 @@ func scalar(raw json.RawMessage) (string, bool) {
 }
 
 func asStrings(raw json.RawMessage) ([]string, bool) {
+	if list, ok := plainList(raw); ok {
+		return list, true
+	}
 	var items []json.RawMessage
 	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
 		return nil, false
@@ -416,6 +420,9 @@ func asStrings(raw json.RawMessage) ([]string, bool) {
 
 // asStringsOnly reads a list of tool names, which are always strings.
 func asStringsOnly(raw json.RawMessage) ([]string, bool) {
+	if list, ok := plainList(raw); ok {
+		return list, true
+	}
 	var items []json.RawMessage
 	if len(raw) == 0 || raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
 		return nil, false
@@ -432,6 +439,9 @@ func asStringsOnly(raw json.RawMessage) ([]string, bool) {
 }
 
 func asStringMap(raw json.RawMessage) (map[string]string, bool) {
+	if m, ok := plainMap(raw); ok {
+		return m, true
+	}
 	var items map[string]json.RawMessage
 	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &items) != nil {
 		return nil, false
@@ -445,6 +455,76 @@ func asStringMap(raw json.RawMessage) (map[string]string, bool) {
 		out[k] = s
 	}
 	return out, true
+}
+
+// plainList reads a compact array of plain strings (see plainJSONString), the form of nearly
+// every args list as jsonedit hands it over, without encoding/json; for anything else ok is
+// false and the caller reads the value the general way. Decoding every entry of a large file
+// through encoding/json was a tenth of a sync pass at scale.
+func plainList(raw []byte) ([]string, bool) {
+	if len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' {
+		return nil, false
+	}
+	out := []string{}
+	for body := raw[1 : len(raw)-1]; len(body) > 0; {
+		s, rest, ok := plainToken(body)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+		if body, ok = nextItem(rest); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// plainMap is plainList for a compact object of plain strings (an env or headers map). A
+// repeated name keeps its last value, as with encoding/json.
+func plainMap(raw []byte) (map[string]string, bool) {
+	if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' {
+		return nil, false
+	}
+	out := map[string]string{}
+	for body := raw[1 : len(raw)-1]; len(body) > 0; {
+		k, rest, ok := plainToken(body)
+		if !ok || len(rest) == 0 || rest[0] != ':' {
+			return nil, false
+		}
+		v, rest, ok := plainToken(rest[1:])
+		if !ok {
+			return nil, false
+		}
+		out[k] = v
+		if body, ok = nextItem(rest); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// plainToken reads the plain string at the start of b and returns what follows it.
+func plainToken(b []byte) (s string, rest []byte, ok bool) {
+	if len(b) < 2 || b[0] != '"' {
+		return "", nil, false
+	}
+	end := bytes.IndexByte(b[1:], '"') + 1
+	if end == 0 || !plainJSONString(b[1:end]) {
+		return "", nil, false
+	}
+	return string(b[1:end]), b[end+1:], true
+}
+
+// nextItem steps over the comma between two items: rest is empty after the last item, and
+// anything but a comma followed by more is not the compact form.
+func nextItem(rest []byte) ([]byte, bool) {
+	switch {
+	case len(rest) == 0:
+		return nil, true
+	case rest[0] == ',' && len(rest) > 1:
+		return rest[1:], true
+	}
+	return nil, false
 }
 
 func kindOf(raw json.RawMessage) string {
