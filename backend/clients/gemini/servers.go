@@ -35,7 +35,7 @@ func item(name string) string { return "server:" + name }
 // object, so nothing can be read from or written to it.
 func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
-	_, exists, isObject := jsonedit.LookupMembers(doc, serversKey)
+	exists, isObject := doc.Lookup(serversKey)
 	if !exists {
 		return entries, nil, true, nil
 	}
@@ -85,6 +85,9 @@ func (f *fields) str(k string) string {
 	if !ok {
 		return ""
 	}
+	if s, ok := jsonedit.PlainString(raw); ok {
+		return s
+	}
 	var s string
 	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &s) != nil {
 		f.fail("%s is not a string", k)
@@ -108,6 +111,9 @@ func (f *fields) strMap(k string) map[string]string {
 	raw, ok := f.m[k]
 	if !ok {
 		return nil
+	}
+	if m, ok := jsonedit.PlainStringMap(raw); ok {
+		return m
 	}
 	var m map[string]*string
 	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &m) != nil {

@@ -34,7 +34,7 @@ type gate struct {
 func readGate(path string, doc *jsonedit.Doc, enablement []byte) (gate, []clients.Warning) {
 	g := gate{excludedOK: true, allowedOK: true, mcpOK: true}
 	var warns []clients.Warning
-	if _, exists, isObj := jsonedit.LookupMembers(doc, "mcp"); exists && !isObj {
+	if exists, isObj := doc.Lookup("mcp"); exists && !isObj {
 		g.mcpOK, g.excludedOK, g.allowedOK = false, false, false
 		warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
 			Message: fmt.Sprintf("mcp in %s is not an object; which servers are disabled cannot be read or written.", path)})
@@ -380,7 +380,7 @@ func writePermissions(path string, doc *jsonedit.Doc, servers []string, perms un
 			return warns, nil
 		}
 	}
-	if _, there, isObj := jsonedit.LookupMembers(doc, "tools"); there && !isObj {
+	if there, isObj := doc.Lookup("tools"); there && !isObj {
 		if len(want) > 0 {
 			warns = append(warns, clients.Warning{Code: clients.WarnUnsupportedEntry,
 				Message: fmt.Sprintf("tools in %s is not an object, so no permission is written.", path)})

@@ -1,13 +1,11 @@
 package mcpjson
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"aisync/backend/clients"
 	"aisync/backend/clients/envref"
@@ -348,22 +346,11 @@ func asString(raw json.RawMessage) (string, bool) {
 	if len(raw) == 0 || raw[0] != '"' {
 		return "", false
 	}
-	if len(raw) >= 2 && raw[len(raw)-1] == '"' && plainJSONString(raw[1:len(raw)-1]) {
-		return string(raw[1 : len(raw)-1]), true // the common case, without encoding/json
+	if s, ok := jsonedit.PlainString(raw); ok {
+		return s, true // the common case, without encoding/json
 	}
 	var s string
 	return s, json.Unmarshal(raw, &s) == nil
-}
-
-// plainJSONString reports whether b, the inside of a JSON string, means itself: no escape,
-// no quote, no control character, valid UTF-8.
-func plainJSONString(b []byte) bool {
-	for _, c := range b {
-		if c == '\\' || c == '"' || c < 0x20 {
-			return false
-		}
-	}
-	return utf8.Valid(b)
 }
 
 func asBool(raw json.RawMessage) (bool, bool) {
@@ -400,7 +387,7 @@ func scalar(raw json.RawMessage) (string, bool) {
 }
 
 func asStrings(raw json.RawMessage) ([]string, bool) {
-	if list, ok := plainList(raw); ok {
+	if list, ok := jsonedit.PlainStrings(raw); ok {
 		return list, true
 	}
 	var items []json.RawMessage
@@ -420,7 +407,7 @@ func asStrings(raw json.RawMessage) ([]string, bool) {
 
 // asStringsOnly reads a list of tool names, which are always strings.
 func asStringsOnly(raw json.RawMessage) ([]string, bool) {
-	if list, ok := plainList(raw); ok {
+	if list, ok := jsonedit.PlainStrings(raw); ok {
 		return list, true
 	}
 	var items []json.RawMessage
@@ -439,7 +426,7 @@ func asStringsOnly(raw json.RawMessage) ([]string, bool) {
 }
 
 func asStringMap(raw json.RawMessage) (map[string]string, bool) {
-	if m, ok := plainMap(raw); ok {
+	if m, ok := jsonedit.PlainStringMap(raw); ok {
 		return m, true
 	}
 	var items map[string]json.RawMessage
@@ -455,76 +442,6 @@ func asStringMap(raw json.RawMessage) (map[string]string, bool) {
 		out[k] = s
 	}
 	return out, true
-}
-
-// plainList reads a compact array of plain strings (see plainJSONString), the form of nearly
-// every args list as jsonedit hands it over, without encoding/json; for anything else ok is
-// false and the caller reads the value the general way. Decoding every entry of a large file
-// through encoding/json was a tenth of a sync pass at scale.
-func plainList(raw []byte) ([]string, bool) {
-	if len(raw) < 2 || raw[0] != '[' || raw[len(raw)-1] != ']' {
-		return nil, false
-	}
-	out := []string{}
-	for body := raw[1 : len(raw)-1]; len(body) > 0; {
-		s, rest, ok := plainToken(body)
-		if !ok {
-			return nil, false
-		}
-		out = append(out, s)
-		if body, ok = nextItem(rest); !ok {
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-// plainMap is plainList for a compact object of plain strings (an env or headers map). A
-// repeated name keeps its last value, as with encoding/json.
-func plainMap(raw []byte) (map[string]string, bool) {
-	if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' {
-		return nil, false
-	}
-	out := map[string]string{}
-	for body := raw[1 : len(raw)-1]; len(body) > 0; {
-		k, rest, ok := plainToken(body)
-		if !ok || len(rest) == 0 || rest[0] != ':' {
-			return nil, false
-		}
-		v, rest, ok := plainToken(rest[1:])
-		if !ok {
-			return nil, false
-		}
-		out[k] = v
-		if body, ok = nextItem(rest); !ok {
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-// plainToken reads the plain string at the start of b and returns what follows it.
-func plainToken(b []byte) (s string, rest []byte, ok bool) {
-	if len(b) < 2 || b[0] != '"' {
-		return "", nil, false
-	}
-	end := bytes.IndexByte(b[1:], '"') + 1
-	if end == 0 || !plainJSONString(b[1:end]) {
-		return "", nil, false
-	}
-	return string(b[1:end]), b[end+1:], true
-}
-
-// nextItem steps over the comma between two items: rest is empty after the last item, and
-// anything but a comma followed by more is not the compact form.
-func nextItem(rest []byte) ([]byte, bool) {
-	switch {
-	case len(rest) == 0:
-		return nil, true
-	case rest[0] == ',' && len(rest) > 1:
-		return rest[1:], true
-	}
-	return nil, false
 }
 
 func kindOf(raw json.RawMessage) string {

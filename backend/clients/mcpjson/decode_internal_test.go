@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"aisync/backend/edit/jsonedit"
 )
 
 // TestAsStringAgreesWithEncodingJSON checks the fast path for plain strings against
@@ -43,8 +45,8 @@ func TestPlainListsAndMapsAgreeWithTheGeneralPath(t *testing.T) {
 		if ok != wantOK || !reflect.DeepEqual(got, want) {
 			t.Errorf("asStrings(%s) = %q, %v; the general path gives %q, %v", raw, got, ok, want, wantOK)
 		}
-		if fast, fok := plainList([]byte(raw)); fok && (!wantOK || !reflect.DeepEqual(fast, want)) {
-			t.Errorf("plainList(%s) = %q, accepted; the general path gives %q, %v", raw, fast, want, wantOK)
+		if fast, fok := jsonedit.PlainStrings([]byte(raw)); fok && (!wantOK || !reflect.DeepEqual(fast, want)) {
+			t.Errorf("PlainStrings(%s) = %q, accepted; the general path gives %q, %v", raw, fast, want, wantOK)
 		}
 	}
 	maps := []string{`{}`, `{"A":"1"}`, `{"A":"1","B":"two words"}`, `{"A":"1","A":"2"}`, `{"A":1}`, `{"A":true,"B":"x"}`, `{"A":"1",}`,
@@ -68,8 +70,8 @@ func TestPlainListsAndMapsAgreeWithTheGeneralPath(t *testing.T) {
 		if ok != wantOK || !reflect.DeepEqual(got, want) {
 			t.Errorf("asStringMap(%s) = %q, %v; the general path gives %q, %v", raw, got, ok, want, wantOK)
 		}
-		if fast, fok := plainMap([]byte(raw)); fok && (!wantOK || !reflect.DeepEqual(fast, want)) {
-			t.Errorf("plainMap(%s) = %q, accepted; the general path gives %q, %v", raw, fast, want, wantOK)
+		if fast, fok := jsonedit.PlainStringMap([]byte(raw)); fok && (!wantOK || !reflect.DeepEqual(fast, want)) {
+			t.Errorf("PlainStringMap(%s) = %q, accepted; the general path gives %q, %v", raw, fast, want, wantOK)
 		}
 	}
 }

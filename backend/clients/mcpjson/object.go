@@ -38,16 +38,11 @@ func newObject() *object { return &object{vals: map[string]json.RawMessage{}} }
 // readObject reads the object at path in document order; ok is false when there is no
 // object there.
 func readObject(doc *jsonedit.Doc, path []string) (*object, bool) {
-	keys := doc.Keys(path...)
-	if keys == nil {
+	keys, vals, ok := doc.Members(path...)
+	if !ok {
 		return nil, false
 	}
-	o := newObject()
-	for _, k := range keys {
-		raw, _ := doc.Get(append(append([]string(nil), path...), k)...)
-		o.set(k, raw)
-	}
-	return o, true
+	return &object{keys: keys, vals: vals}, true
 }
 
 func (o *object) has(k string) bool { _, ok := o.vals[k]; return ok }

@@ -40,7 +40,7 @@ func item(name string) string { return "server:" + name }
 
 func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
-	_, exists, isObject := jsonedit.LookupMembers(doc, serversKey)
+	exists, isObject := doc.Lookup(serversKey)
 	if !exists {
 		return entries, nil, true, nil
 	}
@@ -89,6 +89,9 @@ func (f *fields) str(k string) string {
 	if !ok {
 		return ""
 	}
+	if s, ok := jsonedit.PlainString(raw); ok {
+		return s
+	}
 	var s string
 	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &s) != nil {
 		f.fail("%s is not a string", k)
@@ -100,6 +103,12 @@ func (f *fields) strMap(k string) map[string]string {
 	raw, ok := f.m[k]
 	if !ok {
 		return nil
+	}
+	if m, ok := jsonedit.PlainStringMap(raw); ok {
+		for mk, mv := range m {
+			m[mk] = envref.Decode(mv, envref.BraceEnv)
+		}
+		return m
 	}
 	var m map[string]*string
 	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &m) != nil {

@@ -37,7 +37,7 @@ func item(name string) string { return "server:" + name }
 
 func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
-	_, exists, isObject := jsonedit.LookupMembers(doc, serversKey)
+	exists, isObject := doc.Lookup(serversKey)
 	if !exists {
 		return entries, nil, true, nil
 	}
@@ -109,6 +109,9 @@ func (f *fields) str(k string) string {
 	raw, ok := f.m[k]
 	if !ok {
 		return ""
+	}
+	if s, ok := jsonedit.PlainString(raw); ok {
+		return s
 	}
 	var s string
 	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &s) != nil {

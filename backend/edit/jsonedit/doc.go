@@ -106,6 +106,41 @@ func (d *Doc) Keys(path ...string) []string {
 	return n.names()
 }
 
+// Members reads the object at path in one walk: its member names in document order, each
+// once (as Keys gives them), and each one's value as Get would return it (the last one, for
+// a repeated name). ok is false when there is no object there. Reading a large servers
+// object member by member through Keys and Get found every member from the root again.
+func (d *Doc) Members(path ...string) (keys []string, vals map[string]json.RawMessage, ok bool) {
+	n, found := d.find(path)
+	switch {
+	case !found:
+		return nil, nil, false
+	case n == nil:
+		return []string{}, map[string]json.RawMessage{}, true
+	case n.kind != kindObject:
+		return nil, nil, false
+	}
+	keys = make([]string, 0, len(n.members))
+	vals = make(map[string]json.RawMessage, len(n.members))
+	var b bytes.Buffer
+	for _, m := range n.members {
+		b.Reset()
+		writeCompact(&b, d.src, m.value)
+		if _, seen := vals[m.name]; !seen {
+			keys = append(keys, m.name)
+		}
+		vals[m.name] = bytes.Clone(b.Bytes())
+	}
+	return keys, vals, true
+}
+
+// Lookup reports whether there is a value at path and whether it is an object, without
+// reading it.
+func (d *Doc) Lookup(path ...string) (exists, isObject bool) {
+	n, found := d.find(path)
+	return found, found && (n == nil || n.kind == kindObject)
+}
+
 // Duplicates lists, as JSON Pointers, the members whose name appears more than once in the
 // same object. Clients disagree about which duplicate wins, so callers should warn the user
 // instead of silently syncing one of them.

@@ -974,3 +974,71 @@ func TestSetTooDeep(t *testing.T) {
 		t.Fatal("a failed Set changed the document")
 	}
 }
+
+// Members and Lookup read what Keys, Get and encoding/json read, in one walk: checked on every
+// object of the real files in testdata and on the edge cases (repeated names, comments,
+// empty documents, null, arrays).
+func TestMembersAndLookupAgreeWithKeysAndGet(t *testing.T) {
+	t.Parallel()
+	docs := map[string][]byte{
+		"edge":  []byte(`{"z": 1, "a": {"y": /* c */ 1, "x": [1,],}, "m": null, "z": {"k": "v"}, "\u00e9": "s", "e": {}}`),
+		"empty": []byte("// nothing\n"),
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "files", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test files: %v", err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[filepath.Base(f)] = b
+	}
+	for name, src := range docs {
+		d, err := Parse(src)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var walk func(path []string)
+		checked := 0
+		walk = func(path []string) {
+			keys, vals, ok := d.Members(path...)
+			exists, isObject := d.Lookup(path...)
+			raw, got := d.Get(path...)
+			if exists != got {
+				t.Errorf("%s %q: Lookup exists = %v, Get found = %v", name, path, exists, got)
+			}
+			var viaJSON map[string]json.RawMessage
+			wantObject := got && json.Unmarshal(raw, &viaJSON) == nil && viaJSON != nil
+			if isObject != wantObject || ok != wantObject {
+				t.Errorf("%s %q: Lookup isObject = %v, Members ok = %v; encoding/json reads an object: %v", name, path, isObject, ok, wantObject)
+			}
+			members, lmExists, lmObject := LookupMembers(d, path...)
+			if lmExists != exists || lmObject != wantObject || !reflect.DeepEqual(members, viaJSON) {
+				t.Errorf("%s %q: LookupMembers = %v, %v, %v; want %v, %v, %v", name, path, members, lmExists, lmObject, viaJSON, exists, wantObject)
+			}
+			if !ok {
+				return
+			}
+			checked++
+			if want := d.Keys(path...); !reflect.DeepEqual(keys, want) {
+				t.Errorf("%s %q: Members keys = %q, Keys = %q", name, path, keys, want)
+			}
+			if !reflect.DeepEqual(vals, viaJSON) {
+				t.Errorf("%s %q: Members values = %v, encoding/json = %v", name, path, vals, viaJSON)
+			}
+			for _, k := range keys {
+				if v, _ := d.Get(append(slices.Clone(path), k)...); !bytes.Equal(v, vals[k]) {
+					t.Errorf("%s %q: Members[%q] = %s, Get = %s", name, path, k, vals[k], v)
+				}
+				walk(append(slices.Clone(path), k))
+			}
+		}
+		walk(nil)
+		walk([]string{"missing", "path"})
+		if checked == 0 {
+			t.Errorf("%s: no object checked", name)
+		}
+	}
+}
