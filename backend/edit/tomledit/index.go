@@ -63,6 +63,7 @@ type inlineEntry struct {
 // index is the parsed layout of a document.
 type index struct {
 	exprs []expr
+	seen  map[string]int // firstSeen's result, made on first use (an edit builds a new index)
 }
 
 // buildIndex walks the document with go-toml's unstable parser. It assumes
@@ -249,6 +250,9 @@ func pathKey(path []string) string {
 // firstSeen records where each path is first mentioned, which is what gives
 // TableNames and Keys their document order: the decoded maps have none.
 func (ix *index) firstSeen() map[string]int {
+	if ix.seen != nil {
+		return ix.seen
+	}
 	seen := map[string]int{}
 	mark := func(path []string, pos int) {
 		for i := 1; i <= len(path); i++ {
@@ -276,6 +280,7 @@ func (ix *index) firstSeen() map[string]int {
 			}
 		}
 	}
+	ix.seen = seen
 	return seen
 }
 

@@ -162,26 +162,33 @@ func (d *Doc) keys(path []string, tablesOnly bool) []string {
 	if !ok {
 		return nil
 	}
+	// Each name's position is looked up once, not at every comparison of the sort: a
+	// servers table of a thousand entries made this most of reading the document.
 	seen := d.ix.firstSeen()
-	var names []string
+	type named struct {
+		name string
+		pos  int
+	}
+	var list []named
 	for k, sub := range m {
 		if _, isTable := sub.(map[string]any); isTable || !tablesOnly {
-			names = append(names, k)
+			pos, ok := seen[pathKey(concat(path, []string{k}))]
+			if !ok {
+				pos = len(d.src) + 1
+			}
+			list = append(list, named{k, pos})
 		}
 	}
-	pos := func(k string) int {
-		if p, ok := seen[pathKey(concat(path, []string{k}))]; ok {
-			return p
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].pos != list[j].pos {
+			return list[i].pos < list[j].pos
 		}
-		return len(d.src) + 1
-	}
-	sort.Slice(names, func(i, j int) bool {
-		pi, pj := pos(names[i]), pos(names[j])
-		if pi != pj {
-			return pi < pj
-		}
-		return names[i] < names[j]
+		return list[i].name < list[j].name
 	})
+	var names []string
+	for _, n := range list {
+		names = append(names, n.name)
+	}
 	return names
 }
 
