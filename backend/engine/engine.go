@@ -631,6 +631,8 @@ var decodeRetries = []time.Duration{15 * time.Millisecond, 40 * time.Millisecond
 
 // observe reads one endpoint and decodes it, unless the bytes are the ones the stored base
 // was recorded from: those hold no local change (t.unchanged), and nothing is decoded.
+// The endpoints of a scope are observed concurrently; extractSecrets then finishes each
+// decoded config, one endpoint at a time.
 func (e *Engine) observe(ctx context.Context, t *target) {
 	t.obs = Observation{Endpoint: t.ep, Priority: t.client.Row.Priority, Policy: t.client.Row.ConflictPolicy}
 	for attempt := 0; ; attempt++ {
@@ -660,15 +662,11 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 			time.Sleep(decodeRetries[attempt])
 			continue
 		}
+		release := e.slot()
 		cfg, warns, err := decodeUTF8(t, files)
+		release()
 		if err == nil {
-			if err := e.secrets.Extract(&cfg); err != nil {
-				t.err = fmt.Errorf("store secrets of %s: %w", t.ep.Path, err)
-				return
-			}
-			cfg = cfg.Select(t.ep.Sections...)
-			cfg.Normalize()
-			t.obs.Local, t.warns, t.err = &cfg, warns, nil
+			t.obs.Local, t.warns, t.err = &cfg, warns, nil // extractSecrets finishes it
 			return
 		}
 		t.err = err
@@ -677,6 +675,23 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 		}
 		time.Sleep(decodeRetries[attempt])
 	}
+}
+
+// extractSecrets finishes what observe decoded: the secret values in it go to the secret
+// store and become references, and it is cut down to the endpoint's sections.
+func (e *Engine) extractSecrets(t *target) {
+	if t.obs.Local == nil || t.err != nil {
+		return
+	}
+	cfg := *t.obs.Local
+	t.obs.Local = nil
+	if err := e.secrets.Extract(&cfg); err != nil {
+		t.err = fmt.Errorf("store secrets of %s: %w", t.ep.Path, err)
+		return
+	}
+	cfg = cfg.Select(t.ep.Sections...)
+	cfg.Normalize()
+	t.obs.Local = &cfg
 }
 
 // syncScope runs the sync loop for one scope and reports whether anything changed.
@@ -694,18 +709,34 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	for _, s := range states {
 		stateByID[s.EndpointID] = s
 	}
-	bases := map[string]Base{}
+	// The endpoints are read and decoded concurrently, their parsing in the CPU slots: a
+	// first pass at scale decodes a large file and a folder of rules at once. Their secrets
+	// are then taken out one endpoint after another, in order, so that the names given to
+	// them do not depend on which decode finished first.
+	var wg sync.WaitGroup
+	prior := make([]*unified.Config, len(targets))
 	for i := range targets {
 		t := &targets[i]
 		t.state, t.hasSt = stateByID[t.ep.ID()]
-		b := Base{Hash: t.state.Hash}
-		e.observe(ctx, t)
-		if t.hasSt && len(t.state.Base) > 0 && !t.unchanged {
-			var c unified.Config
-			if json.Unmarshal(t.state.Base, &c) == nil {
-				b.Config = &c
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.observe(ctx, t)
+			if t.hasSt && len(t.state.Base) > 0 && !t.unchanged {
+				defer e.slot()()
+				var c unified.Config
+				if json.Unmarshal(t.state.Base, &c) == nil {
+					prior[i] = &c
+				}
 			}
-		}
+		}()
+	}
+	wg.Wait()
+	bases := map[string]Base{}
+	for i := range targets {
+		t := &targets[i]
+		e.extractSecrets(t)
+		b := Base{Hash: t.state.Hash, Config: prior[i]}
 		if confirmed, ok := e.confirmed(ctx, t.ep.ID()); ok {
 			b.ConfirmedHash = confirmed
 		}
