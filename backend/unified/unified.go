@@ -254,12 +254,7 @@ func sortedSet(in []string) []string {
 // Canonical returns the canonical JSON of the config: normalized, map keys sorted
 // (encoding/json sorts them), no insignificant whitespace.
 func (c Config) Canonical() []byte {
-	b, err := json.Marshal(c.Normalized())
-	if err != nil {
-		// Every field is a plain JSON type; a failure here is a programming error.
-		panic("unified: marshal config: " + err.Error())
-	}
-	return b
+	return appendConfig(nil, c.Normalized())
 }
 
 // Normalized returns c in normal form for reading: c itself when it already encodes as its

@@ -1,0 +1,135 @@
+package unified
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+)
+
+// canonicalAlphabet mixes what json.Marshal copies with everything it escapes or rewrites:
+// quotes, backslashes, control characters, HTML characters, non-ASCII text, U+2028 and
+// invalid UTF-8.
+var canonicalAlphabet = []string{"a", "Z", "0", " ", "-", "_", "/", ":", "$", "{", "}", "\"", "\\", "\n", "\t", "\x00", "\x1f", "\x7f",
+	"<", ">", "&", "é", "日本", "\u2028", "\u2029", "\xff", "\xe2\x80", "🙂"}
+
+func randomText(r *rand.Rand) string {
+	if r.IntN(3) == 0 {
+		return []string{"", "npx", "node", "stdio", "http://localhost:8080/mcp", "${env:TOKEN}", "${secret:github.env.GITHUB_TOKEN}"}[r.IntN(7)]
+	}
+	var b bytes.Buffer
+	for range r.IntN(8) {
+		b.WriteString(canonicalAlphabet[r.IntN(len(canonicalAlphabet))])
+	}
+	return b.String()
+}
+
+func randomList(r *rand.Rand) []string {
+	switch r.IntN(4) {
+	case 0:
+		return nil
+	case 1:
+		return []string{}
+	}
+	out := make([]string, r.IntN(4)+1)
+	for i := range out {
+		out[i] = randomText(r)
+	}
+	return out
+}
+
+func randomMap(r *rand.Rand) map[string]string {
+	switch r.IntN(4) {
+	case 0:
+		return nil
+	case 1:
+		return map[string]string{}
+	}
+	out := map[string]string{}
+	for range r.IntN(4) + 1 {
+		out[randomText(r)] = randomText(r)
+	}
+	return out
+}
+
+var rawExtras = []json.RawMessage{json.RawMessage(`true`), json.RawMessage(`{ "a" : [1, 2.50, "x<y"] }`), json.RawMessage(`"\u00e9&"`),
+	json.RawMessage("null"), nil, json.RawMessage(`{"nested":{"k":"v"}}`), json.RawMessage(` 12 `)}
+
+func randomConfig(r *rand.Rand) Config {
+	var c Config
+	if r.IntN(5) > 0 {
+		c.Servers = map[string]Server{}
+		for range r.IntN(5) {
+			s := Server{Transport: Transport(randomText(r)), Command: randomText(r), Args: randomList(r), Env: randomMap(r),
+				Cwd: randomText(r), URL: randomText(r), Headers: randomMap(r), Disabled: r.IntN(2) == 0,
+				Tools: Tools{Allow: randomList(r), Deny: randomList(r)}}
+			if r.IntN(2) == 0 {
+				s.StartupTimeoutMs = r.Int64N(1e12) - 1e6
+			}
+			if r.IntN(2) == 0 {
+				s.ToolTimeoutMs = r.Int64N(1e6)
+			}
+			switch r.IntN(4) {
+			case 0:
+				s.Extras = map[string]map[string]json.RawMessage{}
+			case 1:
+				s.Extras = map[string]map[string]json.RawMessage{randomText(r): nil, "zed": {"x": rawExtras[r.IntN(len(rawExtras))], randomText(r): rawExtras[r.IntN(len(rawExtras))]}}
+			}
+			c.Servers[randomText(r)] = s
+		}
+	}
+	if r.IntN(3) > 0 {
+		c.Rules = map[string]Rule{}
+		for range r.IntN(4) {
+			c.Rules[randomText(r)] = Rule{Name: randomText(r), Description: randomText(r), Activation: Activation(randomText(r)), Globs: randomList(r), Body: randomText(r)}
+		}
+	}
+	c.Permissions = Permissions{Allow: randomList(r), Ask: randomList(r), Deny: randomList(r)}
+	return c
+}
+
+// TestCanonicalMatchesEncodingJSON: the hand-written encoder gives json.Marshal's bytes
+// exactly, for random configs full of characters encoding/json escapes, empty but non-nil
+// collections, zero values and raw extras.
+func TestCanonicalMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	cases := []Config{{}, {Servers: map[string]Server{}}, {Permissions: Permissions{Allow: []string{}}},
+		{Servers: map[string]Server{"a": {}}}, {Rules: map[string]Rule{"": {}}}}
+	for range 3000 {
+		cases = append(cases, randomConfig(r))
+	}
+	for i, c := range cases {
+		want, err := json.Marshal(c)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		if got := appendConfig(nil, c); !bytes.Equal(got, want) {
+			t.Fatalf("case %d:\n got %s\nwant %s", i, got, want)
+		}
+		if got, want := c.Canonical(), mustMarshal(t, c.Normalized()); !bytes.Equal(got, want) {
+			t.Fatalf("case %d: Canonical\n got %s\nwant %s", i, got, want)
+		}
+	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func FuzzCanonicalString(f *testing.F) {
+	for _, s := range canonicalAlphabet {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		c := Config{Servers: map[string]Server{a: {Transport: Transport(b), Command: a, Args: []string{b, a}, Env: map[string]string{a: b}}},
+			Rules: map[string]Rule{b: {Name: a, Body: b, Globs: []string{a}}}}
+		if got, want := appendConfig(nil, c), mustMarshal(t, c); !bytes.Equal(got, want) {
+			t.Fatalf("\n got %s\nwant %s", got, want)
+		}
+	})
+}
