@@ -2,6 +2,7 @@ package unified
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -18,7 +19,7 @@ func appendConfig(b []byte, c Config) []byte {
 	if len(c.Servers) > 0 {
 		b = appendKey(b, &n, "servers")
 		b = append(b, '{')
-		for i, name := range sortedKeys(c.Servers) {
+		for i, name := range slices.Sorted(maps.Keys(c.Servers)) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -31,7 +32,7 @@ func appendConfig(b []byte, c Config) []byte {
 	if len(c.Rules) > 0 {
 		b = appendKey(b, &n, "rules")
 		b = append(b, '{')
-		for i, name := range sortedKeys(c.Rules) {
+		for i, name := range slices.Sorted(maps.Keys(c.Rules)) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -87,7 +88,7 @@ func appendServer(b []byte, s Server) []byte {
 	if len(s.Extras) > 0 {
 		b = appendKey(b, &n, "extras")
 		b = append(b, '{')
-		for i, client := range sortedKeys(s.Extras) {
+		for i, client := range slices.Sorted(maps.Keys(s.Extras)) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -99,7 +100,7 @@ func appendServer(b []byte, s Server) []byte {
 				continue
 			}
 			b = append(b, '{')
-			for j, k := range sortedKeys(fields) {
+			for j, k := range slices.Sorted(maps.Keys(fields)) {
 				if j > 0 {
 					b = append(b, ',')
 				}
@@ -170,7 +171,7 @@ func appendMap(b []byte, n *int, key string, m map[string]string) []byte {
 	}
 	b = appendKey(b, n, key)
 	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -205,13 +206,4 @@ func appendJSON(b []byte, raw json.RawMessage) []byte {
 		panic("unified: marshal extra field: " + err.Error())
 	}
 	return append(b, out...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
