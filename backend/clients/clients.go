@@ -225,6 +225,55 @@ type Adapter interface {
 	Encode(ep Endpoint, files Files, cfg unified.Config) (Files, []Warning, error)
 }
 
+// ReadBackEncoder is implemented by adapters whose encode can also tell what the files
+// decode as once its output is written, from the documents it already parsed and edited.
+// After writing an endpoint the engine records what its files read back as (so that what a
+// client cannot express is not taken for a deletion later); without this it parses the
+// files it just wrote all over again, which at a thousand servers was most of a read-back.
+type ReadBackEncoder interface {
+	// EncodeReadBack returns what Encode returns, and back: what Decode returns for files
+	// with out applied (a nil value removes the file). clienttest checks both against
+	// Encode and Decode for every adapter that implements it.
+	EncodeReadBack(ep Endpoint, files Files, cfg unified.Config) (out Files, warns []Warning, back unified.Config, err error)
+}
+
+// Coder is the encoding half of an Adapter, which the codecs of an adapter family share.
+type Coder interface {
+	Decode(ep Endpoint, files Files) (unified.Config, []Warning, error)
+	Encode(ep Endpoint, files Files, cfg unified.Config) (Files, []Warning, error)
+}
+
+// EncodeThenDecode is EncodeReadBack for an encoding that does not keep its documents:
+// Encode, then Decode of the files with its output applied.
+func EncodeThenDecode(c Coder, ep Endpoint, files Files, cfg unified.Config) (Files, []Warning, unified.Config, error) {
+	out, warns, err := c.Encode(ep, files, cfg)
+	if err != nil {
+		return out, warns, unified.Config{}, err
+	}
+	back, _, err := c.Decode(ep, Apply(files, out))
+	if err != nil {
+		return nil, warns, unified.Config{}, fmt.Errorf("read back %s: %w", ep.Path, err)
+	}
+	return out, warns, back, nil
+}
+
+// Apply overlays Encode's output on the files it was given, as the engine writes them: a
+// nil value removes the file.
+func Apply(files, out Files) Files {
+	res := make(Files, len(files)+len(out))
+	for p, b := range files {
+		res[p] = b
+	}
+	for p, b := range out {
+		if b == nil {
+			delete(res, p)
+		} else {
+			res[p] = b
+		}
+	}
+	return res
+}
+
 // Env is where the user's files are: the values of HOME and friends, and the operating
 // system, so that every location can be computed for any OS in a test.
 type Env struct {

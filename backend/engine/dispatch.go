@@ -265,9 +265,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	if known != nil {
 		base = *known
 	} else {
-		release := e.slot()
-		cfg, _, err := t.client.Adapter.Decode(t.ep, final)
-		release()
+		cfg, err := e.readBack(t, enc, final)
 		if err != nil {
 			return n, e.fail(ctx, t, fmt.Errorf("re-read %s after writing: %w", t.ep.Path, err))
 		}
@@ -284,6 +282,18 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		e.bus.Publish(events.Event{Type: events.FileWritten, Client: id, Scope: t.ep.Scope.ID(), Msg: fmt.Sprintf("updated %s", t.ep.Path), Data: map[string]any{"path": t.ep.Path, "files": n}})
 	}
 	return n, nil
+}
+
+// readBack is what an endpoint's files decode as now that every write of the pass landed:
+// what the adapter's encode already read from the documents it edited, when it can say
+// (clients.ReadBackEncoder), or the files decoded again.
+func (e *Engine) readBack(t *target, enc encoded, final clients.Files) (unified.Config, error) {
+	if enc.back != nil {
+		return *enc.back, nil
+	}
+	defer e.slot()()
+	cfg, _, err := t.client.Adapter.Decode(t.ep, final)
+	return cfg, err
 }
 
 // fileWrite is one file of an endpoint to replace (data nil: delete it), and how it went.
@@ -327,6 +337,7 @@ type encoded struct {
 	canon []byte
 	out   clients.Files
 	warns []clients.Warning
+	back  *unified.Config // what the files decode as once out is written, when the adapter said
 }
 
 // encode works out what an endpoint should hold and, unless its files already hold it, the
@@ -379,7 +390,18 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 			return enc, false, e.fail(ctx, t, fmt.Errorf("resolve secrets for %s: %w", t.ep.Path, err))
 		}
 	}
-	out, warns, err := t.client.Adapter.Encode(t.ep, t.files, render)
+	var (
+		out   clients.Files
+		warns []clients.Warning
+		back  *unified.Config
+	)
+	if rb, ok := t.client.Adapter.(clients.ReadBackEncoder); ok {
+		var cfg unified.Config
+		out, warns, cfg, err = rb.EncodeReadBack(t.ep, t.files, render)
+		back = &cfg
+	} else {
+		out, warns, err = t.client.Adapter.Encode(t.ep, t.files, render)
+	}
 	if err != nil {
 		return enc, false, e.fail(ctx, t, fmt.Errorf("encode %s: %w", t.ep.Path, err))
 	}
@@ -389,7 +411,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 		cr.Warnings = append(cr.Warnings, w.String())
 		mu.Unlock()
 	}
-	return encoded{canon: canon, out: out, warns: warns}, false, nil
+	return encoded{canon: canon, out: out, warns: warns, back: back}, false, nil
 }
 
 // rendering is what a pass left in an endpoint's files: their hash, the base recorded

@@ -179,3 +179,12 @@ func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Con
 	}
 	return c.Encode(ep, files, cfg)
 }
+
+// EncodeReadBack implements clients.ReadBackEncoder.
+func (*Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	c, err := codec(ep)
+	if err != nil {
+		return nil, nil, unified.Config{}, err
+	}
+	return mcpjson.EncodeReadBack(c, ep, files, cfg)
+}

@@ -43,7 +43,30 @@ func (l localScope) Decode(ep clients.Endpoint, files clients.Files) (unified.Co
 
 // Encode implements mcpjson.Codec.
 func (l localScope) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
-	data := files[ep.Path]
+	doc, warns, err := l.edit(ep, files[ep.Path], cfg)
+	if err != nil {
+		return nil, warns, err
+	}
+	if !doc.Changed() {
+		return clients.Files{}, warns, nil
+	}
+	return clients.Files{ep.Path: doc.Bytes()}, warns, nil
+}
+
+// EncodeReadBack implements clients.ReadBackEncoder.
+func (l localScope) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	return mcpjson.EditReadBack(ep, files, func(data []byte) (*jsonedit.Doc, []clients.Warning, error) {
+		return l.edit(ep, data, cfg)
+	}, l)
+}
+
+// DecodeDoc reads the project's servers from a parsed ~/.claude.json.
+func (l localScope) DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error) {
+	return l.dialect(doc).DecodeDoc(doc)
+}
+
+// edit parses ~/.claude.json and makes the project's entry hold cfg's servers.
+func (l localScope) edit(ep clients.Endpoint, data []byte, cfg unified.Config) (*jsonedit.Doc, []clients.Warning, error) {
 	doc, err := mcpjson.Parse(ep.Path, data, ep.Format)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode claude code config: %w", err)
@@ -52,10 +75,7 @@ func (l localScope) Encode(ep clients.Endpoint, files clients.Files, cfg unified
 	if err != nil {
 		return nil, warns, fmt.Errorf("encode claude code config %s (project %s): %w", ep.Path, l.project, err)
 	}
-	if !doc.Changed() {
-		return clients.Files{}, warns, nil
-	}
-	return clients.Files{ep.Path: doc.Bytes()}, warns, nil
+	return doc, warns, nil
 }
 
 // projectKey finds the member of "projects" that Claude Code uses for the folder. On Windows

@@ -130,20 +130,7 @@ func filesOf(ep clients.Endpoint, fx map[string]string) clients.Files {
 }
 
 // apply overlays Encode's output on the existing files, as the engine would write them.
-func apply(in, out clients.Files) clients.Files {
-	res := clients.Files{}
-	for p, b := range in {
-		res[p] = b
-	}
-	for p, b := range out {
-		if b == nil {
-			delete(res, p)
-		} else {
-			res[p] = b
-		}
-	}
-	return res
-}
+func apply(in, out clients.Files) clients.Files { return clients.Apply(in, out) }
 
 func expected(ep clients.Endpoint, c unified.Config) unified.Config {
 	x := c.Only(ep.Sections...)
@@ -247,6 +234,11 @@ func runEndpoint(t *testing.T, a clients.Adapter, ep clients.Endpoint, o Options
 			t.Fatalf("Encode changed the config it was given:\n got %#v\nwant %#v", cfg, before)
 		}
 	})
+	if rb, ok := a.(clients.ReadBackEncoder); ok {
+		t.Run("read-back-encode-matches-encode-then-decode", func(t *testing.T) {
+			readBackMatches(t, a, rb, ep, o)
+		})
+	}
 	fx := fixtureFor(ep, o)
 	if fx == nil {
 		return
@@ -284,11 +276,7 @@ func runEndpoint(t *testing.T, a clients.Adapter, ep clients.Endpoint, o Options
 		}
 	})
 	t.Run("crlf-and-bom-survive", func(t *testing.T) {
-		crlf := clients.Files{}
-		for p, b := range orig {
-			s := strings.ReplaceAll(string(b), "\r\n", "\n")
-			crlf[p] = []byte("\ufeff" + strings.ReplaceAll(s, "\n", "\r\n"))
-		}
+		crlf := crlfBOM(orig)
 		files := encode(t, a, ep, crlf, o.Sample)
 		for p, b := range files {
 			if _, existed := crlf[p]; !existed {
@@ -325,6 +313,65 @@ func runEndpoint(t *testing.T, a clients.Adapter, ep clients.Endpoint, o Options
 				t.Fatal("encoding into a file that does not parse succeeded; it must refuse")
 			}
 		})
+	}
+}
+
+// crlfBOM is files with CRLF line endings and a byte order mark.
+func crlfBOM(files clients.Files) clients.Files {
+	out := clients.Files{}
+	for p, b := range files {
+		s := strings.ReplaceAll(string(b), "\r\n", "\n")
+		out[p] = []byte("\ufeff" + strings.ReplaceAll(s, "\n", "\r\n"))
+	}
+	return out
+}
+
+// readBackMatches checks EncodeReadBack against Encode and Decode: the same files and
+// warnings as Encode, and a read-back that is what Decode gives for the written files, for
+// a missing, an empty and a fixture file (also with CRLF and a BOM), and for configs that
+// add, keep and remove everything.
+func readBackMatches(t *testing.T, a clients.Adapter, rb clients.ReadBackEncoder, ep clients.Endpoint, o Options) {
+	sample := o.Sample.Only(ep.Sections...).Normalized()
+	inputs := []clients.Files{{}}
+	if ep.Format != clients.FormatRuleDir {
+		inputs = append(inputs, clients.Files{ep.Path: {}})
+	}
+	configs := []unified.Config{sample, {}}
+	if fx := fixtureFor(ep, o); fx != nil {
+		orig := filesOf(ep, fx.Files)
+		inputs = append(inputs, orig, crlfBOM(orig))
+		configs = append(configs, decode(t, a, ep, orig))
+	}
+	inputs = append(inputs, encode(t, a, ep, clients.Files{}, o.Sample))
+	checked := 0
+	for i, files := range inputs {
+		for j, cfg := range configs {
+			out, warns, back, err := rb.EncodeReadBack(ep, files, cfg)
+			wantOut, wantWarns, wantErr := a.Encode(ep, files, cfg)
+			if (err == nil) != (wantErr == nil) {
+				t.Fatalf("input %d, config %d: EncodeReadBack error %v, Encode error %v", i, j, err, wantErr)
+			}
+			if err != nil {
+				continue
+			}
+			if !reflect.DeepEqual(out, wantOut) {
+				t.Fatalf("input %d, config %d: EncodeReadBack wrote\n%s\nEncode writes\n%s", i, j, joined(out), joined(wantOut))
+			}
+			if !reflect.DeepEqual(warns, wantWarns) {
+				t.Fatalf("input %d, config %d: EncodeReadBack warned %v, Encode warns %v", i, j, warns, wantWarns)
+			}
+			want, _, err := a.Decode(ep, apply(files, out))
+			if err != nil {
+				t.Fatalf("input %d, config %d: decode the written files: %v", i, j, err)
+			}
+			if got, want := back.Select(ep.Sections...).Canonical(), want.Select(ep.Sections...).Canonical(); !bytes.Equal(got, want) {
+				t.Fatalf("input %d, config %d: read-back\n got %s\nDecode gives %s", i, j, got, want)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no case checked")
 	}
 }
 

@@ -132,6 +132,26 @@ func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Con
 	return nil, nil, fmt.Errorf("encode %s: not a codex endpoint (format %s)", ep.Path, ep.Format)
 }
 
+// EncodeReadBack implements clients.ReadBackEncoder. For config.toml the servers are read
+// from the edited document, which a write would otherwise make the engine parse again (a
+// full validation by go-toml, the most expensive part of reading a large config); the rule
+// file is encoded and decoded again.
+func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	if ep.Format != clients.FormatTOML {
+		return clients.EncodeThenDecode(a, ep, files, cfg)
+	}
+	doc, warns, err := editConfig(ep.Path, files[ep.Path], cfg.Servers)
+	if err != nil {
+		return nil, warns, unified.Config{}, fmt.Errorf("encode codex config: %w", err)
+	}
+	out := clients.Files{}
+	if doc.Changed() {
+		out[ep.Path] = doc.Bytes()
+	}
+	entries, _, _ := readEntries(ep.Path, doc)
+	return out, warns, unified.Config{Servers: serversOf(entries)}, nil
+}
+
 // ruleFileResult turns EncodeBlocks' output into what to write. A file that held nothing but
 // the managed region is removed once its last rule goes, so that aisync leaves no empty
 // AGENTS.md behind in a project; a file the user had written to is never removed.

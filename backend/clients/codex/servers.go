@@ -100,17 +100,7 @@ func decodeConfig(path string, data []byte) (map[string]unified.Server, []client
 		return nil, nil, err
 	}
 	entries, _, warns := readEntries(path, doc)
-	var servers map[string]unified.Server
-	for name, e := range entries {
-		if !e.ok {
-			continue
-		}
-		if servers == nil {
-			servers = map[string]unified.Server{}
-		}
-		servers[name] = e.srv
-	}
-	return servers, warns, nil
+	return serversOf(entries), warns, nil
 }
 
 // fields reads typed values out of a decoded table and remembers the first problem.
@@ -518,25 +508,49 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 }
 
 func encodeConfig(path string, data []byte, servers map[string]unified.Server) ([]byte, bool, []clients.Warning, error) {
+	doc, warns, err := editConfig(path, data, servers)
+	if err != nil || !doc.Changed() {
+		return nil, false, warns, err
+	}
+	return doc.Bytes(), true, warns, nil
+}
+
+// serversOf collects the servers read from a document, as decodeConfig returns them.
+func serversOf(entries map[string]entry) map[string]unified.Server {
+	var servers map[string]unified.Server
+	for name, e := range entries {
+		if !e.ok {
+			continue
+		}
+		if servers == nil {
+			servers = map[string]unified.Server{}
+		}
+		servers[name] = e.srv
+	}
+	return servers
+}
+
+// editConfig parses config.toml and makes it hold servers, returning the edited document.
+func editConfig(path string, data []byte, servers map[string]unified.Server) (*tomledit.Doc, []clients.Warning, error) {
 	doc, err := parse(path, data)
 	if err != nil {
-		return nil, false, nil, err
+		return nil, nil, err
 	}
 	// What readEntries finds wrong, Decode has already reported.
 	entries, usable, _ := readEntries(path, doc)
 	var warns []clients.Warning
 	if !usable {
 		if len(servers) == 0 {
-			return nil, false, warns, nil
+			return doc, warns, nil
 		}
-		return nil, false, warns, fmt.Errorf("%s: %s is not a table, so no server can be written into it", path, serversKey)
+		return nil, warns, fmt.Errorf("%s: %s is not a table, so no server can be written into it", path, serversKey)
 	}
 	for _, name := range sortedKeys(entries) {
 		if _, keep := servers[name]; keep || !entries[name].ok {
 			continue
 		}
 		if err := doc.Delete(serversKey, name); err != nil {
-			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
+			return nil, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
 	var added []tomledit.Table
@@ -559,14 +573,14 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 			continue
 		}
 		if err := writeEntry(doc, name, e, p); err != nil {
-			return nil, false, warns, fmt.Errorf("write server %s: %w", name, err)
+			return nil, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 	}
 	// New servers go in with one edit of the document, not one per key.
 	if err := doc.AddTables([]string{serversKey}, added); err != nil {
-		return nil, false, warns, fmt.Errorf("add servers: %w", err)
+		return nil, warns, fmt.Errorf("add servers: %w", err)
 	}
-	return doc.Bytes(), doc.Changed(), warns, nil
+	return doc, warns, nil
 }
 
 // newEntry returns the keys of a server that is not in the file yet, in the order

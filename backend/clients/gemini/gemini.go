@@ -108,6 +108,26 @@ func (*Adapter) Decode(ep clients.Endpoint, files clients.Files) (unified.Config
 	return unified.Config{}, nil, fmt.Errorf("decode %s: not a gemini endpoint (format %s)", ep.Path, ep.Format)
 }
 
+// EncodeReadBack implements clients.ReadBackEncoder: settings.json is read back from the
+// edited document, GEMINI.md is encoded and decoded again.
+func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	if ep.Format != clients.FormatJSONC {
+		return clients.EncodeThenDecode(a, ep, files, cfg)
+	}
+	data := files[ep.Path]
+	doc, warns, err := editSettings(ep.Path, data, enablementOf(files), cfg)
+	if err != nil {
+		return nil, warns, unified.Config{}, fmt.Errorf("encode gemini settings: %w", err)
+	}
+	out := clients.Files{}
+	if doc.Changed() {
+		data = doc.Bytes()
+		out[ep.Path] = data
+	}
+	back, _ := decodeDoc(ep.Path, doc, data, enablementOf(clients.Apply(files, out)))
+	return out, warns, back, nil
+}
+
 // Encode implements clients.Adapter. It only ever returns the endpoint's own file.
 func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
 	data, existed := files[ep.Path]

@@ -113,6 +113,12 @@ func decodeSettings(path string, data, enablement []byte) (unified.Config, []cli
 	if err != nil {
 		return unified.Config{}, nil, err
 	}
+	cfg, warns := decodeDoc(path, doc, data, enablement)
+	return cfg, warns, nil
+}
+
+// decodeDoc reads settings.json parsed as doc from data.
+func decodeDoc(path string, doc *jsonedit.Doc, data, enablement []byte) (unified.Config, []clients.Warning) {
 	entries, order, _, warns := readEntries(path, doc)
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		// aisync reads and keeps the BOM like every other editor, but Gemini's JSON.parse does
@@ -137,19 +143,28 @@ func decodeSettings(path string, data, enablement []byte) (unified.Config, []cli
 	}
 	perms, w := decodePermissions(path, doc, order)
 	cfg.Permissions = perms
-	return cfg, append(warns, w...), nil
+	return cfg, append(warns, w...)
 }
 
 func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([]byte, bool, []clients.Warning, error) {
+	doc, warns, err := editSettings(path, data, enablement, cfg)
+	if err != nil {
+		return nil, false, warns, err
+	}
+	return doc.Bytes(), doc.Changed(), warns, nil
+}
+
+// editSettings parses settings.json and makes it hold cfg, returning the edited document.
+func editSettings(path string, data, enablement []byte, cfg unified.Config) (*jsonedit.Doc, []clients.Warning, error) {
 	doc, err := parse(path, data)
 	if err != nil {
-		return nil, false, nil, err
+		return nil, nil, err
 	}
 	// What readEntries and readGate find wrong, Decode has already reported.
 	entries, order, usable, _ := readEntries(path, doc)
 	var warns []clients.Warning
 	if !usable && len(cfg.Servers) > 0 {
-		return nil, false, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
+		return nil, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
 	}
 	g, _ := readGate(path, doc, enablement)
 	var removed []string
@@ -158,7 +173,7 @@ func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([
 			continue
 		}
 		if err := doc.Delete(serversKey, name); err != nil {
-			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
+			return nil, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 		removed = append(removed, name)
 	}
@@ -187,24 +202,24 @@ func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([
 			}
 		}
 		if err != nil {
-			return nil, false, warns, fmt.Errorf("write server %s: %w", name, err)
+			return nil, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 		written[name] = want.Disabled
 	}
 	if err := doc.AddMembers([]string{serversKey}, added); err != nil {
-		return nil, false, warns, fmt.Errorf("add servers: %w", err)
+		return nil, warns, fmt.Errorf("add servers: %w", err)
 	}
 	w, err := writeGate(doc, g, written, removed)
 	warns = append(warns, w...)
 	if err != nil {
-		return nil, false, warns, err
+		return nil, warns, err
 	}
 	w, err = writePermissions(path, doc, doc.Keys(serversKey), cfg.Permissions)
 	warns = append(warns, w...)
 	if err != nil {
-		return nil, false, warns, err
+		return nil, warns, err
 	}
-	return doc.Bytes(), doc.Changed(), warns, nil
+	return doc, warns, nil
 }
 
 // writeGate records which written servers are disabled. A disabled server is added to

@@ -18,6 +18,18 @@ import (
 // not exist; the result is then nil when there is nothing to write, so a missing file is not
 // created for nothing. When nothing changes the result is data itself.
 func (d Dialect) EncodeFile(path string, data []byte, format clients.Format, servers map[string]unified.Server) ([]byte, []clients.Warning, error) {
+	doc, warns, err := d.editFile(path, data, format, servers)
+	if err != nil {
+		return nil, warns, err
+	}
+	if !doc.Changed() {
+		return data, warns, nil
+	}
+	return doc.Bytes(), warns, nil
+}
+
+// editFile parses a file and makes it hold servers, returning the edited document.
+func (d Dialect) editFile(path string, data []byte, format clients.Format, servers map[string]unified.Server) (*jsonedit.Doc, []clients.Warning, error) {
 	doc, err := Parse(path, data, format)
 	if err != nil {
 		return nil, nil, fmt.Errorf("encode %s config: %w", d.Client, err)
@@ -26,10 +38,7 @@ func (d Dialect) EncodeFile(path string, data []byte, format clients.Format, ser
 	if err != nil {
 		return nil, warns, fmt.Errorf("encode %s config %s: %w", d.Client, path, err)
 	}
-	if !doc.Changed() {
-		return data, warns, nil
-	}
-	return doc.Bytes(), warns, nil
+	return doc, warns, nil
 }
 
 // EncodeDoc edits a parsed document so that its servers object holds servers.

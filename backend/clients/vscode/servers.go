@@ -452,6 +452,12 @@ func decodeConfig(path string, data []byte) (map[string]unified.Server, []client
 	if err != nil {
 		return nil, nil, err
 	}
+	servers, warns := decodeDoc(path, doc)
+	return servers, warns, nil
+}
+
+// decodeDoc reads the servers of a parsed mcp.json.
+func decodeDoc(path string, doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning) {
 	entries, order, _, warns := readEntries(path, doc)
 	var servers map[string]unified.Server
 	for _, name := range order {
@@ -462,18 +468,27 @@ func decodeConfig(path string, data []byte) (map[string]unified.Server, []client
 			servers[name] = e.srv
 		}
 	}
-	return servers, warns, nil
+	return servers, warns
 }
 
 func encodeConfig(path string, data []byte, servers map[string]unified.Server) ([]byte, bool, []clients.Warning, error) {
+	doc, warns, err := editConfig(path, data, servers)
+	if err != nil {
+		return nil, false, warns, err
+	}
+	return doc.Bytes(), doc.Changed(), warns, nil
+}
+
+// editConfig parses mcp.json and makes it hold servers, returning the edited document.
+func editConfig(path string, data []byte, servers map[string]unified.Server) (*jsonedit.Doc, []clients.Warning, error) {
 	doc, err := parse(path, data)
 	if err != nil {
-		return nil, false, nil, err
+		return nil, nil, err
 	}
 	entries, order, usable, _ := readEntries(path, doc)
 	var warns []clients.Warning
 	if !usable && len(servers) > 0 {
-		return nil, false, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
+		return nil, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
 	}
 	inputs := declaredInputs(doc)
 	plans := map[string]plan{}
@@ -497,7 +512,7 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 			continue
 		}
 		if err := doc.Delete(serversKey, name); err != nil {
-			return nil, false, warns, fmt.Errorf("remove server %s: %w", name, err)
+			return nil, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
 	var added []jsonedit.Member // new servers, added in one edit after the loop
@@ -521,11 +536,11 @@ func encodeConfig(path string, data []byte, servers map[string]unified.Server) (
 			}
 		}
 		if err != nil {
-			return nil, false, warns, fmt.Errorf("write server %s: %w", name, err)
+			return nil, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 	}
 	if err := doc.AddMembers([]string{serversKey}, added); err != nil {
-		return nil, false, warns, fmt.Errorf("add servers: %w", err)
+		return nil, warns, fmt.Errorf("add servers: %w", err)
 	}
-	return doc.Bytes(), doc.Changed(), warns, nil
+	return doc, warns, nil
 }

@@ -109,6 +109,24 @@ func (*Adapter) Decode(ep clients.Endpoint, files clients.Files) (unified.Config
 	return unified.Config{}, nil, fmt.Errorf("decode %s: not a vscode endpoint (format %s)", ep.Path, ep.Format)
 }
 
+// EncodeReadBack implements clients.ReadBackEncoder: mcp.json is read back from the edited
+// document, the instruction files are encoded and decoded again.
+func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	if ep.Format != clients.FormatJSONC {
+		return clients.EncodeThenDecode(a, ep, files, cfg)
+	}
+	doc, warns, err := editConfig(ep.Path, files[ep.Path], cfg.Servers)
+	if err != nil {
+		return nil, warns, unified.Config{}, fmt.Errorf("encode vscode mcp.json: %w", err)
+	}
+	out := clients.Files{}
+	if doc.Changed() {
+		out[ep.Path] = doc.Bytes()
+	}
+	servers, _ := decodeDoc(ep.Path, doc)
+	return out, warns, unified.Config{Servers: servers}, nil
+}
+
 // Encode implements clients.Adapter.
 func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
 	switch ep.Format {
