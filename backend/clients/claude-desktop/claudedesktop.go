@@ -127,6 +127,11 @@ func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Con
 	return servers.Encode(ep, files, cfg)
 }
 
+// EncodeReadBack implements clients.ReadBackEncoder.
+func (*Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	return mcpjson.EncodeReadBack(servers, ep, files, cfg)
+}
+
 func dedupe(in []string) []string {
 	seen := map[string]bool{}
 	var out []string

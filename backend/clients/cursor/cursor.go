@@ -124,6 +124,11 @@ func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Con
 	return codec(ep).Encode(ep, files, cfg)
 }
 
+// EncodeReadBack implements clients.ReadBackEncoder.
+func (*Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	return mcpjson.EncodeReadBack(codec(ep), ep, files, cfg)
+}
+
 // fromCursor reads one CLI permission entry.
 func fromCursor(rule string) (string, bool) {
 	open := strings.IndexByte(rule, '(')

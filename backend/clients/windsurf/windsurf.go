@@ -98,3 +98,8 @@ func (*Adapter) Decode(ep clients.Endpoint, files clients.Files) (unified.Config
 func (*Adapter) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
 	return codec(ep).Encode(ep, files, cfg)
 }
+
+// EncodeReadBack implements clients.ReadBackEncoder.
+func (*Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
+	return mcpjson.EncodeReadBack(codec(ep), ep, files, cfg)
+}
