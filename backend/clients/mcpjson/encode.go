@@ -1,9 +1,12 @@
 package mcpjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +62,7 @@ func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 	}
 	var warns []clients.Warning
 	before := st.root.raw()
+	orig, origKeys := maps.Clone(st.root.vals), slices.Clone(st.root.keys)
 	root := st.root
 	for _, e := range st.entries {
 		if _, keep := servers[e.name]; e.ok && !keep {
@@ -112,7 +116,7 @@ func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 		written[name] = true
 	}
 	if after := root.raw(); string(after) != string(before) && (st.exists || len(root.keys) > 0) {
-		if err := doc.Set(d.Root, after); err != nil {
+		if err := d.writeRoot(doc, st.exists, origKeys, orig, root, after); err != nil {
 			return warns, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
 		}
 	}
@@ -122,6 +126,46 @@ func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 		}
 	}
 	return warns, nil
+}
+
+// entryEdits is the most entries EncodeDoc edits one by one in an existing servers object;
+// with more, it sets the whole object at once. Setting one entry re-reads the file once,
+// setting the whole object about three times (the new object, a copy of the old one, the
+// file): a pass carrying one server's change edits one entry in every other client's file.
+var entryEdits = 2
+
+// writeRoot makes the servers object hold root. origKeys and orig are what it held, as
+// read. The edits are the same either way, in the same order (a merge deletes, then edits in
+// place in document order, then appends); TestEntryEditsMatchWholeObject checks that the
+// bytes are.
+func (d Dialect) writeRoot(doc *jsonedit.Doc, exists bool, origKeys []string, orig map[string]json.RawMessage, root *object, after json.RawMessage) error {
+	var removed, edited []string
+	if exists {
+		for _, name := range origKeys {
+			if !root.has(name) {
+				removed = append(removed, name)
+			}
+		}
+		for _, name := range root.keys {
+			if old, ok := orig[name]; !ok || !bytes.Equal(old, root.vals[name]) {
+				edited = append(edited, name)
+			}
+		}
+	}
+	if !exists || len(removed)+len(edited) > entryEdits {
+		return doc.Set(d.Root, after)
+	}
+	for _, name := range removed {
+		if err := doc.Delete(append(slices.Clone(d.Root), name)...); err != nil {
+			return err
+		}
+	}
+	for _, name := range edited {
+		if err := doc.Set(append(slices.Clone(d.Root), name), root.vals[name]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func leftAsIs(old *entry) string {
