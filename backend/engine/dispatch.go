@@ -243,7 +243,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		// becomes the base even though our writes did not land: otherwise the next pass
 		// would see the same edit again and take it for a conflict with itself.
 		if n == 0 && t.obs.Local != nil {
-			e.putState(ctx, t, t.files, *t.obs.Local)
+			e.putState(ctx, t, t.files, t.obs.Local.Canonical())
 		}
 		if errors.Is(failed.err, fsx.ErrChangedUnderneath) {
 			// Another program is writing the file right now; its change arrives as a new
@@ -261,20 +261,20 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	if n == 0 {
 		known = t.local() // nothing written: the files hold what they held
 	}
-	var base unified.Config
-	if known != nil {
-		base = *known
-	} else {
-		cfg, err := e.readBack(t, enc, final)
+	var base []byte
+	switch {
+	case known != nil:
+		base = known.Canonical()
+	case enc.base != nil:
+		base = enc.base // what the adapter's encode read back from the documents it edited
+	default:
+		release := e.slot()
+		cfg, _, err := t.client.Adapter.Decode(t.ep, final)
+		release()
 		if err != nil {
 			return n, e.fail(ctx, t, fmt.Errorf("re-read %s after writing: %w", t.ep.Path, err))
 		}
-		if bytes.Contains(canon, []byte("${secret:")) {
-			// The files hold the secrets' values: back to references. Without references
-			// in want, what was written came from configs already extracted on the way in.
-			_ = e.secrets.Extract(&cfg)
-		}
-		base = cfg.Select(t.ep.Sections...)
+		base = e.baseOf(t, cfg, canon)
 	}
 	hash, stored := e.putState(ctx, t, final, base)
 	e.remember(t, hash, stored, canon, warns)
@@ -284,16 +284,14 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	return n, nil
 }
 
-// readBack is what an endpoint's files decode as now that every write of the pass landed:
-// what the adapter's encode already read from the documents it edited, when it can say
-// (clients.ReadBackEncoder), or the files decoded again.
-func (e *Engine) readBack(t *target, enc encoded, final clients.Files) (unified.Config, error) {
-	if enc.back != nil {
-		return *enc.back, nil
+// baseOf is the base recorded for files that decode as cfg, encoded from want (canon): the
+// endpoint's sections, with the secrets' values the files hold back to references. Without
+// references in want, what was written came from configs already extracted on the way in.
+func (e *Engine) baseOf(t *target, cfg unified.Config, canon []byte) []byte {
+	if bytes.Contains(canon, []byte("${secret:")) {
+		_ = e.secrets.Extract(&cfg)
 	}
-	defer e.slot()()
-	cfg, _, err := t.client.Adapter.Decode(t.ep, final)
-	return cfg, err
+	return cfg.Select(t.ep.Sections...).Canonical()
 }
 
 // fileWrite is one file of an endpoint to replace (data nil: delete it), and how it went.
@@ -337,7 +335,10 @@ type encoded struct {
 	canon []byte
 	out   clients.Files
 	warns []clients.Warning
-	back  *unified.Config // what the files decode as once out is written, when the adapter said
+	// base is the base to record once out is written (see baseOf), when the adapter's encode
+	// could read it back from the documents it edited (clients.ReadBackEncoder). It is kept
+	// in canonical form: the endpoints of a scope wait for their writes at the same time.
+	base []byte
 }
 
 // encode works out what an endpoint should hold and, unless its files already hold it, the
@@ -372,7 +373,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 		return enc, true, nil
 	}
 	if t.obs.Missing && isEmpty(want) {
-		e.putState(ctx, t, t.files, want)
+		e.putState(ctx, t, t.files, want.Canonical())
 		return enc, true, nil
 	}
 	secretRefs := bytes.Contains(canon, []byte("${secret:"))
@@ -393,12 +394,13 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 	var (
 		out   clients.Files
 		warns []clients.Warning
-		back  *unified.Config
+		base  []byte
 	)
 	if rb, ok := t.client.Adapter.(clients.ReadBackEncoder); ok {
-		var cfg unified.Config
-		out, warns, cfg, err = rb.EncodeReadBack(t.ep, t.files, render)
-		back = &cfg
+		var back unified.Config
+		if out, warns, back, err = rb.EncodeReadBack(t.ep, t.files, render); err == nil {
+			base = e.baseOf(t, back, canon)
+		}
 	} else {
 		out, warns, err = t.client.Adapter.Encode(t.ep, t.files, render)
 	}
@@ -411,7 +413,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 		cr.Warnings = append(cr.Warnings, w.String())
 		mu.Unlock()
 	}
-	return encoded{canon: canon, out: out, warns: warns, back: back}, false, nil
+	return encoded{canon: canon, out: out, warns: warns, base: base}, false, nil
 }
 
 // rendering is what a pass left in an endpoint's files: their hash, the base recorded
@@ -483,12 +485,12 @@ func canCreate(ep clients.Endpoint) bool {
 	return err == nil && fi.IsDir()
 }
 
-// putState records the endpoint's files (by hash) and the base they read back as, and
-// returns both as stored.
-func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, base unified.Config) (hash string, canon []byte) {
+// putState records the endpoint's files (by hash) and the base they read back as (its
+// canonical JSON), and returns both as stored.
+func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, base []byte) (hash string, canon []byte) {
 	h := filesHash(final)
 	st := store.EndpointState{EndpointID: t.ep.ID(), ClientID: t.client.Adapter.ID(), Scope: t.ep.Scope.ID(), Path: t.ep.Path,
-		Base: base.Canonical(), Hash: h, WrittenHash: h, UpdatedAt: e.now().UTC()}
+		Base: base, Hash: h, WrittenHash: h, UpdatedAt: e.now().UTC()}
 	if err := e.st.PutEndpointState(ctx, st); err != nil {
 		e.log.Error("save endpoint state", "endpoint", t.ep.ID(), "err", err)
 	}
