@@ -73,8 +73,8 @@ func PlainStrings(raw []byte) ([]string, bool) {
 	return out, true
 }
 
-// PlainStringMap is PlainStrings for a compact object of plain strings (an env or headers map). A
-// repeated name keeps its last value, as with encoding/json.
+// PlainStringMap is PlainStrings for a compact object of plain strings (an env or headers
+// map). A repeated name keeps its last value, as with encoding/json.
 func PlainStringMap(raw []byte) (map[string]string, bool) {
 	if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' {
 		return nil, false
