@@ -42,6 +42,14 @@ func StructurePatch(before, after unified.Config) (json.RawMessage, error) {
 
 // structurePatch is StructurePatch over the whole of both configs.
 func structurePatch(before, after unified.Config) (json.RawMessage, error) {
+	if patch, ok := addAll(before, after); ok {
+		return patch, nil
+	}
+	return jsondiffPatch(before, after)
+}
+
+// jsondiffPatch is the patch jsondiff computes between the structures of both configs.
+func jsondiffPatch(before, after unified.Config) (json.RawMessage, error) {
 	src, err := structureJSON(before)
 	if err != nil {
 		return nil, fmt.Errorf("encode config before: %w", err)
@@ -108,6 +116,55 @@ func ApplyStructurePatch(before unified.Config, patch json.RawMessage) (unified.
 }
 
 // structureJSON is the canonical JSON of c with each rule body replaced by its hash.
+// addAll is the patch from an empty config (a scope's first snapshot): one "add" per
+// section, as jsondiff writes it, without jsondiff decoding the whole new structure into
+// interface values and encoding it again, which at a thousand servers was most of a first
+// snapshot. ok is false where that round trip could change more than the order of members:
+// raw extras (whose numbers it rewrites), timeouts beyond 2^53 (rounded) and text that was
+// not valid UTF-8. TestStructurePatchWithoutCommonItems compares it with jsondiff.
+func addAll(before, after unified.Config) (json.RawMessage, bool) {
+	if !isZero(before) || isZero(after) {
+		return nil, false
+	}
+	const exact = 1 << 53 // integers a float64 holds exactly
+	for _, s := range after.Servers {
+		if len(s.Extras) > 0 || s.StartupTimeoutMs > exact || s.ToolTimeoutMs > exact || s.StartupTimeoutMs < -exact || s.ToolTimeoutMs < -exact {
+			return nil, false
+		}
+	}
+	n := structure(after)
+	var b bytes.Buffer
+	b.WriteByte('[')
+	// jsondiff lists the new members of an object in key order, as SortedJSON writes them.
+	add := func(section string, part unified.Config) {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		c := part.SortedJSON() // {"<section>":<value>}
+		b.WriteString(`{"value":`)
+		b.Write(c[len(section)+4 : len(c)-1])
+		b.WriteString(`,"op":"add","path":"/` + section + `"}`)
+	}
+	if !n.Permissions.IsZero() {
+		add("permissions", unified.Config{Permissions: n.Permissions})
+	}
+	if len(n.Rules) > 0 {
+		add("rules", unified.Config{Rules: n.Rules})
+	}
+	if len(n.Servers) > 0 {
+		add("servers", unified.Config{Servers: n.Servers})
+	}
+	b.WriteByte(']')
+	if bytes.Contains(b.Bytes(), []byte(`\ufffd`)) {
+		return nil, false
+	}
+	return b.Bytes(), true
+}
+
+func isZero(c unified.Config) bool {
+	return len(c.Servers) == 0 && len(c.Rules) == 0 && c.Permissions.IsZero()
+}
+
 // withoutCommon leaves out the servers and rules that are the same on both sides: they give
 // no operation, and a pass that changes one server of a thousand spent most of its snapshot
 // encoding, parsing and comparing the others. One shared item stays where leaving them all
@@ -153,7 +210,13 @@ func dropCommon[V any](a, b map[string]V) (map[string]V, map[string]V) {
 func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
 
 func structureJSON(c unified.Config) ([]byte, error) {
-	n := c.Normalized() // may share c's maps: only the rules are replaced, in a map of its own
+	return structure(c).Canonical(), nil // json.Marshal's bytes, written without reflection
+}
+
+// structure is c normalized, with every rule body replaced by its hash. It may share c's
+// maps: only the rules are replaced, in a map of its own.
+func structure(c unified.Config) unified.Config {
+	n := c.Normalized()
 	if len(n.Rules) > 0 {
 		rules := make(map[string]unified.Rule, len(n.Rules))
 		for name, r := range n.Rules {
@@ -162,7 +225,7 @@ func structureJSON(c unified.Config) ([]byte, error) {
 		}
 		n.Rules = rules
 	}
-	return n.Canonical(), nil // json.Marshal's bytes, written without reflection
+	return n
 }
 
 func bodyHash(body string) string {

@@ -2,6 +2,7 @@ package merge
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -9,9 +10,10 @@ import (
 	"aisync/backend/unified"
 )
 
-// TestStructurePatchWithoutCommonItems: leaving out the servers and rules both sides share
-// gives exactly the patch of the whole configs, for random pairs that add, remove and change
-// items, empty a side, or change nothing.
+// TestStructurePatchWithoutCommonItems: leaving out the servers and rules both sides share,
+// and writing a first snapshot's patch directly (addAll), give exactly the patch jsondiff
+// computes over the whole configs, for random pairs that add, remove and change items, empty
+// a side, start from nothing, or change nothing.
 func TestStructurePatchWithoutCommonItems(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
 	server := func() unified.Server {
@@ -68,18 +70,34 @@ func TestStructurePatchWithoutCommonItems(t *testing.T) {
 		}
 		return out
 	}
-	reduced := 0
+	reduced, direct := 0, 0
 	for i := range 5000 {
 		before := random()
 		after := mutate(before)
-		if i%3 == 0 {
+		switch i % 4 {
+		case 0:
 			after = random()
+		case 1: // a first snapshot (addAll), with the text and extras it must leave to jsondiff
+			before = unified.Config{}
+			for name, s := range after.Servers {
+				switch r.IntN(6) {
+				case 0:
+					s.Extras = map[string]map[string]json.RawMessage{"zed": {"n": json.RawMessage(`1.50`)}}
+				case 1:
+					s.Command = "bad \xff <&> \u2028 é"
+				case 2:
+					s.Command, s.Args = "a <&> \u2028 é 日本 \"q\"", []string{"\t", "\x01"}
+				case 3:
+					s.StartupTimeoutMs = 1<<53 + int64(r.IntN(3))
+				}
+				after.Servers[name] = s
+			}
 		}
 		got, err := StructurePatch(before, after)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := structurePatch(before, after)
+		want, err := jsondiffPatch(before, after)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,8 +107,11 @@ func TestStructurePatchWithoutCommonItems(t *testing.T) {
 		if b, a := withoutCommon(before, after); len(b.Servers) < len(before.Servers) || len(a.Rules) < len(after.Rules) {
 			reduced++
 		}
+		if _, ok := addAll(before, after); ok {
+			direct++
+		}
 	}
-	if reduced < 1000 {
-		t.Fatalf("only %d cases left anything out", reduced)
+	if reduced < 1000 || direct < 500 {
+		t.Fatalf("only %d cases left anything out, %d were written directly", reduced, direct)
 	}
 }

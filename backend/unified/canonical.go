@@ -14,43 +14,11 @@ import (
 // rare values this does not write itself (strings that need escaping, the raw JSON of
 // Extras) still go through encoding/json. TestCanonicalMatchesEncodingJSON holds it to that.
 func appendConfig(b []byte, c Config) []byte {
-	b = append(b, '{')
 	n := 0
-	if len(c.Servers) > 0 {
-		b = appendKey(b, &n, "servers")
-		b = append(b, '{')
-		for i, name := range slices.Sorted(maps.Keys(c.Servers)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, name)
-			b = append(b, ':')
-			b = appendServer(b, c.Servers[name])
-		}
-		b = append(b, '}')
-	}
-	if len(c.Rules) > 0 {
-		b = appendKey(b, &n, "rules")
-		b = append(b, '{')
-		for i, name := range slices.Sorted(maps.Keys(c.Rules)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, name)
-			b = append(b, ':')
-			b = appendRule(b, c.Rules[name])
-		}
-		b = append(b, '}')
-	}
-	if !c.Permissions.IsZero() {
-		b = appendKey(b, &n, "permissions")
-		m := 0
-		b = append(b, '{')
-		b = appendList(b, &m, "allow", c.Permissions.Allow)
-		b = appendList(b, &m, "ask", c.Permissions.Ask)
-		b = appendList(b, &m, "deny", c.Permissions.Deny)
-		b = append(b, '}')
-	}
+	b = append(b, '{')
+	b = appendObject(b, &n, "servers", c.Servers, appendServer)
+	b = appendObject(b, &n, "rules", c.Rules, appendRule)
+	b = appendPermissions(b, &n, c.Permissions)
 	return append(b, '}')
 }
 
@@ -66,52 +34,12 @@ func appendServer(b []byte, s Server) []byte {
 	b = appendText(b, &n, "url", s.URL)
 	b = appendMap(b, &n, "headers", s.Headers)
 	if s.Disabled {
-		b = appendKey(b, &n, "disabled")
-		b = append(b, "true"...)
+		b = append(appendKey(b, &n, "disabled"), "true"...)
 	}
-	if s.StartupTimeoutMs != 0 {
-		b = appendKey(b, &n, "startupTimeoutMs")
-		b = strconv.AppendInt(b, s.StartupTimeoutMs, 10)
-	}
-	if s.ToolTimeoutMs != 0 {
-		b = appendKey(b, &n, "toolTimeoutMs")
-		b = strconv.AppendInt(b, s.ToolTimeoutMs, 10)
-	}
-	if !s.Tools.IsZero() {
-		b = appendKey(b, &n, "tools")
-		m := 0
-		b = append(b, '{')
-		b = appendList(b, &m, "allow", s.Tools.Allow)
-		b = appendList(b, &m, "deny", s.Tools.Deny)
-		b = append(b, '}')
-	}
-	if len(s.Extras) > 0 {
-		b = appendKey(b, &n, "extras")
-		b = append(b, '{')
-		for i, client := range slices.Sorted(maps.Keys(s.Extras)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, client)
-			b = append(b, ':')
-			fields := s.Extras[client]
-			if fields == nil {
-				b = append(b, "null"...)
-				continue
-			}
-			b = append(b, '{')
-			for j, k := range slices.Sorted(maps.Keys(fields)) {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = appendString(b, k)
-				b = append(b, ':')
-				b = appendJSON(b, fields[k])
-			}
-			b = append(b, '}')
-		}
-		b = append(b, '}')
-	}
+	b = appendInt(b, &n, "startupTimeoutMs", s.StartupTimeoutMs)
+	b = appendInt(b, &n, "toolTimeoutMs", s.ToolTimeoutMs)
+	b = appendTools(b, &n, s.Tools)
+	b = appendExtras(b, &n, s.Extras)
 	return append(b, '}')
 }
 
@@ -127,6 +55,37 @@ func appendRule(b []byte, r Rule) []byte {
 	b = appendKey(b, &n, "body")
 	b = appendString(b, r.Body)
 	return append(b, '}')
+}
+
+// appendExtras writes an omitempty Extras map, keys sorted at both levels.
+func appendExtras(b []byte, n *int, extras map[string]map[string]json.RawMessage) []byte {
+	return appendObject(b, n, "extras", extras, func(b []byte, fields map[string]json.RawMessage) []byte {
+		if fields == nil {
+			return append(b, "null"...)
+		}
+		return appendSorted(b, fields, appendJSON)
+	})
+}
+
+// appendTools writes an omitzero Tools.
+func appendTools(b []byte, n *int, t Tools) []byte {
+	if t.IsZero() {
+		return b
+	}
+	b = appendKey(b, n, "tools")
+	m := 0
+	b = append(b, '{')
+	b = appendList(b, &m, "allow", t.Allow)
+	b = appendList(b, &m, "deny", t.Deny)
+	return append(b, '}')
+}
+
+// appendInt writes an omitempty integer member.
+func appendInt(b []byte, n *int, key string, v int64) []byte {
+	if v == 0 {
+		return b
+	}
+	return strconv.AppendInt(appendKey(b, n, key), v, 10)
 }
 
 // appendKey writes the name of an object's next member; n counts the members so far.
@@ -166,10 +125,19 @@ func appendList(b []byte, n *int, key string, list []string) []byte {
 
 // appendMap writes an omitempty map of strings, keys sorted.
 func appendMap(b []byte, n *int, key string, m map[string]string) []byte {
+	return appendObject(b, n, key, m, appendString)
+}
+
+// appendObject writes an omitempty map, keys sorted, each value with item.
+func appendObject[V any](b []byte, n *int, key string, m map[string]V, item func([]byte, V) []byte) []byte {
 	if len(m) == 0 {
 		return b
 	}
-	b = appendKey(b, n, key)
+	return appendSorted(appendKey(b, n, key), m, item)
+}
+
+// appendSorted writes a map as a JSON object, keys sorted, each value with item.
+func appendSorted[V any](b []byte, m map[string]V, item func([]byte, V) []byte) []byte {
 	b = append(b, '{')
 	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
@@ -177,8 +145,22 @@ func appendMap(b []byte, n *int, key string, m map[string]string) []byte {
 		}
 		b = appendString(b, k)
 		b = append(b, ':')
-		b = appendString(b, m[k])
+		b = item(b, m[k])
 	}
+	return append(b, '}')
+}
+
+// appendPermissions writes an omitzero Permissions.
+func appendPermissions(b []byte, n *int, p Permissions) []byte {
+	if p.IsZero() {
+		return b
+	}
+	b = appendKey(b, n, "permissions")
+	m := 0
+	b = append(b, '{')
+	b = appendList(b, &m, "allow", p.Allow)
+	b = appendList(b, &m, "ask", p.Ask)
+	b = appendList(b, &m, "deny", p.Deny)
 	return append(b, '}')
 }
 
@@ -206,4 +188,53 @@ func appendJSON(b []byte, raw json.RawMessage) []byte {
 		panic("unified: marshal extra field: " + err.Error())
 	}
 	return append(b, out...)
+}
+
+// SortedJSON is c's canonical JSON with the members of every object in key order, as
+// encoding/json writes the same document decoded into map[string]any: the form JSON diff
+// tools give values in. Raw extras are not rewritten, so configs with extras (and
+// timeouts beyond 2^53, which such a round trip rounds) may differ from that round trip.
+func (c Config) SortedJSON() []byte {
+	c = c.Normalized()
+	n := 0
+	b := []byte{'{'}
+	b = appendPermissions(b, &n, c.Permissions)
+	b = appendObject(b, &n, "rules", c.Rules, appendSortedRule)
+	b = appendObject(b, &n, "servers", c.Servers, appendSortedServer)
+	return append(b, '}')
+}
+
+func appendSortedRule(b []byte, r Rule) []byte {
+	n := 0
+	b = append(b, '{')
+	b = appendKey(b, &n, "activation")
+	b = appendString(b, string(r.Activation))
+	b = appendKey(b, &n, "body")
+	b = appendString(b, r.Body)
+	b = appendText(b, &n, "description", r.Description)
+	b = appendList(b, &n, "globs", r.Globs)
+	b = appendKey(b, &n, "name")
+	b = appendString(b, r.Name)
+	return append(b, '}')
+}
+
+func appendSortedServer(b []byte, s Server) []byte {
+	n := 0
+	b = append(b, '{')
+	b = appendList(b, &n, "args", s.Args)
+	b = appendText(b, &n, "command", s.Command)
+	b = appendText(b, &n, "cwd", s.Cwd)
+	if s.Disabled {
+		b = append(appendKey(b, &n, "disabled"), "true"...)
+	}
+	b = appendMap(b, &n, "env", s.Env)
+	b = appendExtras(b, &n, s.Extras)
+	b = appendMap(b, &n, "headers", s.Headers)
+	b = appendInt(b, &n, "startupTimeoutMs", s.StartupTimeoutMs)
+	b = appendInt(b, &n, "toolTimeoutMs", s.ToolTimeoutMs)
+	b = appendTools(b, &n, s.Tools)
+	b = appendKey(b, &n, "transport")
+	b = appendString(b, string(s.Transport))
+	b = appendText(b, &n, "url", s.URL)
+	return append(b, '}')
 }

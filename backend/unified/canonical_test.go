@@ -133,3 +133,34 @@ func FuzzCanonicalString(f *testing.F) {
 		}
 	})
 }
+
+// TestSortedJSONMatchesAMapRoundTrip: SortedJSON is the canonical JSON decoded into
+// map[string]any and encoded again, for random configs without extras, huge timeouts or
+// invalid UTF-8 (which the round trip turns into U+FFFD).
+func TestSortedJSONMatchesAMapRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	checked := 0
+	for i := range 8000 {
+		c := randomConfig(r)
+		for name, s := range c.Servers {
+			s.Extras = nil
+			c.Servers[name] = s
+		}
+		canon := c.Canonical()
+		if bytes.Contains(canon, []byte(`\ufffd`)) {
+			continue
+		}
+		checked++
+		var m map[string]any
+		if err := json.Unmarshal(canon, &m); err != nil {
+			t.Fatal(err)
+		}
+		want := mustMarshal(t, m)
+		if got := c.SortedJSON(); !bytes.Equal(got, want) {
+			t.Fatalf("case %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	if checked < 800 {
+		t.Fatalf("only %d cases checked", checked)
+	}
+}
