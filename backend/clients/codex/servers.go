@@ -64,11 +64,11 @@ func item(name string) string { return "server:" + name }
 // absent or a table.
 func readEntries(path string, doc *tomledit.Doc) (entries map[string]entry, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
-	v, ok := doc.Get(serversKey)
-	if !ok {
+	exists, isTable := doc.Lookup(serversKey)
+	if !exists {
 		return entries, true, nil
 	}
-	if _, isTable := v.(map[string]any); !isTable {
+	if !isTable {
 		return entries, false, []clients.Warning{{Code: clients.WarnUnsupportedEntry,
 			Message: fmt.Sprintf("%s in %s is not a table, so no MCP server can be read from it.", serversKey, path)}}
 	}

@@ -139,6 +139,17 @@ func (d *Doc) Get(path ...string) (any, bool) {
 	return deepCopy(v), true
 }
 
+// Lookup reports whether there is a value at path and whether it is a table, without the
+// copy Get makes (of a thousand servers, when the path is their table).
+func (d *Doc) Lookup(path ...string) (exists, isTable bool) {
+	v, ok, err := lookup(d.data, path)
+	if err != nil || !ok {
+		return false, false
+	}
+	_, isTable = v.(map[string]any)
+	return true, isTable
+}
+
 // TableNames returns the names of the sub-tables of the table at path, in
 // the order they first appear in the file, however they were written:
 // [a.b] headers, dotted keys or inline tables. For Codex,

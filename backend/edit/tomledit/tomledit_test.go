@@ -790,3 +790,30 @@ func checkKeptLines(t *testing.T, before, after string, allowed int) {
 		t.Fatalf("%d original lines changed:\n%s", missing, after)
 	}
 }
+
+// Lookup says what Get finds, without copying it.
+func TestLookup(t *testing.T) {
+	doc, err := Parse([]byte("model = \"o3\"\n[mcp_servers.a]\ncommand = \"x\"\n[empty]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path            []string
+		exists, isTable bool
+	}{
+		{[]string{"mcp_servers"}, true, true},
+		{[]string{"mcp_servers", "a"}, true, true},
+		{[]string{"mcp_servers", "a", "command"}, true, false},
+		{[]string{"empty"}, true, true},
+		{[]string{"model"}, true, false},
+		{[]string{"model", "x"}, false, false},
+		{[]string{"missing"}, false, false},
+	} {
+		exists, isTable := doc.Lookup(tt.path...)
+		v, got := doc.Get(tt.path...)
+		_, gotTable := v.(map[string]any)
+		if exists != tt.exists || isTable != tt.isTable || exists != got || isTable != gotTable {
+			t.Errorf("Lookup(%q) = %v, %v; want %v, %v (Get: %v, table %v)", tt.path, exists, isTable, tt.exists, tt.isTable, got, gotTable)
+		}
+	}
+}
