@@ -43,7 +43,7 @@ func (l localScope) Decode(ep clients.Endpoint, files clients.Files) (unified.Co
 
 // Encode implements mcpjson.Codec.
 func (l localScope) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
-	doc, warns, err := l.edit(ep, files[ep.Path], cfg)
+	doc, warns, _, err := l.edit(ep, files[ep.Path], cfg)
 	if err != nil {
 		return nil, warns, err
 	}
@@ -55,9 +55,27 @@ func (l localScope) Encode(ep clients.Endpoint, files clients.Files, cfg unified
 
 // EncodeReadBack implements clients.ReadBackEncoder.
 func (l localScope) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
-	return mcpjson.EditReadBack(ep, files, func(data []byte) (*jsonedit.Doc, []clients.Warning, error) {
-		return l.edit(ep, data, cfg)
-	}, l)
+	var edit *mcpjson.Edit
+	return mcpjson.EditReadBack(ep, files, func(data []byte) (doc *jsonedit.Doc, warns []clients.Warning, err error) {
+		doc, warns, edit, err = l.edit(ep, data, cfg)
+		return doc, warns, err
+	}, readBack{l, &edit})
+}
+
+// readBack reads ~/.claude.json back after an edit: the entries the edit did not touch as
+// they were read before it, when it left any (the project's entry already existed, so the
+// dialect is the same), otherwise the whole project entry as DecodeDoc reads it.
+type readBack struct {
+	l    localScope
+	edit **mcpjson.Edit
+}
+
+func (r readBack) DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error) {
+	if e := *r.edit; e != nil && e.Partial() {
+		srv, err := e.ReadBack(doc)
+		return srv, nil, err
+	}
+	return r.l.DecodeDoc(doc)
 }
 
 // DecodeDoc reads the project's servers from a parsed ~/.claude.json.
@@ -66,16 +84,16 @@ func (l localScope) DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []c
 }
 
 // edit parses ~/.claude.json and makes the project's entry hold cfg's servers.
-func (l localScope) edit(ep clients.Endpoint, data []byte, cfg unified.Config) (*jsonedit.Doc, []clients.Warning, error) {
+func (l localScope) edit(ep clients.Endpoint, data []byte, cfg unified.Config) (*jsonedit.Doc, []clients.Warning, *mcpjson.Edit, error) {
 	doc, err := mcpjson.Parse(ep.Path, data, ep.Format)
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode claude code config: %w", err)
+		return nil, nil, nil, fmt.Errorf("encode claude code config: %w", err)
 	}
-	warns, err := l.dialect(doc).EncodeDoc(doc, cfg.Servers)
+	warns, edit, err := l.dialect(doc).EncodeDocEdit(doc, cfg.Servers)
 	if err != nil {
-		return nil, warns, fmt.Errorf("encode claude code config %s (project %s): %w", ep.Path, l.project, err)
+		return nil, warns, nil, fmt.Errorf("encode claude code config %s (project %s): %w", ep.Path, l.project, err)
 	}
-	return doc, warns, nil
+	return doc, warns, edit, nil
 }
 
 // projectKey finds the member of "projects" that Claude Code uses for the folder. On Windows

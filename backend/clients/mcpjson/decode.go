@@ -98,17 +98,7 @@ func (d Dialect) read(doc *jsonedit.Doc) (*state, error) {
 	}
 	var disabled map[string]bool
 	if d.Disabled == DisabledListed {
-		disabled = map[string]bool{}
-		if raw, ok := doc.Get(d.DisabledList...); ok {
-			var list []any
-			if json.Unmarshal(raw, &list) == nil {
-				for _, v := range list {
-					if s, ok := v.(string); ok {
-						disabled[s] = true
-					}
-				}
-			}
-		}
+		disabled = d.disabledSet(doc)
 	}
 	for _, name := range st.root.keys {
 		e := d.readEntry(doc, name, st.root.vals[name])
@@ -123,6 +113,22 @@ func (d Dialect) read(doc *jsonedit.Doc) (*state, error) {
 		st.byName[name] = e
 	}
 	return st, nil
+}
+
+// disabledSet is the set of server names the document's DisabledList switches off.
+func (d Dialect) disabledSet(doc *jsonedit.Doc) map[string]bool {
+	disabled := map[string]bool{}
+	if raw, ok := doc.Get(d.DisabledList...); ok {
+		var list []any
+		if json.Unmarshal(raw, &list) == nil {
+			for _, v := range list {
+				if s, ok := v.(string); ok {
+					disabled[s] = true
+				}
+			}
+		}
+	}
+	return disabled
 }
 
 func (d Dialect) readEntry(doc *jsonedit.Doc, name string, raw json.RawMessage) *entry {

@@ -21,7 +21,7 @@ import (
 // not exist; the result is then nil when there is nothing to write, so a missing file is not
 // created for nothing. When nothing changes the result is data itself.
 func (d Dialect) EncodeFile(path string, data []byte, format clients.Format, servers map[string]unified.Server) ([]byte, []clients.Warning, error) {
-	doc, warns, err := d.editFile(path, data, format, servers)
+	doc, warns, _, err := d.editFile(path, data, format, servers)
 	if err != nil {
 		return nil, warns, err
 	}
@@ -31,17 +31,18 @@ func (d Dialect) EncodeFile(path string, data []byte, format clients.Format, ser
 	return doc.Bytes(), warns, nil
 }
 
-// editFile parses a file and makes it hold servers, returning the edited document.
-func (d Dialect) editFile(path string, data []byte, format clients.Format, servers map[string]unified.Server) (*jsonedit.Doc, []clients.Warning, error) {
+// editFile parses a file and makes it hold servers, returning the edited document and what
+// the edit touched (see encodeDoc).
+func (d Dialect) editFile(path string, data []byte, format clients.Format, servers map[string]unified.Server) (*jsonedit.Doc, []clients.Warning, *touched, error) {
 	doc, err := Parse(path, data, format)
 	if err != nil {
-		return nil, nil, fmt.Errorf("encode %s config: %w", d.Client, err)
+		return nil, nil, nil, fmt.Errorf("encode %s config: %w", d.Client, err)
 	}
-	warns, err := d.EncodeDoc(doc, servers)
+	warns, t, err := d.encodeDoc(doc, servers)
 	if err != nil {
-		return nil, warns, fmt.Errorf("encode %s config %s: %w", d.Client, path, err)
+		return nil, warns, nil, fmt.Errorf("encode %s config %s: %w", d.Client, path, err)
 	}
-	return doc, warns, nil
+	return doc, warns, t, nil
 }
 
 // EncodeDoc edits a parsed document so that its servers object holds servers.
@@ -56,9 +57,46 @@ func (d Dialect) editFile(path string, data []byte, format clients.Format, serve
 // the client cannot express is skipped with a warning and its current entry, if any, is left
 // as it is; a field it cannot hold is dropped with WarnDroppedField.
 func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server) ([]clients.Warning, error) {
+	warns, _, err := d.encodeDoc(doc, servers)
+	return warns, err
+}
+
+// touched is what EncodeDoc did to an existing servers object when it edited it entry by
+// entry (or left it alone): every other entry still has the bytes st read, so what they
+// decode as is known without reading them again (see readBack).
+type touched struct {
+	st                 *state
+	removed, rewritten []string
+}
+
+// Edit is what EncodeDocEdit did to a document, to read it back with.
+type Edit struct {
+	d Dialect
+	t *touched
+}
+
+// EncodeDocEdit is EncodeDoc, remembering what it touched so that ReadBack can read the
+// edited document without reading every entry again.
+func (d Dialect) EncodeDocEdit(doc *jsonedit.Doc, servers map[string]unified.Server) ([]clients.Warning, *Edit, error) {
+	warns, t, err := d.encodeDoc(doc, servers)
+	return warns, &Edit{d: d, t: t}, err
+}
+
+// Partial reports whether the edit left entries as they were read, so that ReadBack reads
+// only the others; otherwise ReadBack reads the whole servers object.
+func (e *Edit) Partial() bool { return e.t != nil }
+
+// ReadBack is what DecodeDoc reads from the edited document (see readBack).
+func (e *Edit) ReadBack(doc *jsonedit.Doc) (map[string]unified.Server, error) {
+	return e.d.readBack(doc, e.t)
+}
+
+// encodeDoc is EncodeDoc; it also returns what it touched, or nil when it set the servers
+// object as a whole.
+func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server) ([]clients.Warning, *touched, error) {
 	st, err := d.read(doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var warns []clients.Warning
 	before := st.root.raw()
@@ -115,17 +153,59 @@ func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 		root.set(name, raw)
 		written[name] = true
 	}
+	t := &touched{st: st}
 	if after := root.raw(); string(after) != string(before) && (st.exists || len(root.keys) > 0) {
-		if err := d.writeRoot(doc, st.exists, origKeys, orig, root, after); err != nil {
-			return warns, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
+		if t.removed, t.rewritten, err = d.writeRoot(doc, st.exists, origKeys, orig, root, after); err != nil {
+			return warns, nil, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
+		}
+		if t.removed == nil && t.rewritten == nil {
+			t = nil // set as a whole
 		}
 	}
 	if d.Disabled == DisabledListed {
 		if err := d.writeDisabledList(doc, servers, written); err != nil {
-			return warns, err
+			return warns, nil, err
 		}
 	}
-	return warns, nil
+	return warns, t, nil
+}
+
+// readBack is what DecodeDoc reads from doc after encodeDoc touched it as t: the entries it
+// did not touch as st read them, the ones it rewrote read again, and for a dialect that
+// switches servers off in a list of its own, the list as it is now. Without t, the whole
+// object is read. TestEntryEditsMatchWholeObject checks it against DecodeDoc.
+func (d Dialect) readBack(doc *jsonedit.Doc, t *touched) (map[string]unified.Server, error) {
+	if t == nil {
+		srv, _, err := d.DecodeDoc(doc)
+		return srv, err
+	}
+	skip := map[string]bool{}
+	for _, name := range append(slices.Clone(t.removed), t.rewritten...) {
+		skip[name] = true
+	}
+	out := make(map[string]unified.Server, len(t.st.entries))
+	for _, e := range t.st.entries {
+		if e.ok && !skip[e.name] {
+			out[e.name] = e.server
+		}
+	}
+	for _, name := range t.rewritten {
+		raw, ok := doc.Get(append(slices.Clone(d.Root), name)...)
+		if !ok {
+			continue
+		}
+		if e := d.readEntry(doc, name, raw); e.ok {
+			out[name] = e.server
+		}
+	}
+	if d.Disabled == DisabledListed {
+		disabled := d.disabledSet(doc)
+		for name, s := range out {
+			s.Disabled = disabled[name]
+			out[name] = s
+		}
+	}
+	return out, nil
 }
 
 // entryEdits is the most entries EncodeDoc edits one by one in an existing servers object;
@@ -138,8 +218,11 @@ var entryEdits = 2
 // read. The edits are the same either way, in the same order (a merge deletes, then edits in
 // place in document order, then appends); TestEntryEditsMatchWholeObject checks that the
 // bytes are.
-func (d Dialect) writeRoot(doc *jsonedit.Doc, exists bool, origKeys []string, orig map[string]json.RawMessage, root *object, after json.RawMessage) error {
-	var removed, edited []string
+//
+// It returns the entries it removed and rewrote one by one; both are nil when it set the
+// object as a whole.
+func (d Dialect) writeRoot(doc *jsonedit.Doc, exists bool, origKeys []string, orig map[string]json.RawMessage, root *object, after json.RawMessage) (removed, rewritten []string, err error) {
+	var edited []string
 	if exists {
 		for _, name := range origKeys {
 			if !root.has(name) {
@@ -153,19 +236,19 @@ func (d Dialect) writeRoot(doc *jsonedit.Doc, exists bool, origKeys []string, or
 		}
 	}
 	if !exists || len(removed)+len(edited) > entryEdits {
-		return doc.Set(d.Root, after)
+		return nil, nil, doc.Set(d.Root, after)
 	}
 	for _, name := range removed {
 		if err := doc.Delete(append(slices.Clone(d.Root), name)...); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
 	for _, name := range edited {
 		if err := doc.Set(append(slices.Clone(d.Root), name), root.vals[name]); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	return nil
+	return append([]string{}, removed...), append([]string{}, edited...), nil
 }
 
 func leftAsIs(old *entry) string {

@@ -47,9 +47,22 @@ func (d Dialect) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Co
 // EncodeReadBack implements clients.ReadBackEncoder: Encode, and the servers read from the
 // edited document, which is what Decode reads from the bytes written.
 func (d Dialect) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
-	return EditReadBack(ep, files, func(data []byte) (*jsonedit.Doc, []clients.Warning, error) {
-		return d.editFile(ep.Path, data, ep.Format, cfg.Servers)
-	}, d)
+	var t *touched
+	return EditReadBack(ep, files, func(data []byte) (doc *jsonedit.Doc, warns []clients.Warning, err error) {
+		doc, warns, t, err = d.editFile(ep.Path, data, ep.Format, cfg.Servers)
+		return doc, warns, err
+	}, readBackFunc(func(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error) {
+		srv, err := d.readBack(doc, t)
+		return srv, nil, err
+	}))
+}
+
+// readBackFunc is a DocDecoder made of a function.
+type readBackFunc func(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error)
+
+// DecodeDoc implements DocDecoder.
+func (f readBackFunc) DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error) {
+	return f(doc)
 }
 
 // EditReadBack is the body of EncodeReadBack for a codec of one JSON file: edit parses the

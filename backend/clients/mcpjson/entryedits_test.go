@@ -15,7 +15,8 @@ import (
 )
 
 // TestEntryEditsMatchWholeObject: editing a few entries of an existing servers object one
-// by one gives exactly the bytes (and warnings) of setting the whole object, for every
+// by one gives exactly the bytes (and warnings) of setting the whole object, and what the
+// edit reads back is what the result decodes as, for every
 // dialect, on real client files and on files in odd layouts (comments, trailing commas,
 // tabs, one line, duplicate names), under random edits that change, add, remove, rename
 // and switch off servers.
@@ -64,6 +65,19 @@ func TestEntryEditsMatchWholeObject(t *testing.T) {
 				}
 				if !reflect.DeepEqual(warns, wholeWarns) {
 					t.Fatalf("%s, %s, round %d: warnings %v, whole object %v", name, d.Name, round, warns, wholeWarns)
+				}
+				// What the edit reads back is what the written file decodes as.
+				ep := clients.Endpoint{Path: name, Format: clients.FormatJSONC}
+				_, _, back, err := d.EncodeReadBack(ep, clients.Files{name: data}, unified.Config{Servers: want})
+				if err != nil {
+					t.Fatalf("%s, %s, round %d: EncodeReadBack: %v", name, d.Name, round, err)
+				}
+				decoded, _, err := d.DecodeFile(name, got, clients.FormatJSONC)
+				if err != nil {
+					t.Fatalf("%s, %s, round %d: decode the result: %v", name, d.Name, round, err)
+				}
+				if a, b := back.Canonical(), (unified.Config{Servers: decoded}).Canonical(); !bytes.Equal(a, b) {
+					t.Fatalf("%s, %s, round %d: read back\n%s\ndecoded\n%s", name, d.Name, round, a, b)
 				}
 				checked++
 				if !bytes.Equal(got, data) {
