@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"unicode/utf8"
 )
@@ -192,8 +193,12 @@ func Canonical(raw json.RawMessage) string {
 // EqualRaw compares two JSON values as data.
 func EqualRaw(a, b json.RawMessage) bool { return Canonical(a) == Canonical(b) }
 
-// EqualJSON compares two Go values by their JSON form.
+// EqualJSON compares two Go values by their JSON form. Values that are deeply equal are
+// equal without encoding them: adapters compare every field of every server this way.
 func EqualJSON(a, b any) bool {
+	if reflect.DeepEqual(a, b) {
+		return true
+	}
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
