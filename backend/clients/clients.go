@@ -257,6 +257,18 @@ func EncodeThenDecode(c Coder, ep Endpoint, files Files, cfg unified.Config) (Fi
 	return out, warns, back, nil
 }
 
+// EditedFile is Encode's output for an endpoint of one file edited in place: the file, when
+// the edit changed its bytes.
+func EditedFile(path string, doc interface {
+	Changed() bool
+	Bytes() []byte
+}) Files {
+	if !doc.Changed() {
+		return Files{}
+	}
+	return Files{path: doc.Bytes()}
+}
+
 // Apply overlays Encode's output on the files it was given, as the engine writes them: a
 // nil value removes the file.
 func Apply(files, out Files) Files {

@@ -372,7 +372,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 		mu.Unlock()
 		return enc, true, nil
 	}
-	if t.obs.Missing && isEmpty(want) {
+	if t.obs.Missing && want.IsEmpty() {
 		e.putState(ctx, t, t.files, want.Canonical())
 		return enc, true, nil
 	}
@@ -462,10 +462,6 @@ func (e *Engine) remember(t *target, hash string, base, want []byte, warns []cli
 	e.statusMu.Lock()
 	e.rendered[t.ep.ID()] = r
 	e.statusMu.Unlock()
-}
-
-func isEmpty(c unified.Config) bool {
-	return len(c.Servers) == 0 && len(c.Rules) == 0 && c.Permissions.IsZero()
 }
 
 // canCreate reports whether a missing endpoint file may be created: its folder must exist

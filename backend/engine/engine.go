@@ -826,7 +826,7 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			cid := held[t.ep.ID()]
 			// local(): a file back exactly as it was before it was emptied is unchanged
 			// since its stored base, and not decoded.
-			if l := t.local(); cid == "" || t.err != nil || l == nil || isEmpty(*l) {
+			if l := t.local(); cid == "" || t.err != nil || l == nil || l.IsEmpty() {
 				continue
 			}
 			b := bases[t.ep.ID()]

@@ -123,7 +123,7 @@ func ApplyStructurePatch(before unified.Config, patch json.RawMessage) (unified.
 // raw extras (whose numbers it rewrites), timeouts beyond 2^53 (rounded) and text that was
 // not valid UTF-8. TestStructurePatchWithoutCommonItems compares it with jsondiff.
 func addAll(before, after unified.Config) (json.RawMessage, bool) {
-	if !isZero(before) || isZero(after) {
+	if !before.IsEmpty() || after.IsEmpty() {
 		return nil, false
 	}
 	const exact = 1 << 53 // integers a float64 holds exactly
@@ -161,10 +161,6 @@ func addAll(before, after unified.Config) (json.RawMessage, bool) {
 	return b.Bytes(), true
 }
 
-func isZero(c unified.Config) bool {
-	return len(c.Servers) == 0 && len(c.Rules) == 0 && c.Permissions.IsZero()
-}
-
 // withoutCommon leaves out the servers and rules that are the same on both sides: they give
 // no operation, and a pass that changes one server of a thousand spent most of its snapshot
 // encoding, parsing and comparing the others. One shared item stays where leaving them all
@@ -197,7 +193,7 @@ func dropCommon[V any](a, b map[string]V) (map[string]V, map[string]V) {
 		}
 	}
 	for k, v := range b {
-		if _, ok := ra[k]; ok || !hasKey(a, k) {
+		if av, ok := a[k]; !ok || !reflect.DeepEqual(av, v) {
 			rb[k] = v
 		}
 	}
@@ -206,8 +202,6 @@ func dropCommon[V any](a, b map[string]V) (map[string]V, map[string]V) {
 	}
 	return ra, rb
 }
-
-func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
 
 func structureJSON(c unified.Config) ([]byte, error) {
 	return structure(c).Canonical(), nil // json.Marshal's bytes, written without reflection

@@ -100,6 +100,11 @@ type Permissions struct {
 // IsZero reports whether there are no permission entries at all.
 func (p Permissions) IsZero() bool { return len(p.Allow) == 0 && len(p.Ask) == 0 && len(p.Deny) == 0 }
 
+// IsEmpty reports whether c holds no server, rule or permission.
+func (c Config) IsEmpty() bool {
+	return len(c.Servers) == 0 && len(c.Rules) == 0 && c.Permissions.IsZero()
+}
+
 // IsZero reports whether the filter is empty.
 func (t Tools) IsZero() bool { return len(t.Allow) == 0 && len(t.Deny) == 0 }
 

@@ -1,6 +1,7 @@
 package claudecode
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -297,4 +298,25 @@ func FuzzDecode(f *testing.F) {
 		mcpjsontest.Read(f, "claude.json"), mcpjsontest.Read(f, "mcp.json"), mcpjsontest.Read(f, "settings.json"),
 		`{"projects":{"/home/me/src/app":{"mcpServers":{"a":{"command":"x"}},"disabledMcpServers":["a","b",3]}}}`,
 		`{"permissions":{"allow":["mcp__a","mcp__a__*","Bash(x:*)","Bash(x *)"],"deny":[null,{}]}}`)
+}
+
+// A Windows project listed under two spellings: removing the last server of the one Claude
+// Code reads moves it to the other, and what the edit reads back follows, as Decode does.
+func TestLocalReadBackFollowsTheSpellingClaudeReads(t *testing.T) {
+	a := &Adapter{}
+	ep := localEP(`C:\Users\me\.claude.json`, `C:\p`)
+	files := clients.Files{ep.Path: []byte(`{"projects": {"C:/p": {"mcpServers": {"a": {"command": "x"}}}, "c:/p": {"mcpServers": {"b": {"command": "y"}}}}}`)}
+	for _, cfg := range []unified.Config{{}, {Servers: map[string]unified.Server{"a": {Transport: unified.TransportStdio, Command: "z"}}}} {
+		out, _, back, err := a.EncodeReadBack(ep, files, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, err := a.Decode(ep, clients.Apply(files, out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := back.Canonical(), want.Canonical(); !bytes.Equal(got, want) {
+			t.Errorf("servers %v: read back %s, Decode gives %s", cfg.Servers, got, want)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package claudecode
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"aisync/backend/clients"
@@ -43,39 +44,27 @@ func (l localScope) Decode(ep clients.Endpoint, files clients.Files) (unified.Co
 
 // Encode implements mcpjson.Codec.
 func (l localScope) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, error) {
-	doc, warns, _, err := l.edit(ep, files[ep.Path], cfg)
+	doc, warns, _, _, err := l.edit(ep, files[ep.Path], cfg)
 	if err != nil {
 		return nil, warns, err
 	}
-	if !doc.Changed() {
-		return clients.Files{}, warns, nil
-	}
-	return clients.Files{ep.Path: doc.Bytes()}, warns, nil
+	return clients.EditedFile(ep.Path, doc), warns, nil
 }
 
-// EncodeReadBack implements clients.ReadBackEncoder.
+// EncodeReadBack implements clients.ReadBackEncoder. The entries the edit did not touch
+// read back as they were read before it, unless the edit changed which spelling of the
+// project's path Claude Code reads (Windows: see projectKey); then the project is read again.
 func (l localScope) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
-	var edit *mcpjson.Edit
-	return mcpjson.EditReadBack(ep, files, func(data []byte) (doc *jsonedit.Doc, warns []clients.Warning, err error) {
-		doc, warns, edit, err = l.edit(ep, data, cfg)
-		return doc, warns, err
-	}, readBack{l, &edit})
-}
-
-// readBack reads ~/.claude.json back after an edit: the entries the edit did not touch as
-// they were read before it, when it left any (the project's entry already existed, so the
-// dialect is the same), otherwise the whole project entry as DecodeDoc reads it.
-type readBack struct {
-	l    localScope
-	edit **mcpjson.Edit
-}
-
-func (r readBack) DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error) {
-	if e := *r.edit; e != nil && e.Partial() {
-		srv, err := e.ReadBack(doc)
-		return srv, nil, err
-	}
-	return r.l.DecodeDoc(doc)
+	return mcpjson.EditReadBack(ep, files, func(data []byte) (*jsonedit.Doc, []clients.Warning, mcpjson.ReadBack, error) {
+		doc, warns, before, edit, err := l.edit(ep, data, cfg)
+		return doc, warns, func(doc *jsonedit.Doc) (map[string]unified.Server, error) {
+			if after := l.dialect(doc); edit.Partial() && slices.Equal(after.Root, before.Root) {
+				return edit.ReadBack(doc)
+			}
+			srv, _, err := l.DecodeDoc(doc)
+			return srv, err
+		}, err
+	})
 }
 
 // DecodeDoc reads the project's servers from a parsed ~/.claude.json.
@@ -83,17 +72,19 @@ func (l localScope) DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []c
 	return l.dialect(doc).DecodeDoc(doc)
 }
 
-// edit parses ~/.claude.json and makes the project's entry hold cfg's servers.
-func (l localScope) edit(ep clients.Endpoint, data []byte, cfg unified.Config) (*jsonedit.Doc, []clients.Warning, *mcpjson.Edit, error) {
+// edit parses ~/.claude.json and makes the project's entry hold cfg's servers, with the
+// dialect it used (the spelling of the project's key it found).
+func (l localScope) edit(ep clients.Endpoint, data []byte, cfg unified.Config) (*jsonedit.Doc, []clients.Warning, mcpjson.Dialect, *mcpjson.Edit, error) {
 	doc, err := mcpjson.Parse(ep.Path, data, ep.Format)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("encode claude code config: %w", err)
+		return nil, nil, mcpjson.Dialect{}, nil, fmt.Errorf("encode claude code config: %w", err)
 	}
-	warns, edit, err := l.dialect(doc).EncodeDocEdit(doc, cfg.Servers)
+	d := l.dialect(doc)
+	warns, edit, err := d.EncodeDocEdit(doc, cfg.Servers)
 	if err != nil {
-		return nil, warns, nil, fmt.Errorf("encode claude code config %s (project %s): %w", ep.Path, l.project, err)
+		return nil, warns, d, nil, fmt.Errorf("encode claude code config %s (project %s): %w", ep.Path, l.project, err)
 	}
-	return doc, warns, edit, nil
+	return doc, warns, d, edit, nil
 }
 
 // projectKey finds the member of "projects" that Claude Code uses for the folder. On Windows

@@ -144,12 +144,8 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("encode codex config: %w", err)
 	}
-	out := clients.Files{}
-	if doc.Changed() {
-		out[ep.Path] = doc.Bytes()
-	}
 	entries, _, _ := readEntries(ep.Path, doc)
-	return out, warns, unified.Config{Servers: serversOf(entries)}, nil
+	return clients.EditedFile(ep.Path, doc), warns, unified.Config{Servers: serversOf(entries)}, nil
 }
 
 // ruleFileResult turns EncodeBlocks' output into what to write. A file that held nothing but

@@ -119,10 +119,9 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("encode gemini settings: %w", err)
 	}
-	out := clients.Files{}
-	if doc.Changed() {
-		data = doc.Bytes()
-		out[ep.Path] = data
+	out := clients.EditedFile(ep.Path, doc)
+	if b, ok := out[ep.Path]; ok {
+		data = b
 	}
 	back, _ := decodeDoc(ep.Path, doc, data, enablementOf(clients.Apply(files, out)))
 	return out, warns, back, nil

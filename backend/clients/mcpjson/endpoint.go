@@ -47,50 +47,34 @@ func (d Dialect) Encode(ep clients.Endpoint, files clients.Files, cfg unified.Co
 // EncodeReadBack implements clients.ReadBackEncoder: Encode, and the servers read from the
 // edited document, which is what Decode reads from the bytes written.
 func (d Dialect) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg unified.Config) (clients.Files, []clients.Warning, unified.Config, error) {
-	var t *touched
-	return EditReadBack(ep, files, func(data []byte) (doc *jsonedit.Doc, warns []clients.Warning, err error) {
-		doc, warns, t, err = d.editFile(ep.Path, data, ep.Format, cfg.Servers)
-		return doc, warns, err
-	}, readBackFunc(func(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error) {
-		srv, err := d.readBack(doc, t)
-		return srv, nil, err
-	}))
+	return EditReadBack(ep, files, func(data []byte) (*jsonedit.Doc, []clients.Warning, ReadBack, error) {
+		doc, warns, t, err := d.editFile(ep.Path, data, ep.Format, cfg.Servers)
+		return doc, warns, func(doc *jsonedit.Doc) (map[string]unified.Server, error) { return d.readBack(doc, t) }, err
+	})
 }
 
-// readBackFunc is a DocDecoder made of a function.
-type readBackFunc func(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error)
-
-// DecodeDoc implements DocDecoder.
-func (f readBackFunc) DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error) {
-	return f(doc)
-}
+// ReadBack reads the servers of a document that an edit has just changed, as DecodeDoc would.
+type ReadBack func(doc *jsonedit.Doc) (map[string]unified.Server, error)
 
 // EditReadBack is the body of EncodeReadBack for a codec of one JSON file: edit parses the
-// file and edits it, and the result is what Encode returns (the file, when its bytes
-// change) with what dec decodes from the edited document. A file still missing afterwards
-// reads back as nothing, as Decode reads a missing file.
-func EditReadBack(ep clients.Endpoint, files clients.Files, edit func(data []byte) (*jsonedit.Doc, []clients.Warning, error), dec DocDecoder) (clients.Files, []clients.Warning, unified.Config, error) {
+// file, edits it and says how to read it back, and the result is what Encode returns (the
+// file, when its bytes change) with what the edited document reads back as. A file still
+// missing afterwards reads back as nothing, as Decode reads a missing file.
+func EditReadBack(ep clients.Endpoint, files clients.Files, edit func(data []byte) (*jsonedit.Doc, []clients.Warning, ReadBack, error)) (clients.Files, []clients.Warning, unified.Config, error) {
 	data := files[ep.Path]
-	doc, warns, err := edit(data)
+	doc, warns, read, err := edit(data)
 	if err != nil {
 		return nil, warns, unified.Config{}, err
 	}
-	out := clients.Files{}
-	if doc.Changed() {
-		out[ep.Path] = doc.Bytes()
-	} else if data == nil {
+	out := clients.EditedFile(ep.Path, doc)
+	if len(out) == 0 && data == nil {
 		return out, warns, unified.Config{}, nil
 	}
-	srv, _, err := dec.DecodeDoc(doc)
+	srv, err := read(doc)
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("read back %s: %w", ep.Path, err)
 	}
 	return out, warns, unified.Config{Servers: srv}, nil
-}
-
-// DocDecoder reads the servers of a parsed document (Dialect.DecodeDoc).
-type DocDecoder interface {
-	DecodeDoc(doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning, error)
 }
 
 // EncodeReadBack implements clients.ReadBackEncoder for an adapter of this family with the

@@ -452,18 +452,7 @@ func TestEncodeDirFiles(t *testing.T) {
 		t.Fatal("gone.mdc is not deleted")
 	}
 	// Apply the change and read it back: the names round-trip.
-	after := clients.Files{}
-	for p, b := range existing {
-		after[p] = b
-	}
-	for p, b := range out {
-		if b == nil {
-			delete(after, p)
-		} else {
-			after[p] = b
-		}
-	}
-	got, warns, err := Cursor.DecodeDir(after)
+	got, warns, err := Cursor.DecodeDir(clients.Apply(existing, out))
 	if err != nil {
 		t.Fatal(err)
 	}

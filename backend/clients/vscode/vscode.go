@@ -119,12 +119,8 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("encode vscode mcp.json: %w", err)
 	}
-	out := clients.Files{}
-	if doc.Changed() {
-		out[ep.Path] = doc.Bytes()
-	}
 	servers, _ := decodeDoc(ep.Path, doc)
-	return out, warns, unified.Config{Servers: servers}, nil
+	return clients.EditedFile(ep.Path, doc), warns, unified.Config{Servers: servers}, nil
 }
 
 // Encode implements clients.Adapter.
