@@ -27,9 +27,13 @@ const Supported = true
 
 // Tray drives the system tray icon and menu.
 type Tray struct {
-	src     func() Snapshot
-	act     Actions
-	mu      sync.Mutex
+	src func() Snapshot
+	act Actions
+	mu  sync.Mutex
+	// paint serialises drawing with the toggles: a draw that read the state before a
+	// toggle changed it must not apply that stale state after the toggle's own check mark
+	// (the next click would then flip the wrong way).
+	paint   sync.Mutex
 	items   map[string]*systray.MenuItem
 	slots   map[string][]*systray.MenuItem // "conflicts", "errors" → sub-items
 	last    Snapshot
@@ -119,7 +123,10 @@ func (t *Tray) clicks(m *systray.MenuItem, id string, slot int) {
 		case "sync":
 			go t.act.SyncNow()
 		case "pause":
-			go t.act.SetPaused(!last.Paused)
+			t.paint.Lock()
+			paused := t.src().Paused
+			t.paint.Unlock()
+			go t.act.SetPaused(!paused)
 		case "open":
 			t.act.OpenDashboard()
 		case "conflicts":
@@ -131,7 +138,9 @@ func (t *Tray) clicks(m *systray.MenuItem, id string, slot int) {
 				t.act.ShowError(last.Errors[slot])
 			}
 		case "autostart":
-			on := !m.Checked()
+			// The entry on disk decides, not the check mark, which a draw may be changing.
+			t.paint.Lock()
+			on := !t.src().AutoStart
 			if err := t.act.SetAutoStart(on); err == nil {
 				if on {
 					m.Check()
@@ -139,6 +148,7 @@ func (t *Tray) clicks(m *systray.MenuItem, id string, slot int) {
 					m.Uncheck()
 				}
 			}
+			t.paint.Unlock()
 		case "quit":
 			t.act.Quit()
 		}
@@ -148,6 +158,8 @@ func (t *Tray) clicks(m *systray.MenuItem, id string, slot int) {
 
 // draw applies the current snapshot to the icon and the menu.
 func (t *Tray) draw() {
+	t.paint.Lock()
+	defer t.paint.Unlock()
 	s := t.src()
 	t.mu.Lock()
 	t.last = s
