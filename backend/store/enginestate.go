@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -57,12 +60,13 @@ func (s *SQLite) ListTombstones(ctx context.Context, scope string) ([]Tombstone,
 	return out, nil
 }
 
-const endpointStateColumns = `endpoint_id, client_id, scope, path, base, hash, written_hash, updated_at`
+// endpointStateSelect reads endpoint states with their bases, which live in base_blob.
+const endpointStateSelect = `SELECT es.endpoint_id, es.client_id, es.scope, es.path, b.body, es.hash,
+	es.written_hash, es.updated_at FROM endpoint_state es LEFT JOIN base_blob b ON b.hash = es.base_hash`
 
 // GetEndpointState returns the engine's base for one endpoint.
 func (s *SQLite) GetEndpointState(ctx context.Context, endpointID string) (EndpointState, error) {
-	st, err := scanEndpointState(s.read.QueryRowContext(ctx,
-		`SELECT `+endpointStateColumns+` FROM endpoint_state WHERE endpoint_id = ?`, endpointID))
+	st, err := scanEndpointState(s.read.QueryRowContext(ctx, endpointStateSelect+` WHERE es.endpoint_id = ?`, endpointID))
 	if err != nil {
 		return EndpointState{}, fmt.Errorf("get endpoint state %q: %w", endpointID, notFound(err))
 	}
@@ -70,7 +74,9 @@ func (s *SQLite) GetEndpointState(ctx context.Context, endpointID string) (Endpo
 }
 
 // PutEndpointState inserts or replaces the state of st.EndpointID; UpdatedAt is set to now
-// when zero.
+// when zero. The base is stored once per distinct content (see migration 0006): endpoints
+// that read back as the same config share one blob, and the blob an endpoint stops
+// referring to is deleted when no other endpoint refers to it.
 func (s *SQLite) PutEndpointState(ctx context.Context, st EndpointState) error {
 	if st.EndpointID == "" {
 		return fmt.Errorf("put endpoint state: %w: empty endpoint id", ErrInvalidArgument)
@@ -78,23 +84,53 @@ func (s *SQLite) PutEndpointState(ctx context.Context, st EndpointState) error {
 	if st.UpdatedAt.IsZero() {
 		st.UpdatedAt = s.now()
 	}
-	_, err := s.write.ExecContext(ctx, `INSERT INTO endpoint_state (`+endpointStateColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
-		client_id = excluded.client_id, scope = excluded.scope, path = excluded.path,
-		base = excluded.base, hash = excluded.hash, written_hash = excluded.written_hash,
-		updated_at = excluded.updated_at`,
-		st.EndpointID, st.ClientID, st.Scope, st.Path, nullJSON(st.Base), st.Hash, st.WrittenHash,
-		formatTime(st.UpdatedAt))
+	var key any // NULL: no base
+	if st.Base != nil {
+		sum := sha256.Sum256(st.Base)
+		key = hex.EncodeToString(sum[:])
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var old sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`, st.EndpointID).Scan(&old)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if key != nil && (!old.Valid || old.String != key) {
+			// Written only when absent, so that a shared base is not validated again.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
+				WHERE NOT EXISTS (SELECT 1 FROM base_blob WHERE hash = ?1)`, key, string(st.Base)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base_hash,
+			hash, written_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
+			client_id = excluded.client_id, scope = excluded.scope, path = excluded.path,
+			base_hash = excluded.base_hash, hash = excluded.hash, written_hash = excluded.written_hash,
+			updated_at = excluded.updated_at`,
+			st.EndpointID, st.ClientID, st.Scope, st.Path, key, st.Hash, st.WrittenHash, formatTime(st.UpdatedAt)); err != nil {
+			return err
+		}
+		if old.Valid && old.String != key {
+			return dropBaseIfUnused(ctx, tx, old.String)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("put endpoint state %q: %w", st.EndpointID, err)
 	}
 	return nil
 }
 
+// dropBaseIfUnused deletes the blob key when no endpoint refers to it.
+func dropBaseIfUnused(ctx context.Context, tx *sql.Tx, key string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM base_blob WHERE hash = ?1
+		AND NOT EXISTS (SELECT 1 FROM endpoint_state WHERE base_hash = ?1)`, key)
+	return err
+}
+
 // ListEndpointStates returns the states of scope, or all of them when scope is "".
 func (s *SQLite) ListEndpointStates(ctx context.Context, scope string) ([]EndpointState, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+endpointStateColumns+` FROM endpoint_state
-		WHERE ? = '' OR scope = ? ORDER BY endpoint_id`, scope, scope)
+	rows, err := s.read.QueryContext(ctx, endpointStateSelect+` WHERE ? = '' OR es.scope = ? ORDER BY es.endpoint_id`, scope, scope)
 	if err != nil {
 		return nil, fmt.Errorf("list endpoint states: %w", err)
 	}
@@ -107,7 +143,18 @@ func (s *SQLite) ListEndpointStates(ctx context.Context, scope string) ([]Endpoi
 
 // DeleteEndpointState forgets an endpoint's base, e.g. when its client is disabled.
 func (s *SQLite) DeleteEndpointState(ctx context.Context, endpointID string) error {
-	if err := s.deleteOne(ctx, `DELETE FROM endpoint_state WHERE endpoint_id = ?`, endpointID); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var old sql.NullString
+		err := tx.QueryRowContext(ctx, `DELETE FROM endpoint_state WHERE endpoint_id = ? RETURNING base_hash`, endpointID).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || !old.Valid {
+			return err
+		}
+		return dropBaseIfUnused(ctx, tx, old.String)
+	})
+	if err != nil {
 		return fmt.Errorf("delete endpoint state %q: %w", endpointID, err)
 	}
 	return nil

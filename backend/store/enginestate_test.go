@@ -106,6 +106,145 @@ func TestEndpointStates(t *testing.T) {
 	})
 }
 
+// baseBlobs returns the stored bases by key.
+func baseBlobs(t *testing.T, s *SQLite) map[string]string {
+	t.Helper()
+	rows, err := s.write.Query(`SELECT hash, body FROM base_blob`)
+	mustNoErr(t, err)
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		mustNoErr(t, rows.Scan(&k, &v))
+		out[k] = v
+	}
+	mustNoErr(t, rows.Err())
+	return out
+}
+
+// Endpoints that read back as the same config share one stored base, and a base no
+// endpoint refers to any more is deleted.
+func TestEndpointBasesAreShared(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	big := `{"servers":{"fetch":{"command":"uvx","args":["mcp-server-fetch"]}}}`
+	other := `{"rules":{"style":{"body":"tabs"}}}`
+	put := func(id, base string) {
+		t.Helper()
+		st := EndpointState{EndpointID: id, Scope: "project:/p", Hash: "h-" + id}
+		if base != "" {
+			st.Base = json.RawMessage(base)
+		}
+		mustNoErr(t, s.PutEndpointState(ctx, st))
+	}
+	check := func(step string, want map[string]string, blobs ...string) {
+		t.Helper()
+		got := baseBlobs(t, s)
+		if len(got) != len(blobs) {
+			t.Errorf("%s: %d stored bases %v, want %d", step, len(got), got, len(blobs))
+		}
+		for _, b := range blobs {
+			found := false
+			for _, v := range got {
+				found = found || v == b
+			}
+			if !found {
+				t.Errorf("%s: base %s not stored once: %v", step, b, got)
+			}
+		}
+		list, err := s.ListEndpointStates(ctx, "project:/p")
+		mustNoErr(t, err)
+		seen := map[string]string{}
+		for _, st := range list {
+			seen[st.EndpointID] = string(st.Base)
+		}
+		if len(seen) != len(want) {
+			t.Errorf("%s: endpoints %v, want %v", step, seen, want)
+		}
+		for id, b := range want {
+			if seen[id] != b {
+				t.Errorf("%s: %s has base %q, want %q", step, id, seen[id], b)
+			}
+			got, err := s.GetEndpointState(ctx, id)
+			mustNoErr(t, err)
+			if string(got.Base) != b || got.Hash != "h-"+id {
+				t.Errorf("%s: GetEndpointState(%s) = %+v, want base %q", step, id, got, b)
+			}
+		}
+	}
+
+	put("a", big)
+	put("b", big)
+	put("c", big)
+	check("three endpoints with one base", map[string]string{"a": big, "b": big, "c": big}, big)
+	put("b", big) // the same again
+	check("the same base again", map[string]string{"a": big, "b": big, "c": big}, big)
+	put("c", other)
+	check("one endpoint moves on", map[string]string{"a": big, "b": big, "c": other}, big, other)
+	put("c", "")
+	check("one endpoint without a base", map[string]string{"a": big, "b": big, "c": ""}, big)
+	mustNoErr(t, s.DeleteEndpointState(ctx, "a"))
+	check("one of two sharing endpoints deleted", map[string]string{"b": big, "c": ""}, big)
+	mustNoErr(t, s.DeleteEndpointState(ctx, "b"))
+	check("the last one deleted", map[string]string{"c": ""})
+	if err := s.DeleteEndpointState(ctx, "b"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleting a deleted endpoint state: %v, want ErrNotFound", err)
+	}
+	// A refused base leaves the endpoint as it was.
+	put("d", other)
+	if err := s.PutEndpointState(ctx, EndpointState{EndpointID: "d", Base: json.RawMessage(`{"x":`)}); err == nil {
+		t.Error("stored a base that is not JSON")
+	}
+	check("after a refused base", map[string]string{"c": "", "d": other}, other)
+	mustNoErr(t, s.IntegrityCheck(ctx))
+}
+
+// Bases stored before they were shared (schema version 5) survive the migration, and an
+// endpoint's next write moves it to a shared base and drops its old copy.
+func TestInlineBasesAreMigrated(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v5.db")
+	old, err := open(ctx, path, 5, false)
+	mustNoErr(t, err)
+	base := `{"servers":{"github":{"url":"https://api.example.com/mcp"}}}`
+	for _, id := range []string{"a", "b"} {
+		_, err = old.write.Exec(`INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base, hash, written_hash, updated_at)
+			VALUES (?, 'cursor', 'user', '/h/.cursor/mcp.json', ?, 'r1', 'w1', ?)`, id, base, formatTime(t0))
+		mustNoErr(t, err)
+	}
+	_, err = old.write.Exec(`INSERT INTO endpoint_state (endpoint_id, scope, updated_at) VALUES ('none', 'user', ?)`, formatTime(t0))
+	mustNoErr(t, err)
+	mustNoErr(t, old.Close())
+
+	s, err := Open(ctx, path)
+	mustNoErr(t, err)
+	defer s.Close()
+	list, err := s.ListEndpointStates(ctx, "user")
+	mustNoErr(t, err)
+	if len(list) != 3 {
+		t.Fatalf("%d endpoint states after the migration, want 3: %+v", len(list), list)
+	}
+	for _, st := range list {
+		want := base
+		if st.EndpointID == "none" {
+			want = ""
+		}
+		if string(st.Base) != want || (want != "" && (st.Hash != "r1" || st.WrittenHash != "w1" || st.Path != "/h/.cursor/mcp.json" || !st.UpdatedAt.Equal(t0))) {
+			t.Errorf("migrated %s = %+v, want base %q and the old columns", st.EndpointID, st, want)
+		}
+	}
+	if n := len(baseBlobs(t, s)); n != 2 {
+		t.Errorf("%d stored bases after the migration, want the two old copies", n)
+	}
+	for _, id := range []string{"a", "b"} {
+		mustNoErr(t, s.PutEndpointState(ctx, EndpointState{EndpointID: id, Scope: "user", Base: json.RawMessage(base)}))
+	}
+	if blobs := baseBlobs(t, s); len(blobs) != 1 {
+		t.Errorf("stored bases after both endpoints were written again: %v, want one shared copy", blobs)
+	}
+	mustNoErr(t, s.IntegrityCheck(ctx))
+}
+
 func TestExports(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)

@@ -102,7 +102,7 @@ func TestMigrations(t *testing.T) {
 		if len(first) != latestVersion() || latestVersion() < 3 {
 			t.Fatalf("applied %v, want versions 1..%d", first, latestVersion())
 		}
-		want := []string{"client", "client_endpoint", "config_snapshot", "conflict", "endpoint_state",
+		want := []string{"base_blob", "client", "client_endpoint", "config_snapshot", "conflict", "endpoint_state",
 			"event_log", "event_log_fts", "event_log_out_of_order", "export", "project", "schema_migrations", "setting",
 			"snapshot_diff", "sync_event", "tombstone"}
 		if got := tableNames(t, s.write); !slices.Equal(got, want) {
