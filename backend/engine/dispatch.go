@@ -274,7 +274,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		if err != nil {
 			return n, e.fail(ctx, t, fmt.Errorf("re-read %s after writing: %w", t.ep.Path, err))
 		}
-		base = e.baseOf(t, cfg, canon)
+		base = e.baseOf(t, cfg, nil, canon)
 	}
 	hash, stored := e.putState(ctx, t, final, base)
 	e.remember(t, hash, stored, canon, warns)
@@ -287,11 +287,17 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 // baseOf is the base recorded for files that decode as cfg, encoded from want (canon): the
 // endpoint's sections, with the secrets' values the files hold back to references. Without
 // references in want, what was written came from configs already extracted on the way in.
-func (e *Engine) baseOf(t *target, cfg unified.Config, canon []byte) []byte {
+// When the files read back as want itself (the usual case), the base is canon, shared with
+// the other endpoints written from the same hub, and nothing is encoded again.
+func (e *Engine) baseOf(t *target, cfg unified.Config, want *unified.Config, canon []byte) []byte {
 	if bytes.Contains(canon, []byte("${secret:")) {
 		_ = e.secrets.Extract(&cfg)
 	}
-	return cfg.Select(t.ep.Sections...).Canonical()
+	back := cfg.Select(t.ep.Sections...)
+	if want != nil && back.SameCanonical(*want) {
+		return canon
+	}
+	return back.Canonical()
 }
 
 // fileWrite is one file of an endpoint to replace (data nil: delete it), and how it went.
@@ -399,7 +405,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 	if rb, ok := t.client.Adapter.(clients.ReadBackEncoder); ok {
 		var back unified.Config
 		if out, warns, back, err = rb.EncodeReadBack(t.ep, t.files, render); err == nil {
-			base = e.baseOf(t, back, canon)
+			base = e.baseOf(t, back, &want, canon)
 		}
 	} else {
 		out, warns, err = t.client.Adapter.Encode(t.ep, t.files, render)

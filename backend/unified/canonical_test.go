@@ -164,3 +164,113 @@ func TestSortedJSONMatchesAMapRoundTrip(t *testing.T) {
 		t.Fatalf("only %d cases checked", checked)
 	}
 }
+
+// SameCanonical never calls two configs the same when their canonical JSON differs, and
+// does call a config the same as its copy and as what it decodes back from its canonical
+// form (the engine's case: a file read back as the config just written).
+func TestSameCanonical(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	agreed := 0
+	for i := range 3000 {
+		a := randomConfig(r).Normalized()
+		var b Config
+		switch i % 4 {
+		case 0:
+			b = a.Clone()
+		case 1:
+			// From a config that has been through JSON once (invalid UTF-8 becomes U+FFFD,
+			// raw extras compact), as the engine's are.
+			a = roundTrip(t, a)
+			b = roundTrip(t, a)
+		case 2:
+			b = a.Clone()
+			mutate(r, &b)
+		default:
+			b = randomConfig(r)
+		}
+		same := a.SameCanonical(b)
+		equal := bytes.Equal(a.Canonical(), b.Canonical())
+		if same && !equal {
+			t.Fatalf("case %d: SameCanonical says the same, but\n%s\n%s", i, a.Canonical(), b.Canonical())
+		}
+		if same != b.SameCanonical(a) {
+			t.Fatalf("case %d: SameCanonical is not symmetric", i)
+		}
+		if i%4 < 2 && !same && !hasNilExtra(a) {
+			t.Fatalf("case %d: a config and its %s are not the same:\n%s", i, []string{"copy", "round trip"}[i%4], a.Canonical())
+		}
+		if same {
+			agreed++
+		}
+	}
+	t.Logf("%d of 3000 pairs the same", agreed)
+}
+
+func roundTrip(t *testing.T, c Config) Config {
+	t.Helper()
+	var out Config
+	if err := json.Unmarshal(c.Canonical(), &out); err != nil {
+		t.Fatal(err)
+	}
+	out.Normalize()
+	return out
+}
+
+// mutate changes one field of one item, if c has any.
+func mutate(r *rand.Rand, c *Config) {
+	switch r.IntN(4) {
+	case 0:
+		c.Permissions.Deny = append(c.Permissions.Deny, "~")
+		return
+	case 1:
+		for name, rule := range c.Rules {
+			switch r.IntN(3) {
+			case 0:
+				rule.Globs = append(rule.Globs, "*.go")
+			case 1:
+				rule.Description += "."
+			default:
+				rule.Activation = "manual" + rule.Activation
+			}
+			c.Rules[name] = rule
+			return
+		}
+	}
+	for name, s := range c.Servers {
+		switch r.IntN(6) {
+		case 0:
+			s.Args = append(s.Args, "x")
+		case 1:
+			s.Env = map[string]string{"K": randomText(r)}
+		case 2:
+			s.Disabled = !s.Disabled
+		case 3:
+			s.ToolTimeoutMs++
+		case 4:
+			s.Extras = map[string]map[string]json.RawMessage{"zed": {"x": json.RawMessage(`1`)}}
+		default:
+			s.URL += "/"
+		}
+		c.Servers[name] = s
+		return
+	}
+	for name, rule := range c.Rules {
+		rule.Body += "."
+		c.Rules[name] = rule
+		return
+	}
+	c.Permissions.Deny = append(c.Permissions.Deny, "~")
+}
+
+func hasNilExtra(c Config) bool {
+	for _, s := range c.Servers {
+		for _, fields := range s.Extras {
+			for _, v := range fields {
+				if v == nil || !json.Valid(v) || !bytes.Equal(v, bytes.TrimSpace(v)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
