@@ -229,6 +229,7 @@ func (e *Engine) Clients(ctx context.Context) ([]Client, error) {
 		only[id] = true
 	}
 	var out []Client
+	var changed []int // indexes in out of the rows to store
 	for _, a := range e.adapters {
 		if len(only) > 0 && !only[a.ID()] {
 			continue
@@ -247,11 +248,21 @@ func (e *Engine) Clients(ctx context.Context) ([]Client, error) {
 				row = store.Client{ID: a.ID(), Type: "ai-client", Priority: clients.DefaultPriority(a.ID()), Enabled: true}
 			}
 			row.Name, row.Status = a.Name(), status
-			if row, err = e.st.UpsertClient(ctx, row); err != nil {
-				return nil, err
-			}
+			changed = append(changed, len(out))
 		}
 		out = append(out, Client{Adapter: a, Row: row, Detected: detected})
+	}
+	if len(changed) > 0 {
+		rows := make([]store.Client, len(changed))
+		for i, k := range changed {
+			rows[i] = out[k].Row
+		}
+		if rows, err = e.st.UpsertClients(ctx, rows); err != nil {
+			return nil, err
+		}
+		for i, k := range changed {
+			out[k].Row = rows[i]
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Row.Priority > out[j].Row.Priority })
 	return out, nil

@@ -15,27 +15,51 @@ const clientColumns = `id, name, type, status, priority, enabled, conflict_polic
 // the user's choices and change only through UpdateClient, so re-registering the clients at
 // startup cannot undo them.
 func (s *SQLite) UpsertClient(ctx context.Context, c Client) (Client, error) {
-	if c.ID == "" {
-		return Client{}, fmt.Errorf("upsert client: %w: empty id", ErrInvalidArgument)
+	out, err := upsertClient(ctx, s.write, c, formatTime(s.now()))
+	if err != nil {
+		return Client{}, fmt.Errorf("upsert client %q: %w", c.ID, err)
 	}
+	return out, nil
+}
+
+// UpsertClients is UpsertClient for several clients in one transaction: all of them or,
+// on an error, none. A first start registers some twenty clients, and a commit each was
+// most of the time it took.
+func (s *SQLite) UpsertClients(ctx context.Context, cs []Client) ([]Client, error) {
+	out := make([]Client, 0, len(cs))
 	now := formatTime(s.now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			row, err := upsertClient(ctx, tx, c, now)
+			if err != nil {
+				return fmt.Errorf("%q: %w", c.ID, err)
+			}
+			out = append(out, row)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upsert clients: %w", err)
+	}
+	return out, nil
+}
+
+func upsertClient(ctx context.Context, q queryRower, c Client, now string) (Client, error) {
+	if c.ID == "" {
+		return Client{}, fmt.Errorf("%w: empty id", ErrInvalidArgument)
+	}
 	createdAt := now
 	if !c.CreatedAt.IsZero() {
 		createdAt = formatTime(c.CreatedAt)
 	}
-	row := s.write.QueryRowContext(ctx, `
+	return scanClient(q.QueryRowContext(ctx, `
 		INSERT INTO client (id, name, type, status, priority, enabled, conflict_policy, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			name = excluded.name, type = excluded.type, status = excluded.status,
 			updated_at = excluded.updated_at
 		RETURNING `+clientColumns,
-		c.ID, c.Name, c.Type, c.Status, c.Priority, c.Enabled, c.ConflictPolicy, createdAt, now)
-	out, err := scanClient(row)
-	if err != nil {
-		return Client{}, fmt.Errorf("upsert client %q: %w", c.ID, err)
-	}
-	return out, nil
+		c.ID, c.Name, c.Type, c.Status, c.Priority, c.Enabled, c.ConflictPolicy, createdAt, now))
 }
 
 // GetClient returns one client.

@@ -97,6 +97,41 @@ func TestClients(t *testing.T) {
 	})
 }
 
+// UpsertClients registers several clients in one transaction, keeps the user's choices
+// on clients it updates, and stores none of them when one is refused.
+func TestUpsertClients(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	_, err := s.UpsertClient(ctx, Client{ID: "cursor", Name: "Cursor", Status: "detected", Priority: 5, Enabled: true})
+	mustNoErr(t, err)
+	prio, off := 9, false
+	_, err = s.UpdateClient(ctx, "cursor", ClientPatch{Priority: &prio, Enabled: &off})
+	mustNoErr(t, err)
+
+	rows, err := s.UpsertClients(ctx, []Client{
+		{ID: "codex", Name: "Codex CLI", Status: "detected", Priority: 3, Enabled: true},
+		{ID: "cursor", Name: "Cursor IDE", Status: "not-detected", Priority: 1, Enabled: true},
+	})
+	mustNoErr(t, err)
+	if len(rows) != 2 || rows[0].ID != "codex" || rows[0].Priority != 3 || !rows[0].Enabled || rows[0].CreatedAt.IsZero() {
+		t.Errorf("inserted row = %+v", rows)
+	}
+	if c := rows[1]; c.Name != "Cursor IDE" || c.Status != "not-detected" || c.Priority != 9 || c.Enabled {
+		t.Errorf("updated row = %+v, want the new name and status with the user's priority 9 and enabled=false", c)
+	}
+	if got, err := s.GetClient(ctx, "cursor"); err != nil || got != rows[1] {
+		t.Errorf("GetClient(cursor) = %+v, %v; want %+v", got, err, rows[1])
+	}
+
+	_, err = s.UpsertClients(ctx, []Client{{ID: "gemini", Name: "Gemini CLI"}, {ID: ""}})
+	if !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a client without an id: err = %v, want ErrInvalidArgument", err)
+	}
+	if _, err := s.GetClient(ctx, "gemini"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("gemini was stored although the batch failed: %v", err)
+	}
+}
+
 func TestEndpoints(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)

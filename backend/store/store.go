@@ -67,6 +67,8 @@ type ClientStore interface {
 	// same ID (keeping its CreatedAt and the user's priority, enabled and conflict policy,
 	// which only UpdateClient changes).
 	UpsertClient(ctx context.Context, c Client) (Client, error)
+	// UpsertClients is UpsertClient for several clients at once, in one transaction.
+	UpsertClients(ctx context.Context, cs []Client) ([]Client, error)
 	GetClient(ctx context.Context, id string) (Client, error)
 	// ListClients returns all clients, highest priority first, then by ID.
 	ListClients(ctx context.Context) ([]Client, error)
