@@ -84,8 +84,8 @@ func (s *SQLite) PutEndpointState(ctx context.Context, st EndpointState) error {
 	if st.UpdatedAt.IsZero() {
 		st.UpdatedAt = s.now()
 	}
-	var key any // NULL: no base
-	if st.Base != nil {
+	var key any // NULL: no base (nil or empty, as before bases were shared)
+	if len(st.Base) > 0 {
 		sum := sha256.Sum256(st.Base)
 		key = hex.EncodeToString(sum[:])
 	}

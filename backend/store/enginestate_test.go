@@ -183,6 +183,8 @@ func TestEndpointBasesAreShared(t *testing.T) {
 	check("one endpoint moves on", map[string]string{"a": big, "b": big, "c": other}, big, other)
 	put("c", "")
 	check("one endpoint without a base", map[string]string{"a": big, "b": big, "c": ""}, big)
+	mustNoErr(t, s.PutEndpointState(ctx, EndpointState{EndpointID: "c", Scope: "project:/p", Hash: "h-c", Base: json.RawMessage{}}))
+	check("an empty base is no base", map[string]string{"a": big, "b": big, "c": ""}, big)
 	mustNoErr(t, s.DeleteEndpointState(ctx, "a"))
 	check("one of two sharing endpoints deleted", map[string]string{"b": big, "c": ""}, big)
 	mustNoErr(t, s.DeleteEndpointState(ctx, "b"))

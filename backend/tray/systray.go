@@ -123,10 +123,7 @@ func (t *Tray) clicks(m *systray.MenuItem, id string, slot int) {
 		case "sync":
 			go t.act.SyncNow()
 		case "pause":
-			t.paint.Lock()
-			paused := t.src().Paused
-			t.paint.Unlock()
-			go t.act.SetPaused(!paused)
+			go t.act.SetPaused(!t.src().Paused) // the engine's state, not the menu's last draw
 		case "open":
 			t.act.OpenDashboard()
 		case "conflicts":
