@@ -166,6 +166,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 		}()
 	}
 	wg.Wait()
+	e.saveStates(ctx, targets)
 	now := e.now().UTC()
 	for _, t := range targets {
 		cr := res.Clients[t.client.Adapter.ID()]
@@ -243,7 +244,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		// becomes the base even though our writes did not land: otherwise the next pass
 		// would see the same edit again and take it for a conflict with itself.
 		if n == 0 && t.obs.Local != nil {
-			e.putState(ctx, t, t.files, t.obs.Local.Canonical())
+			e.putState(t, t.files, t.obs.Local.Canonical())
 		}
 		if errors.Is(failed.err, fsx.ErrChangedUnderneath) {
 			// Another program is writing the file right now; its change arrives as a new
@@ -276,7 +277,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		}
 		base = e.baseOf(t, cfg, nil, canon)
 	}
-	hash, stored := e.putState(ctx, t, final, base)
+	hash, stored := e.putState(t, final, base)
 	e.remember(t, hash, stored, canon, warns)
 	if n > 0 {
 		e.bus.Publish(events.Event{Type: events.FileWritten, Client: id, Scope: t.ep.Scope.ID(), Msg: fmt.Sprintf("updated %s", t.ep.Path), Data: map[string]any{"path": t.ep.Path, "files": n}})
@@ -379,7 +380,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 		return enc, true, nil
 	}
 	if t.obs.Missing && want.IsEmpty() {
-		e.putState(ctx, t, t.files, want.Canonical())
+		e.putState(t, t.files, want.Canonical())
 		return enc, true, nil
 	}
 	secretRefs := bytes.Contains(canon, []byte("${secret:"))
@@ -487,19 +488,33 @@ func canCreate(ep clients.Endpoint) bool {
 	return err == nil && fi.IsDir()
 }
 
-// putState records the endpoint's files (by hash) and the base they read back as (its
-// canonical JSON), and returns both as stored.
-func (e *Engine) putState(ctx context.Context, t *target, final clients.Files, base []byte) (hash string, canon []byte) {
+// putState notes the endpoint's files (by hash) and the base they read back as (its
+// canonical JSON) for dispatch to store with the other endpoints' once they are all written,
+// and returns both as they will be stored.
+func (e *Engine) putState(t *target, final clients.Files, base []byte) (hash string, canon []byte) {
 	h := filesHash(final)
-	st := store.EndpointState{EndpointID: t.ep.ID(), ClientID: t.client.Adapter.ID(), Scope: t.ep.Scope.ID(), Path: t.ep.Path,
-		Base: base, Hash: h, WrittenHash: h, UpdatedAt: e.now().UTC()}
-	if err := e.st.PutEndpointState(ctx, st); err != nil {
-		e.log.Error("save endpoint state", "endpoint", t.ep.ID(), "err", err)
-	}
+	now := e.now().UTC()
+	w := store.StateWrite{State: store.EndpointState{EndpointID: t.ep.ID(), ClientID: t.client.Adapter.ID(), Scope: t.ep.Scope.ID(), Path: t.ep.Path,
+		Base: base, Hash: h, WrittenHash: h, UpdatedAt: now}}
 	if !t.hasSt || t.state.Hash != h {
-		_, _ = e.st.UpsertEndpoint(ctx, store.Endpoint{ClientID: t.client.Adapter.ID(), Path: t.ep.Path + keySuffix(t.ep), ConfigType: sectionsLabel(t.ep), Hash: h, LastSeen: e.now().UTC()})
+		w.Endpoint = &store.Endpoint{ClientID: t.client.Adapter.ID(), Path: t.ep.Path + keySuffix(t.ep), ConfigType: sectionsLabel(t.ep), Hash: h, LastSeen: now}
 	}
-	return h, st.Base
+	t.put = &w
+	return h, base
+}
+
+// saveStates stores the states putState noted for targets, in one transaction.
+func (e *Engine) saveStates(ctx context.Context, targets []target) {
+	var ws []store.StateWrite
+	for i := range targets {
+		if w := targets[i].put; w != nil {
+			ws = append(ws, *w)
+			targets[i].put = nil
+		}
+	}
+	if err := e.st.PutEndpointStates(ctx, ws); err != nil {
+		e.log.Error("save endpoint states", "endpoints", len(ws), "err", err)
+	}
 }
 
 func keySuffix(ep clients.Endpoint) string {

@@ -310,6 +310,8 @@ type target struct {
 	// something needs the config after all.
 	unchanged bool
 	base      *unified.Config // local()'s decoded base
+	// put is the state dispatch stores for the endpoint once every endpoint is written.
+	put *store.StateWrite
 }
 
 // local is what the endpoint's files hold: the decoded files, or for unchanged files the

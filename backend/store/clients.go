@@ -135,8 +135,16 @@ const endpointColumns = `id, client_id, path, config_type, hash, last_seen`
 
 // UpsertEndpoint inserts e or updates the endpoint with the same client, path and config type.
 func (s *SQLite) UpsertEndpoint(ctx context.Context, e Endpoint) (Endpoint, error) {
+	if err := s.prepareEndpoint(&e); err != nil {
+		return Endpoint{}, err
+	}
+	return upsertEndpoint(ctx, s.write, e)
+}
+
+// prepareEndpoint checks e and fills in its ID and LastSeen when they are empty.
+func (s *SQLite) prepareEndpoint(e *Endpoint) error {
 	if e.ClientID == "" || e.Path == "" {
-		return Endpoint{}, fmt.Errorf("upsert endpoint: %w: client id and path are required", ErrInvalidArgument)
+		return fmt.Errorf("upsert endpoint: %w: client id and path are required", ErrInvalidArgument)
 	}
 	if e.ID == "" {
 		e.ID = newID()
@@ -144,7 +152,17 @@ func (s *SQLite) UpsertEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 	if e.LastSeen.IsZero() {
 		e.LastSeen = s.now()
 	}
-	row := s.write.QueryRowContext(ctx, `
+	return nil
+}
+
+// rowQuerier is what upsertEndpoint runs on: the writer, or a transaction of it.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// upsertEndpoint is UpsertEndpoint on q, for an endpoint prepareEndpoint checked.
+func upsertEndpoint(ctx context.Context, q rowQuerier, e Endpoint) (Endpoint, error) {
+	row := q.QueryRowContext(ctx, `
 		INSERT INTO client_endpoint (id, client_id, path, config_type, hash, last_seen)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (client_id, path, config_type) DO UPDATE SET

@@ -78,45 +78,73 @@ func (s *SQLite) GetEndpointState(ctx context.Context, endpointID string) (Endpo
 // that read back as the same config share one blob, and the blob an endpoint stops
 // referring to is deleted when no other endpoint refers to it.
 func (s *SQLite) PutEndpointState(ctx context.Context, st EndpointState) error {
-	if st.EndpointID == "" {
-		return fmt.Errorf("put endpoint state: %w: empty endpoint id", ErrInvalidArgument)
+	return s.PutEndpointStates(ctx, []StateWrite{{State: st}})
+}
+
+// PutEndpointStates records what a pass learnt about several endpoints in one transaction,
+// all or none: each state as PutEndpointState stores it and, where given, the endpoint's
+// row as UpsertEndpoint stores it. A pass used to commit twice per endpoint.
+func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
+	for i := range ws {
+		if ws[i].State.EndpointID == "" {
+			return fmt.Errorf("put endpoint state: %w: empty endpoint id", ErrInvalidArgument)
+		}
+		if ws[i].State.UpdatedAt.IsZero() {
+			ws[i].State.UpdatedAt = s.now()
+		}
+		if e := ws[i].Endpoint; e != nil {
+			if err := s.prepareEndpoint(e); err != nil {
+				return err
+			}
+		}
 	}
-	if st.UpdatedAt.IsZero() {
-		st.UpdatedAt = s.now()
+	if len(ws) == 0 {
+		return nil
 	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, w := range ws {
+			if err := putEndpointState(ctx, tx, w.State); err != nil {
+				return fmt.Errorf("put endpoint state %q: %w", w.State.EndpointID, err)
+			}
+			if w.Endpoint != nil {
+				if _, err := upsertEndpoint(ctx, tx, *w.Endpoint); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// putEndpointState is PutEndpointState inside tx.
+func putEndpointState(ctx context.Context, tx *sql.Tx, st EndpointState) error {
 	var key any // NULL: no base (nil or empty, as before bases were shared)
 	if len(st.Base) > 0 {
 		sum := sha256.Sum256(st.Base)
 		key = hex.EncodeToString(sum[:])
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var old sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`, st.EndpointID).Scan(&old)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var old sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`, st.EndpointID).Scan(&old)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if key != nil && (!old.Valid || old.String != key) {
+		// Written only when absent, so that a shared base is not validated again.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
+			WHERE NOT EXISTS (SELECT 1 FROM base_blob WHERE hash = ?1)`, key, string(st.Base)); err != nil {
 			return err
 		}
-		if key != nil && (!old.Valid || old.String != key) {
-			// Written only when absent, so that a shared base is not validated again.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
-				WHERE NOT EXISTS (SELECT 1 FROM base_blob WHERE hash = ?1)`, key, string(st.Base)); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base_hash,
-			hash, written_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
-			client_id = excluded.client_id, scope = excluded.scope, path = excluded.path,
-			base_hash = excluded.base_hash, hash = excluded.hash, written_hash = excluded.written_hash,
-			updated_at = excluded.updated_at`,
-			st.EndpointID, st.ClientID, st.Scope, st.Path, key, st.Hash, st.WrittenHash, formatTime(st.UpdatedAt)); err != nil {
-			return err
-		}
-		if old.Valid && old.String != key {
-			return dropBaseIfUnused(ctx, tx, old.String)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("put endpoint state %q: %w", st.EndpointID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base_hash,
+		hash, written_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
+		client_id = excluded.client_id, scope = excluded.scope, path = excluded.path,
+		base_hash = excluded.base_hash, hash = excluded.hash, written_hash = excluded.written_hash,
+		updated_at = excluded.updated_at`,
+		st.EndpointID, st.ClientID, st.Scope, st.Path, key, st.Hash, st.WrittenHash, formatTime(st.UpdatedAt)); err != nil {
+		return err
+	}
+	if old.Valid && old.String != key {
+		return dropBaseIfUnused(ctx, tx, old.String)
 	}
 	return nil
 }

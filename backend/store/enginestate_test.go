@@ -201,6 +201,58 @@ func TestEndpointBasesAreShared(t *testing.T) {
 	mustNoErr(t, s.IntegrityCheck(ctx))
 }
 
+// A pass stores its endpoints' states in one batch: each with its endpoint row when it has
+// one, the shared base once, and nothing at all when one entry is refused.
+func TestPutEndpointStatesBatch(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	_, err := s.UpsertClient(ctx, Client{ID: "cursor", Enabled: true})
+	mustNoErr(t, err)
+	base := `{"servers":{"fetch":{"command":"uvx","args":["mcp-server-fetch"]}}}`
+	st := func(id, b string) EndpointState {
+		return EndpointState{EndpointID: id, ClientID: "cursor", Scope: "user", Path: "/h/" + id, Base: json.RawMessage(b), Hash: "h-" + id, WrittenHash: "h-" + id}
+	}
+	mustNoErr(t, s.PutEndpointStates(ctx, []StateWrite{
+		{State: st("a", base), Endpoint: &Endpoint{ClientID: "cursor", Path: "/h/a", ConfigType: "servers", Hash: "h-a"}},
+		{State: st("b", base)},
+	}))
+	list, err := s.ListEndpointStates(ctx, "user")
+	mustNoErr(t, err)
+	if len(list) != 2 || string(list[0].Base) != base || string(list[1].Base) != base || list[0].UpdatedAt.IsZero() {
+		t.Errorf("states = %+v, want a and b with the shared base and a time", list)
+	}
+	if blobs := baseBlobs(t, s); len(blobs) != 1 {
+		t.Errorf("%d stored bases, want the one they share", len(blobs))
+	}
+	eps, err := s.ListEndpoints(ctx, "cursor")
+	mustNoErr(t, err)
+	if len(eps) != 1 || eps[0].Path != "/h/a" || eps[0].Hash != "h-a" || eps[0].LastSeen.IsZero() {
+		t.Errorf("endpoint rows = %+v, want only a's, with its hash and a time", eps)
+	}
+
+	// One refused base: the other entries of the batch are not stored either.
+	err = s.PutEndpointStates(ctx, []StateWrite{
+		{State: st("c", base), Endpoint: &Endpoint{ClientID: "cursor", Path: "/h/c", ConfigType: "servers", Hash: "h-c"}},
+		{State: st("a", `{"x":`)},
+	})
+	if err == nil {
+		t.Fatal("stored a batch with a base that is not JSON")
+	}
+	if _, err := s.GetEndpointState(ctx, "c"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("c was stored although its batch failed: %v", err)
+	}
+	if got, _ := s.GetEndpointState(ctx, "a"); string(got.Base) != base {
+		t.Errorf("a's base after the refused batch = %s, want the one it had", got.Base)
+	}
+	if eps, _ := s.ListEndpoints(ctx, "cursor"); len(eps) != 1 {
+		t.Errorf("endpoint rows after the refused batch = %+v, want a's alone", eps)
+	}
+	if err := s.PutEndpointStates(ctx, []StateWrite{{State: EndpointState{}}}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a state without an endpoint id: %v, want ErrInvalidArgument", err)
+	}
+	mustNoErr(t, s.PutEndpointStates(ctx, nil))
+}
+
 // Bases stored before they were shared (schema version 5) survive the migration, and an
 // endpoint's next write moves it to a shared base and drops its old copy.
 func TestInlineBasesAreMigrated(t *testing.T) {

@@ -151,6 +151,9 @@ type EngineStateStore interface {
 	GetEndpointState(ctx context.Context, endpointID string) (EndpointState, error)
 	// PutEndpointState inserts or replaces the state of s.EndpointID.
 	PutEndpointState(ctx context.Context, s EndpointState) error
+	// PutEndpointStates stores several states, each with its endpoint row when it has one,
+	// in one transaction: all or none.
+	PutEndpointStates(ctx context.Context, ws []StateWrite) error
 	// ListEndpointStates returns the states of a scope ("" for all), by endpoint ID.
 	ListEndpointStates(ctx context.Context, scope string) ([]EndpointState, error)
 	DeleteEndpointState(ctx context.Context, endpointID string) error
@@ -397,6 +400,13 @@ type EndpointState struct {
 	Hash        string          `json:"hash"`
 	WrittenHash string          `json:"writtenHash"`
 	UpdatedAt   time.Time       `json:"updatedAt"`
+}
+
+// StateWrite is one endpoint's entry in PutEndpointStates: its state and, when Endpoint is
+// set, its client_endpoint row (as UpsertEndpoint takes it).
+type StateWrite struct {
+	State    EndpointState
+	Endpoint *Endpoint
 }
 
 // ExportStatus is the state of an export.
