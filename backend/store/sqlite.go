@@ -25,6 +25,8 @@ type SQLite struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// opened is when Open returned; Close optimizes only a long session's database.
+	opened time.Time
 
 	search searchTuning
 }
@@ -90,7 +92,7 @@ func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQL
 	}
 	// Refresh the query planner's statistics where they are missing or stale, reading a
 	// bounded sample so that this stays quick on a large log (SQLite's advice for
-	// long-lived connections; Close does it again).
+	// long-lived connections; Close does it again after a long session).
 	if _, err := s.write.ExecContext(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002`); err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("open store: optimize: %w", err)
@@ -109,6 +111,7 @@ func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQL
 		s.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	s.opened = time.Now()
 	return s, nil
 }
 
@@ -151,17 +154,26 @@ func dsn(abs string, role connRole) string {
 // Path is the absolute path of the database file.
 func (s *SQLite) Path() string { return s.path }
 
-// Close lets SQLite refresh its query planner statistics and closes both pools.
+// optimizeAfter is how long the store must have been open for Close to refresh the query
+// planner's statistics. Open refreshes them already, so a short session (a CLI command) leaves
+// its changes to the next Open's look.
+const optimizeAfter = 10 * time.Minute
+
+// Close lets SQLite refresh its query planner statistics after a long session and closes
+// both pools.
 func (s *SQLite) Close() error {
 	var errs []error
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}
 	if s.write != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := s.write.ExecContext(ctx, "PRAGMA analysis_limit = 400; PRAGMA optimize")
-		cancel()
-		errs = append(errs, err, s.write.Close())
+		if !s.opened.IsZero() && time.Since(s.opened) >= optimizeAfter {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, err := s.write.ExecContext(ctx, "PRAGMA analysis_limit = 400; PRAGMA optimize")
+			cancel()
+			errs = append(errs, err)
+		}
+		errs = append(errs, s.write.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close store: %w", err)
