@@ -29,8 +29,10 @@ func (s *SQLite) UpsertClients(ctx context.Context, cs []Client) ([]Client, erro
 	out := make([]Client, 0, len(cs))
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		st := prepareOnce(tx)
+		defer st.close()
 		for _, c := range cs {
-			row, err := upsertClient(ctx, tx, c, now)
+			row, err := upsertClient(ctx, st, c, now)
 			if err != nil {
 				return fmt.Errorf("%q: %w", c.ID, err)
 			}
@@ -155,13 +157,8 @@ func (s *SQLite) prepareEndpoint(e *Endpoint) error {
 	return nil
 }
 
-// rowQuerier is what upsertEndpoint runs on: the writer, or a transaction of it.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // upsertEndpoint is UpsertEndpoint on q, for an endpoint prepareEndpoint checked.
-func upsertEndpoint(ctx context.Context, q rowQuerier, e Endpoint) (Endpoint, error) {
+func upsertEndpoint(ctx context.Context, q queryRower, e Endpoint) (Endpoint, error) {
 	row := q.QueryRowContext(ctx, `
 		INSERT INTO client_endpoint (id, client_id, path, config_type, hash, last_seen)
 		VALUES (?, ?, ?, ?, ?, ?)

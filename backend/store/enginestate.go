@@ -102,12 +102,14 @@ func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
 		return nil
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st := prepareOnce(tx)
+		defer st.close()
 		for _, w := range ws {
-			if err := putEndpointState(ctx, tx, w.State); err != nil {
+			if err := putEndpointState(ctx, st, w.State); err != nil {
 				return fmt.Errorf("put endpoint state %q: %w", w.State.EndpointID, err)
 			}
 			if w.Endpoint != nil {
-				if _, err := upsertEndpoint(ctx, tx, *w.Endpoint); err != nil {
+				if _, err := upsertEndpoint(ctx, st, *w.Endpoint); err != nil {
 					return err
 				}
 			}
@@ -116,8 +118,8 @@ func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
 	})
 }
 
-// putEndpointState is PutEndpointState inside tx.
-func putEndpointState(ctx context.Context, tx *sql.Tx, st EndpointState) error {
+// putEndpointState is PutEndpointState inside a transaction.
+func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState) error {
 	var key any // NULL: no base (nil or empty, as before bases were shared)
 	if len(st.Base) > 0 {
 		sum := sha256.Sum256(st.Base)
@@ -150,7 +152,7 @@ func putEndpointState(ctx context.Context, tx *sql.Tx, st EndpointState) error {
 }
 
 // dropBaseIfUnused deletes the blob key when no endpoint refers to it.
-func dropBaseIfUnused(ctx context.Context, tx *sql.Tx, key string) error {
+func dropBaseIfUnused(ctx context.Context, tx execer, key string) error {
 	_, err := tx.ExecContext(ctx, `DELETE FROM base_blob WHERE hash = ?1
 		AND NOT EXISTS (SELECT 1 FROM endpoint_state WHERE base_hash = ?1)`, key)
 	return err
