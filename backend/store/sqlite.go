@@ -84,20 +84,9 @@ func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQL
 		s.write.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	if seeded {
-		if err := s.stampSeeded(ctx); err != nil {
-			s.write.Close()
-			return nil, fmt.Errorf("open store: %w", err)
-		}
-	}
-	// Refresh the query planner's statistics where they are missing or stale, reading a
-	// bounded sample so that this stays quick on a large log (SQLite's advice for
-	// long-lived connections; Close does it again after a long session).
-	if _, err := s.write.ExecContext(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002`); err != nil {
-		s.write.Close()
-		return nil, fmt.Errorf("open store: optimize: %w", err)
-	}
-
+	// The reader pool's first connection is made meanwhile: opening the file and reading
+	// the schema (SQLite parses it on a connection's first statement) take about as long
+	// as what the writer still has to do, and the two run on separate connections.
 	s.read, err = sql.Open("sqlite", dsn(abs, roleRead))
 	if err != nil {
 		s.write.Close()
@@ -107,12 +96,37 @@ func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQL
 	s.read.SetMaxOpenConns(readers)
 	s.read.SetMaxIdleConns(readers)
 	s.read.SetConnMaxIdleTime(5 * time.Minute)
-	if err := s.read.PingContext(ctx); err != nil {
+	warm := make(chan error, 1)
+	go func() {
+		var n int
+		warm <- s.read.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n)
+	}()
+	err = s.finishOpen(ctx, seeded)
+	if werr := <-warm; err == nil && werr != nil {
+		err = fmt.Errorf("reader: %w", werr)
+	}
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	s.opened = time.Now()
 	return s, nil
+}
+
+// finishOpen stamps a database made from the template and refreshes the query planner's
+// statistics where they are missing or stale, reading a bounded sample so that this stays
+// quick on a large log (SQLite's advice for long-lived connections; Close does it again
+// after a long session).
+func (s *SQLite) finishOpen(ctx context.Context, seeded bool) error {
+	if seeded {
+		if err := s.stampSeeded(ctx); err != nil {
+			return err
+		}
+	}
+	if _, err := s.write.ExecContext(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002`); err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
+	return nil
 }
 
 // connRole says what a connection is for.

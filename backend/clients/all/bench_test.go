@@ -1,8 +1,9 @@
 package all_test
 
-// Benchmarks of what a first pass at scale costs each adapter: encoding 1,000 servers into a
-// client's empty servers file, with the read-back the engine records as the endpoint's base
-// (go test -run '^$' -bench EncodeReadBack -cpuprofile cpu.prof ./backend/clients/all).
+// Benchmarks of what a first pass at scale costs each adapter: encoding 100 and 1,000
+// servers into a client's empty servers file, with the read-back the engine records as the
+// endpoint's base (go test -run '^$' -bench EncodeReadBack -cpuprofile cpu.prof
+// ./backend/clients/all).
 
 import (
 	"fmt"
@@ -25,13 +26,19 @@ func benchServers(n int) map[string]unified.Server {
 	return m
 }
 
-// BenchmarkEncodeReadBack encodes 1,000 stdio servers into each peer-benchmark client's
-// project servers file, empty at the start, and reads the result back.
+// BenchmarkEncodeReadBack encodes 100 and 1,000 stdio servers into each peer-benchmark
+// client's project servers file, empty at the start, and reads the result back.
 func BenchmarkEncodeReadBack(b *testing.B) {
 	env := clients.Env{GOOS: "linux", Home: "/home/u", XDGConfigHome: "/home/u/.config", Vars: map[string]string{}}
 	scope := clients.Scope{Kind: clients.ScopeProject, Root: "/work/p"}
-	cfg := unified.Config{Servers: benchServers(1000)}
-	cfg.Normalize()
+	for _, n := range []int{100, 1000} {
+		cfg := unified.Config{Servers: benchServers(n)}
+		cfg.Normalize()
+		b.Run(fmt.Sprintf("servers=%d", n), func(b *testing.B) { benchEncodeReadBack(b, env, scope, cfg) })
+	}
+}
+
+func benchEncodeReadBack(b *testing.B, env clients.Env, scope clients.Scope, cfg unified.Config) {
 	for _, id := range []string{"claude-code", "cursor", "vscode", "gemini", "codex"} {
 		a, ok := clients.Get(id)
 		if !ok {
@@ -60,7 +67,7 @@ func BenchmarkEncodeReadBack(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if len(out[ep.Path]) == 0 || len(back.Servers) != 1000 {
+					if len(out[ep.Path]) == 0 || len(back.Servers) != len(cfg.Servers) {
 						b.Fatalf("wrote %d bytes, read back %d servers", len(out[ep.Path]), len(back.Servers))
 					}
 				}
