@@ -11,7 +11,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"aisync/backend/buildinfo"
 	"aisync/backend/clients"
@@ -77,16 +76,12 @@ func (s *Server) healthz(ctx context.Context, _ *struct{}) (*healthOutput, error
 }
 
 func (s *Server) metrics(_ context.Context, _ *struct{}) (*huma.StreamResponse, error) {
-	h := promhttp.HandlerFor(s.svc.Engine().Metrics().Registry, promhttp.HandlerOpts{ErrorLog: slogPrinter{s}})
+	reg := s.svc.Engine().Metrics().Registry
 	return &huma.StreamResponse{Body: func(ctx huma.Context) {
 		r, w := humago.Unwrap(ctx)
-		h.ServeHTTP(w, r)
+		reg.ServeHTTP(w, r)
 	}}, nil
 }
-
-type slogPrinter struct{ s *Server }
-
-func (p slogPrinter) Println(v ...any) { p.s.log.Warn("metrics", "err", fmt.Sprint(v...)) }
 
 // ---- config history
 
