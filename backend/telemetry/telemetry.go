@@ -1,4 +1,5 @@
-// Package telemetry exports OpenTelemetry traces of aisync's sync passes over OTLP/HTTP.
+// Package telemetry exports OpenTelemetry traces of aisync's sync passes over OTLP/HTTP
+// (JSON).
 // It is off unless OTEL_EXPORTER_OTLP_ENDPOINT (settings.OTLPEndpoint) names a collector;
 // while it is off, Span costs next to nothing, so callers never need to check.
 //
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -21,7 +23,6 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -61,9 +62,9 @@ func Enabled() bool {
 }
 
 // Start turns tracing on when set.OTLPEndpoint is set: spans are batched and sent to
-// <endpoint>/v1/traces over OTLP/HTTP (protobuf), as the OpenTelemetry specification says
-// for OTEL_EXPORTER_OTLP_ENDPOINT; the exporter's other standard variables (headers,
-// timeout, compression, certificates) apply as usual. The returned shutdown flushes what is
+// <endpoint>/v1/traces over OTLP/HTTP in OTLP's JSON encoding, as the OpenTelemetry
+// specification says for OTEL_EXPORTER_OTLP_ENDPOINT; the exporter's other standard
+// variables (headers, timeout, compression, certificates) apply as usual (see exporter). The returned shutdown flushes what is
 // buffered and turns tracing off again. With no endpoint, Start does nothing and shutdown
 // is a no-op.
 func Start(ctx context.Context, set settings.Settings) (shutdown func(context.Context) error, err error) {
@@ -76,7 +77,7 @@ func Start(ctx context.Context, set settings.Settings) (shutdown func(context.Co
 		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT=%q: want an http:// or https:// URL of an OTLP collector, e.g. http://127.0.0.1:4318", endpoint)
 	}
 	traces := strings.TrimRight(endpoint, "/") + "/v1/traces"
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(traces))
+	exp, err := newExporter(traces, os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("start trace exporter for %s: %w", traces, err)
 	}
