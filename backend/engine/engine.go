@@ -459,22 +459,22 @@ func (e *Engine) runPass(ctx context.Context, trigger string, ps passScope) (Res
 
 // recordRun stores the SYNC_EVENT row and its EVENT_LOG summary and publishes sync.finished.
 func (e *Engine) recordRun(ctx context.Context, res *Result, start time.Time) {
-	ev, err := e.st.StartSyncEvent(ctx, store.SyncEvent{EventType: res.Trigger, TriggeredBy: res.Trigger, StartedAt: start.UTC(), ClientID: firstChangedClient(res)})
-	if err != nil {
-		e.log.Error("record sync event", "err", err)
-		return
-	}
-	res.SyncEventID = ev.ID
-	if _, err := e.st.FinishSyncEvent(ctx, ev.ID, store.SyncStatus(res.Status), strings.Join(res.Errors, "; ")); err != nil {
-		e.log.Error("finish sync event", "err", err)
-	}
 	level := store.LevelInfo
 	if res.Status != string(store.SyncSucceeded) {
 		level = store.LevelError
 	}
 	msg := fmt.Sprintf("sync %s (%s): %d file(s) written, %d snapshot(s), %d conflict(s)", res.Status, res.Trigger, res.FilesWritten, res.Snapshots, res.Conflicts)
-	e.logEntry(ctx, store.LogEntry{SyncEventID: ev.ID, Event: events.SyncFinished, Level: level, Message: msg,
-		Context: canonical(map[string]any{"trigger": res.Trigger, "durationMs": res.DurationMs, "filesWritten": res.FilesWritten, "snapshots": res.SnapshotIDs, "errors": res.Errors})})
+	le := store.LogEntry{Event: events.SyncFinished, Level: level, Message: msg,
+		Context: canonical(map[string]any{"trigger": res.Trigger, "durationMs": res.DurationMs, "filesWritten": res.FilesWritten, "snapshots": res.SnapshotIDs, "errors": res.Errors})}
+	// The run is recorded once it is over, with its log entry, in one transaction.
+	ev, err := e.st.RecordSyncEvent(ctx, store.SyncEvent{EventType: res.Trigger, TriggeredBy: res.Trigger, StartedAt: start.UTC(),
+		ClientID: firstChangedClient(res), Status: store.SyncStatus(res.Status), Error: strings.Join(res.Errors, "; ")}, le)
+	if err != nil {
+		e.log.Error("record sync event", "err", err)
+		return
+	}
+	res.SyncEventID = ev.ID
+	e.noteLog(le)
 	e.bus.Publish(events.Event{Type: events.SyncFinished, Msg: msg, Data: map[string]any{
 		"syncEventId": ev.ID, "status": res.Status, "trigger": res.Trigger, "filesWritten": res.FilesWritten,
 		"snapshots": res.Snapshots, "conflicts": res.Conflicts, "durationMs": res.DurationMs, "errors": res.Errors,
@@ -497,6 +497,15 @@ func firstChangedClient(res *Result) string {
 
 // logEntry appends to EVENT_LOG (and slog).
 func (e *Engine) logEntry(ctx context.Context, le store.LogEntry) {
+	e.noteLog(le)
+	if err := e.st.AppendLogs(ctx, le); err != nil {
+		e.log.Error("append event log", "err", err)
+	}
+}
+
+// noteLog is what logEntry does besides storing the entry: the process log and the
+// per-level count.
+func (e *Engine) noteLog(le store.LogEntry) {
 	attrs := []any{"client", le.ClientID, "event", le.Event}
 	switch le.Level {
 	case store.LevelError:
@@ -507,9 +516,6 @@ func (e *Engine) logEntry(ctx context.Context, le store.LogEntry) {
 		e.log.Info(le.Message, attrs...)
 	}
 	e.metrics.logLevel(le.Level)
-	if err := e.st.AppendLogs(ctx, le); err != nil {
-		e.log.Error("append event log", "err", err)
-	}
 }
 
 func (e *Engine) setStatus(id string, fn func(*ClientStatus)) {
@@ -1061,19 +1067,21 @@ func (e *Engine) recordSnapshot(ctx context.Context, scope string, parent *store
 	}
 	payload := after.Canonical()
 	sum := sha256.Sum256(payload) // unified.Config.Hash, without marshalling the hub twice
-	meta := store.SnapshotMeta{Scope: scope, ClientID: clientID, UnifiedHash: hex.EncodeToString(sum[:]), CreatedBy: createdBy,
+	meta := store.SnapshotMeta{ID: store.NewID(), Scope: scope, ClientID: clientID, UnifiedHash: hex.EncodeToString(sum[:]), CreatedBy: createdBy,
 		ServerCount: len(after.Servers), RuleCount: len(after.Rules), PermissionCount: len(after.Permissions.Allow) + len(after.Permissions.Ask) + len(after.Permissions.Deny)}
 	if parent != nil {
 		meta.ParentID = parent.ID
 	}
-	snap, err := e.st.RecordSnapshot(ctx, store.Snapshot{SnapshotMeta: meta, Payload: payload}, diffs)
+	changes := merge.Summarize(before, after)
+	msg := fmt.Sprintf("new snapshot of %s by %s: %s", scope, createdBy, summarizeChanges(changes))
+	le := store.LogEntry{ClientID: clientID, Event: events.SnapshotCreated, Level: store.LevelInfo, Message: msg,
+		Context: canonical(map[string]any{"snapshotId": meta.ID, "scope": scope, "hash": meta.UnifiedHash, "changes": changes})}
+	// The snapshot and its log entry are stored together.
+	snap, err := e.st.RecordSnapshot(ctx, store.Snapshot{SnapshotMeta: meta, Payload: payload}, diffs, le)
 	if err != nil {
 		return snap, err
 	}
-	changes := merge.Summarize(before, after)
-	msg := fmt.Sprintf("new snapshot of %s by %s: %s", scope, createdBy, summarizeChanges(changes))
-	e.logEntry(ctx, store.LogEntry{ClientID: clientID, Event: events.SnapshotCreated, Level: store.LevelInfo, Message: msg,
-		Context: canonical(map[string]any{"snapshotId": snap.ID, "scope": scope, "hash": meta.UnifiedHash, "changes": changes})})
+	e.noteLog(le)
 	e.bus.Publish(events.Event{Type: events.SnapshotCreated, Client: clientID, Scope: scope, Msg: msg, Data: map[string]any{"snapshotId": snap.ID, "createdBy": createdBy, "changes": changes}})
 	return snap, nil
 }

@@ -23,60 +23,70 @@ func (s *SQLite) AppendLogs(ctx context.Context, entries ...LogEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	const perRow = 8
-	args := make([]any, 0, min(len(entries), appendBatch)*perRow)
-	now := s.now()
+	if err := checkLogs(entries); err != nil {
+		return fmt.Errorf("append logs: %w", err)
+	}
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.appendLogs(ctx, tx, entries) }); err != nil {
+		return fmt.Errorf("append logs: %w", err)
+	}
+	return nil
+}
+
+// checkLogs validates entries and normalizes their levels, before a transaction starts.
+func checkLogs(entries []LogEntry) error {
 	for i := range entries {
 		e := &entries[i]
 		level, ok := normalizeLevel(e.Level)
 		if !ok {
-			return fmt.Errorf("append logs: %w: entry %d has level %q", ErrInvalidArgument, i, e.Level)
+			return fmt.Errorf("%w: entry %d has level %q", ErrInvalidArgument, i, e.Level)
 		}
 		if len(e.Context) > 0 && !json.Valid(e.Context) {
-			return fmt.Errorf("append logs: %w: entry %d context is not JSON", ErrInvalidArgument, i)
+			return fmt.Errorf("%w: entry %d context is not JSON", ErrInvalidArgument, i)
 		}
 		e.Level = level
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var full *sql.Stmt
-		for start := 0; start < len(entries); start += appendBatch {
-			chunk := entries[start:min(start+appendBatch, len(entries))]
-			args = args[:0]
-			for _, e := range chunk {
-				id, ts := e.ID, e.Timestamp
-				if id == "" {
-					id = newID()
-				}
-				if ts.IsZero() {
-					ts = now
-				}
-				var context any
-				if len(e.Context) > 0 {
-					context = string(e.Context)
-				}
-				args = append(args, id, nullString(e.SyncEventID), nullString(e.ClientID), e.Event,
-					e.Level, e.Message, context, formatTime(ts))
+	return nil
+}
+
+// appendLogs inserts entries checked by checkLogs inside tx, appendBatch rows a statement.
+func (s *SQLite) appendLogs(ctx context.Context, tx *sql.Tx, entries []LogEntry) error {
+	const perRow = 8
+	args := make([]any, 0, min(len(entries), appendBatch)*perRow)
+	now := s.now()
+	var full *sql.Stmt
+	for start := 0; start < len(entries); start += appendBatch {
+		chunk := entries[start:min(start+appendBatch, len(entries))]
+		args = args[:0]
+		for _, e := range chunk {
+			id, ts := e.ID, e.Timestamp
+			if id == "" {
+				id = newID()
 			}
-			var err error
-			if len(chunk) == appendBatch {
-				if full == nil {
-					if full, err = tx.PrepareContext(ctx, insertLogsSQL(appendBatch)); err != nil {
-						return err
-					}
-					defer full.Close()
-				}
-				_, err = full.ExecContext(ctx, args...)
-			} else {
-				_, err = tx.ExecContext(ctx, insertLogsSQL(len(chunk)), args...)
+			if ts.IsZero() {
+				ts = now
 			}
-			if err != nil {
-				return fmt.Errorf("insert entries %d-%d: %w", start, start+len(chunk)-1, err)
+			var context any
+			if len(e.Context) > 0 {
+				context = string(e.Context)
 			}
+			args = append(args, id, nullString(e.SyncEventID), nullString(e.ClientID), e.Event,
+				e.Level, e.Message, context, formatTime(ts))
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("append logs: %w", err)
+		var err error
+		if len(chunk) == appendBatch {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, insertLogsSQL(appendBatch)); err != nil {
+					return err
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertLogsSQL(len(chunk)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert entries %d-%d: %w", start, start+len(chunk)-1, err)
+		}
 	}
 	return nil
 }

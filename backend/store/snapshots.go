@@ -13,12 +13,15 @@ const snapshotMetaColumns = `id, scope, client_id, parent_id, unified_hash,
 // RecordSnapshot stores snap and its diffs atomically. When snap.ParentID is empty the
 // parent is the scope's latest snapshot, read in the same transaction so that concurrent
 // recorders still form a chain.
-func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []SnapshotDiff) (Snapshot, error) {
+func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []SnapshotDiff, logs ...LogEntry) (Snapshot, error) {
 	if snap.Scope == "" {
 		return Snapshot{}, fmt.Errorf("record snapshot: %w: empty scope", ErrInvalidArgument)
 	}
 	if !json.Valid(snap.Payload) {
 		return Snapshot{}, fmt.Errorf("record snapshot: %w: payload is not JSON", ErrInvalidArgument)
+	}
+	if err := checkLogs(logs); err != nil {
+		return Snapshot{}, fmt.Errorf("record snapshot: log: %w", err)
 	}
 	if snap.ID == "" {
 		snap.ID = newID()
@@ -44,6 +47,9 @@ func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []Snap
 			string(snap.Payload), snap.ServerCount, snap.RuleCount, snap.PermissionCount, created, snap.CreatedBy)
 		if err != nil {
 			return err
+		}
+		if err := s.appendLogs(ctx, tx, logs); err != nil {
+			return fmt.Errorf("log: %w", err)
 		}
 		if len(diffs) == 0 {
 			return nil

@@ -105,6 +105,37 @@ func TestRecordSnapshot(t *testing.T) {
 	})
 }
 
+// A snapshot's log entry is stored with it, or neither is.
+func TestRecordSnapshotWithLog(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	snap := Snapshot{SnapshotMeta: SnapshotMeta{ID: NewID(), Scope: "user", UnifiedHash: "h", CreatedBy: "cursor"}, Payload: json.RawMessage(`{}`)}
+	le := LogEntry{Event: "snapshot.created", Level: "info", Message: "new snapshot of user", Context: json.RawMessage(`{"snapshotId":"` + snap.ID + `"}`)}
+	got, err := s.RecordSnapshot(ctx, snap, nil, le)
+	mustNoErr(t, err)
+	if got.ID != snap.ID {
+		t.Errorf("id %q, want the one given %q", got.ID, snap.ID)
+	}
+	if logs, _ := s.ListLogs(ctx, LogFilter{Event: "snapshot.created"}); len(logs.Items) != 1 || logs.Items[0].Message != le.Message {
+		t.Errorf("logs = %+v", logs.Items)
+	}
+
+	bad := Snapshot{SnapshotMeta: SnapshotMeta{ID: NewID(), Scope: "user", UnifiedHash: "h2", CreatedBy: "cursor"}, Payload: json.RawMessage(`{}`)}
+	if _, err := s.RecordSnapshot(ctx, bad, nil, LogEntry{Event: "snapshot.created", Level: "info", Context: json.RawMessage(`{`)}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a log entry whose context is not JSON: err = %v", err)
+	}
+	if _, err := s.GetSnapshot(ctx, bad.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the snapshot of a refused batch was stored: %v", err)
+	}
+	// A failure inside the transaction (a second snapshot with the same id) stores no log.
+	if _, err := s.RecordSnapshot(ctx, snap, nil, LogEntry{Event: "snapshot.created", Level: "info", Message: "duplicate"}); err == nil {
+		t.Error("stored a second snapshot with the same id")
+	}
+	if logs, _ := s.ListLogs(ctx, LogFilter{Query: "duplicate"}); len(logs.Items) != 0 {
+		t.Errorf("the log entry of a failed snapshot was stored: %+v", logs.Items)
+	}
+}
+
 func TestListSnapshots(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)

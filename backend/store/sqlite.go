@@ -279,6 +279,10 @@ func ignoreDone(err error) error {
 
 // newID returns a time-ordered (version 7) uuid, so that ids created close together sit
 // close together in indexes.
+// NewID is a new row ID, time-ordered (UUIDv7), for a caller that needs an ID before the
+// row is stored (a snapshot whose log entry names it).
+func NewID() string { return newID() }
+
 func newID() string {
 	id, err := uuid.NewV7()
 	if err != nil {

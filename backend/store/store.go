@@ -84,9 +84,10 @@ type ClientStore interface {
 
 // SnapshotStore keeps the history of each scope's unified state.
 type SnapshotStore interface {
-	// RecordSnapshot stores a snapshot and its diffs in one transaction: either all of them
-	// are stored or none. Empty IDs and zero times are filled in.
-	RecordSnapshot(ctx context.Context, snap Snapshot, diffs []SnapshotDiff) (Snapshot, error)
+	// RecordSnapshot stores a snapshot, its diffs and the log entries about it in one
+	// transaction: either all of them are stored or none. Empty IDs and zero times are
+	// filled in.
+	RecordSnapshot(ctx context.Context, snap Snapshot, diffs []SnapshotDiff, logs ...LogEntry) (Snapshot, error)
 	GetSnapshot(ctx context.Context, id string) (Snapshot, error)
 	// LatestSnapshot is the newest snapshot of a scope; ErrNotFound if it has none.
 	LatestSnapshot(ctx context.Context, scope string) (Snapshot, error)
@@ -101,6 +102,9 @@ type SnapshotStore interface {
 type SyncEventStore interface {
 	// StartSyncEvent records a running sync event; ID and StartedAt are filled in if empty.
 	StartSyncEvent(ctx context.Context, e SyncEvent) (SyncEvent, error)
+	// RecordSyncEvent stores a run that is over (a final Status) with its log entries, which
+	// it links to the run, in one transaction.
+	RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEntry) (SyncEvent, error)
 	// FinishSyncEvent sets the final status, the error text (if any), the finish time and the
 	// duration. It fails with ErrAlreadyFinished unless the event is running.
 	FinishSyncEvent(ctx context.Context, id string, status SyncStatus, errText string) (SyncEvent, error)

@@ -30,6 +30,52 @@ func (s *SQLite) StartSyncEvent(ctx context.Context, e SyncEvent) (SyncEvent, er
 	return out, nil
 }
 
+// RecordSyncEvent stores a sync run that is over, with its log entries, in one transaction:
+// what StartSyncEvent, FinishSyncEvent and AppendLogs store for a run recorded once it has
+// ended. ID is filled in if empty, FinishedAt and DurationMS from now if zero.
+func (s *SQLite) RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEntry) (SyncEvent, error) {
+	if e.EventType == "" {
+		return SyncEvent{}, fmt.Errorf("record sync event: %w: empty event type", ErrInvalidArgument)
+	}
+	if e.Status == SyncRunning || e.Status == "" {
+		return SyncEvent{}, fmt.Errorf("record sync event: %w: status %q is not final", ErrInvalidArgument, e.Status)
+	}
+	if err := checkLogs(logs); err != nil {
+		return SyncEvent{}, fmt.Errorf("record sync event: log: %w", err)
+	}
+	if e.ID == "" {
+		e.ID = newID()
+	}
+	if e.StartedAt.IsZero() {
+		e.StartedAt = s.now()
+	}
+	if e.FinishedAt.IsZero() {
+		e.FinishedAt = s.now()
+	}
+	if e.DurationMS == 0 {
+		e.DurationMS = max(e.FinishedAt.Sub(e.StartedAt).Milliseconds(), 0)
+	}
+	for i := range logs {
+		logs[i].SyncEventID = e.ID
+	}
+	var out SyncEvent
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = scanSyncEvent(tx.QueryRowContext(ctx, `INSERT INTO sync_event (id, client_id, event_type, status,
+			started_at, finished_at, triggered_by, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+syncEventColumns,
+			e.ID, nullString(e.ClientID), e.EventType, e.Status, formatTime(e.StartedAt), formatTime(e.FinishedAt),
+			e.TriggeredBy, e.Error, e.DurationMS))
+		if err != nil {
+			return err
+		}
+		return s.appendLogs(ctx, tx, logs)
+	})
+	if err != nil {
+		return SyncEvent{}, fmt.Errorf("record sync event: %w", err)
+	}
+	return out, nil
+}
+
 // FinishSyncEvent records how a running sync event ended.
 func (s *SQLite) FinishSyncEvent(ctx context.Context, id string, status SyncStatus, errText string) (SyncEvent, error) {
 	if status == SyncRunning || status == "" {

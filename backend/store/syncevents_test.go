@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -90,4 +91,52 @@ func TestSyncEvents(t *testing.T) {
 			})
 		}
 	})
+}
+
+// A run recorded once it is over: the event with its final status and duration, and its log
+// entries linked to it, or nothing at all.
+func TestRecordSyncEvent(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	_, err := s.UpsertClient(ctx, Client{ID: "cursor"})
+	mustNoErr(t, err)
+	useClock(s, t0.Add(500*time.Millisecond), time.Second) // the next reading is t0 + 1.5 s
+
+	ev, err := s.RecordSyncEvent(ctx, SyncEvent{ClientID: "cursor", EventType: "cli", TriggeredBy: "cli", StartedAt: t0,
+		Status: SyncPartial, Error: "codex: write failed"},
+		LogEntry{Event: "sync.finished", Level: "ERROR", Message: "sync partial (cli)", Context: json.RawMessage(`{"filesWritten":3}`)})
+	mustNoErr(t, err)
+	if ev.ID == "" || ev.Status != SyncPartial || ev.Error != "codex: write failed" || ev.DurationMS != 1500 ||
+		!ev.StartedAt.Equal(t0) || !ev.FinishedAt.Equal(t0.Add(1500*time.Millisecond)) {
+		t.Errorf("recorded %+v", ev)
+	}
+	if got, err := s.GetSyncEvent(ctx, ev.ID); err != nil || got != ev {
+		t.Errorf("GetSyncEvent = %+v, %v; want %+v", got, err, ev)
+	}
+	logs, err := s.ListLogs(ctx, LogFilter{SyncEventID: ev.ID})
+	mustNoErr(t, err)
+	if len(logs.Items) != 1 || logs.Items[0].Level != LevelError || logs.Items[0].Message != "sync partial (cli)" {
+		t.Errorf("the run's log = %+v", logs.Items)
+	}
+
+	if _, err := s.RecordSyncEvent(ctx, SyncEvent{EventType: "cli", Status: SyncRunning}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a running event: err = %v, want ErrInvalidArgument", err)
+	}
+	// A log entry that cannot be stored: the event is not stored either.
+	_, err = s.RecordSyncEvent(ctx, SyncEvent{ID: "ev-bad-log", EventType: "cli", Status: SyncSucceeded},
+		LogEntry{Event: "sync.finished", Level: "loud", Message: "x"})
+	if !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a log entry with a bad level: err = %v", err)
+	}
+	if _, err := s.GetSyncEvent(ctx, "ev-bad-log"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the event of a refused batch was stored: %v", err)
+	}
+	_, err = s.RecordSyncEvent(ctx, SyncEvent{ID: ev.ID, EventType: "cli", Status: SyncSucceeded},
+		LogEntry{Event: "sync.finished", Level: "info", Message: "a run stored twice"})
+	if err == nil {
+		t.Error("stored a second event with the same id")
+	}
+	if logs, _ := s.ListLogs(ctx, LogFilter{Query: "twice"}); len(logs.Items) != 0 {
+		t.Errorf("the log entry of a failed record was stored: %+v", logs.Items)
+	}
 }
