@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -209,7 +210,52 @@ func replaceChecked(tmp, path string, opt WriteOptions) error {
 	return os.Rename(tmp, path)
 }
 
+// syncDir makes the renames done in dir so far durable. Writes of several files into one
+// folder (a rule folder on a first pass, a project's root) share fsyncs of it: a caller
+// whose rename is covered by an fsync that started after it waits for that one instead of
+// starting its own (group commit), so N concurrent writes cost about two fsyncs, not N.
 func syncDir(dir string) {
+	v, _ := dirSyncs.LoadOrStore(filepath.Clean(dir), &dirSync{})
+	d := v.(*dirSync)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cond == nil {
+		d.cond = sync.NewCond(&d.mu)
+	}
+	need := d.started + 1 // any fsync that starts from now on covers the caller's rename
+	for d.done < need {
+		if d.running {
+			d.cond.Wait()
+			continue
+		}
+		d.running = true
+		d.started++
+		gen := d.started
+		d.mu.Unlock()
+		syncDirNow(dir)
+		d.mu.Lock()
+		d.running, d.done = false, gen
+		d.cond.Broadcast()
+	}
+}
+
+// dirSyncs holds a dirSync per folder.
+var dirSyncs sync.Map
+
+// dirSync counts the fsyncs of one folder: started is how many began, done the number of
+// the last one that finished.
+type dirSync struct {
+	mu            sync.Mutex
+	cond          *sync.Cond
+	running       bool
+	started, done uint64
+	fsyncs        atomic.Int64 // for tests
+}
+
+func syncDirNow(dir string) {
+	if v, ok := dirSyncs.Load(filepath.Clean(dir)); ok {
+		v.(*dirSync).fsyncs.Add(1)
+	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // best effort: not every filesystem supports it
 		d.Close()

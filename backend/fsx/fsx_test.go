@@ -2,8 +2,10 @@ package fsx
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -188,5 +190,78 @@ func TestWriteAtomicBeforeReplace(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Fatalf("an abandoned write left %d files", len(entries))
+	}
+}
+
+// Writes into one folder share its fsyncs, yet every write waits for an fsync that began
+// after its rename: one after another, each has its own; at once, they share a few.
+func TestDirectoryFsyncsAreShared(t *testing.T) {
+	dir := t.TempDir()
+	fsyncs := func() int64 {
+		v, ok := dirSyncs.Load(filepath.Clean(dir))
+		if !ok {
+			return 0
+		}
+		return v.(*dirSync).fsyncs.Load()
+	}
+	for i := range 3 {
+		if err := WriteAtomic(filepath.Join(dir, fmt.Sprintf("seq-%d.json", i)), []byte("{}"), WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := fsyncs(); n != 3 {
+		t.Fatalf("3 writes one after another: %d fsyncs of the folder, want one each", n)
+	}
+
+	const writers = 64
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- WriteAtomic(filepath.Join(dir, fmt.Sprintf("rule-%02d.md", i)), []byte("# rule\n"), WriteOptions{})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := fsyncs() - 3
+	if n < 1 || n >= writers {
+		t.Errorf("%d concurrent writes: %d fsyncs of the folder, want fewer than one each", writers, n)
+	}
+	t.Logf("%d concurrent writes into one folder: %d fsyncs", writers, n)
+
+	// The rule behind it: a caller never takes an fsync that was already running when it
+	// came as covering its rename.
+	d, _ := dirSyncs.Load(filepath.Clean(dir))
+	ds := d.(*dirSync)
+	ds.mu.Lock()
+	ds.running, ds.started = true, ds.started+1 // an fsync "in flight" since before the call
+	inFlight := ds.started
+	ds.mu.Unlock()
+	returned := make(chan struct{})
+	go func() { syncDir(dir); close(returned) }()
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-returned:
+		t.Fatal("syncDir returned on an fsync that began before it was called")
+	default:
+	}
+	ds.mu.Lock()
+	ds.running, ds.done = false, inFlight // the old one ends; the waiter must start its own
+	ds.cond.Broadcast()
+	ds.mu.Unlock()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("syncDir did not return after its own fsync")
+	}
+	if ds.done <= inFlight {
+		t.Errorf("done = %d, want an fsync after %d", ds.done, inFlight)
 	}
 }
