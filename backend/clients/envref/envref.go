@@ -74,6 +74,9 @@ func Decode(s string, syn Syntax) string {
 
 // DecodeBare also accepts $VAR (Gemini CLI expands it in every string).
 func DecodeBare(s string) string {
+	if !strings.Contains(s, "$") {
+		return s // no reference: most strings, and the regexps are slow
+	}
 	s = Decode(s, DollarBrace)
 	return dollarBare.ReplaceAllStringFunc(s, func(m string) string {
 		return "${env:" + m[1:] + "}"

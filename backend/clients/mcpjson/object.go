@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 
 	"aisync/backend/clients"
 	"aisync/backend/edit/jsonedit"
@@ -91,80 +89,13 @@ func (o *object) raw() json.RawMessage {
 }
 
 // marshal encodes a value as JSON without HTML escaping: these files are read by people,
-// and "a && b" in an argument should stay readable. Strings, lists and maps of strings that
-// need no escaping (nearly all of them) are written directly: a pass encodes every member of
-// every server of every client, and an encoder per value showed in profiles.
-// TestMarshalFastPathMatchesEncoder holds the two ways to the same bytes.
+// and "a && b" in an argument should stay readable (jsonedit.Marshal, which writes plain
+// strings, lists and maps of strings directly).
 func marshal(v any) json.RawMessage {
-	if b, ok := marshalPlain(v); ok {
-		return b
-	}
-	return marshalEncoder(v)
-}
-
-// marshalPlain writes v when it is a string, a list or a map of strings, all printable ASCII
-// without quotes or backslashes; ok is false otherwise.
-func marshalPlain(v any) (json.RawMessage, bool) {
-	switch x := v.(type) {
-	case string:
-		return appendPlain(nil, x)
-	case []string:
-		if x == nil {
-			return json.RawMessage("null"), true
-		}
-		b := []byte{'['}
-		for i, s := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var ok bool
-			if b, ok = appendPlain(b, s); !ok {
-				return nil, false
-			}
-		}
-		return append(b, ']'), true
-	case map[string]string:
-		if x == nil {
-			return json.RawMessage("null"), true
-		}
-		b := []byte{'{'}
-		for i, k := range slices.Sorted(maps.Keys(x)) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var ok bool
-			if b, ok = appendPlain(b, k); !ok {
-				return nil, false
-			}
-			b = append(b, ':')
-			if b, ok = appendPlain(b, x[k]); !ok {
-				return nil, false
-			}
-		}
-		return append(b, '}'), true
-	}
-	return nil, false
-}
-
-// appendPlain appends s quoted when it is printable ASCII without a quote or a backslash.
-func appendPlain(b []byte, s string) ([]byte, bool) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			return nil, false
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"'), true
-}
-
-func marshalEncoder(v any) json.RawMessage {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := jsonedit.Marshal(v)
+	if err != nil {
 		// Only strings, string slices, string maps and numbers are encoded here.
 		panic("mcpjson: encode value: " + err.Error())
 	}
-	return bytes.TrimRight(b.Bytes(), "\n")
+	return b
 }

@@ -239,6 +239,11 @@ func equalPath(a, b []string) bool {
 // holding dots or NUL bytes.
 func pathKey(path []string) string {
 	var b strings.Builder
+	n := 0
+	for _, p := range path {
+		n += len(p) + 4 // the length's digits (up to 3 for nearly every key) and ':'
+	}
+	b.Grow(n)
 	for _, p := range path {
 		b.WriteString(strconv.Itoa(len(p)))
 		b.WriteByte(':')
