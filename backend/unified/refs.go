@@ -47,6 +47,30 @@ func ReplaceRefs(s string, fn func(Ref) (string, bool)) string {
 	})
 }
 
+// AnyString reports whether pred holds for one of the strings Strings visits, without
+// changing the server.
+func (s *Server) AnyString(pred func(value string) bool) bool {
+	if pred(s.Command) || pred(s.Cwd) || pred(s.URL) {
+		return true
+	}
+	for _, a := range s.Args {
+		if pred(a) {
+			return true
+		}
+	}
+	for _, v := range s.Env {
+		if pred(v) {
+			return true
+		}
+	}
+	for _, v := range s.Headers {
+		if pred(v) {
+			return true
+		}
+	}
+	return false
+}
+
 // Strings calls fn for every string field of the server that may hold references
 // (command, args, env values, cwd, url, header values) and stores what fn returns.
 func (s *Server) Strings(fn func(field, value string) string) {

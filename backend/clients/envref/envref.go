@@ -83,6 +83,10 @@ func DecodeBare(s string) string {
 	})
 }
 
+// MayHoldRef reports whether s may hold a reference of some syntax that Encode has to look
+// at; Encode returns every other string as it is.
+func MayHoldRef(s string) bool { return strings.Contains(s, "{") }
+
 // Problem explains why a string cannot be written for a client.
 type Problem struct{ Msg string }
 
@@ -90,7 +94,7 @@ type Problem struct{ Msg string }
 // something the client would take literally (a reference with no syntax in that client, or
 // another client's own variable); msg says what.
 func Encode(s string, syn Syntax) (out string, ok bool, msg string) {
-	if !strings.Contains(s, "{") {
+	if !MayHoldRef(s) {
 		return s, true, "" // no reference of any syntax: most strings, and the regexps are slow
 	}
 	if m := clientOnly.FindString(s); m != "" && syn != EnvColon {

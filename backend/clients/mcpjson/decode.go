@@ -70,14 +70,16 @@ func (d Dialect) read(doc *jsonedit.Doc) (*state, error) {
 	if err := objectDoc(doc); err != nil {
 		return nil, err
 	}
-	raw, ok := doc.Get(d.Root...)
-	if ok && string(raw) != "null" {
-		if len(raw) == 0 || raw[0] != '{' {
+	ok, isObject := doc.Lookup(d.Root...)
+	if ok && !isObject {
+		// Only a value that is not an object is written out, for the error (or as null).
+		if raw, _ := doc.Get(d.Root...); string(raw) != "null" {
 			return nil, fmt.Errorf("%s is %s, not an object of servers", strings.Join(d.Root, "."), kindOf(raw))
 		}
+	} else if ok {
 		st.exists = true
 		st.root, _ = readObject(doc, d.Root)
-	} else if !ok && len(d.Root) > 1 {
+	} else if len(d.Root) > 1 {
 		// A parent that is not an object means a file shaped in a way we do not understand.
 		if praw, pok := doc.Get(d.Root[:len(d.Root)-1]...); pok && string(praw) != "null" && (len(praw) == 0 || praw[0] != '{') {
 			return nil, fmt.Errorf("%s is %s, not an object", strings.Join(d.Root[:len(d.Root)-1], "."), kindOf(praw))

@@ -141,11 +141,16 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 			}
 			continue
 		}
-		enc := want.Clone()
-		if problems := envref.EncodeServer(&enc, d.Syntax); len(problems) > 0 {
-			warns = append(warns, clients.Warning{Item: item, Code: clients.WarnUnsupportedRef,
-				Message: fmt.Sprintf("%s cannot express %s; %q is not written%s.", d.Name, strings.Join(problems, "; "), name, leftAsIs(old))})
-			continue
+		enc := want
+		if want.AnyString(envref.MayHoldRef) {
+			// EncodeServer rewrites the strings in place: a copy, so that want stays as the
+			// hub has it. Most servers hold no reference and are not copied.
+			enc = want.Clone()
+			if problems := envref.EncodeServer(&enc, d.Syntax); len(problems) > 0 {
+				warns = append(warns, clients.Warning{Item: item, Code: clients.WarnUnsupportedRef,
+					Message: fmt.Sprintf("%s cannot express %s; %q is not written%s.", d.Name, strings.Join(problems, "; "), name, leftAsIs(old))})
+				continue
+			}
 		}
 		warns = append(warns, d.dropped(name, want)...)
 		raw, w := d.buildEntry(name, want, enc, old)

@@ -122,14 +122,22 @@ func (d *Doc) Members(path ...string) (keys []string, vals map[string]json.RawMe
 	}
 	keys = make([]string, 0, len(n.members))
 	vals = make(map[string]json.RawMessage, len(n.members))
+	// Every value is written, compact, into one buffer and sliced out of it afterwards (the
+	// buffer may move while it grows): one allocation instead of one per member.
 	var b bytes.Buffer
-	for _, m := range n.members {
-		b.Reset()
+	b.Grow(n.end - n.start)
+	ends := make([]int, len(n.members))
+	for i, m := range n.members {
 		writeCompact(&b, d.src, m.value)
+		ends[i] = b.Len()
+	}
+	all, start := b.Bytes(), 0
+	for i, m := range n.members {
 		if _, seen := vals[m.name]; !seen {
 			keys = append(keys, m.name)
 		}
-		vals[m.name] = bytes.Clone(b.Bytes())
+		vals[m.name] = all[start:ends[i]:ends[i]] // full slice: appending to one copies it
+		start = ends[i]
 	}
 	return keys, vals, true
 }
