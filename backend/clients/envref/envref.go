@@ -164,5 +164,8 @@ func EncodeServer(s *unified.Server, syn Syntax) []string {
 
 // DecodeServer converts every string of a server from the client's syntax.
 func DecodeServer(s *unified.Server, syn Syntax) {
+	if !s.AnyString(func(v string) bool { return strings.ContainsAny(v, "${") }) {
+		return // nothing Decode would change (most servers)
+	}
 	s.Strings(func(_, v string) string { return Decode(v, syn) })
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"unicode/utf8"
@@ -204,7 +203,7 @@ func marshalPlain(v any) (json.RawMessage, bool) {
 			return json.RawMessage("null"), true
 		}
 		b := []byte{'{'}
-		for i, k := range slices.Sorted(maps.Keys(x)) {
+		for i, k := range SortedKeys(x) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -275,7 +274,14 @@ func EqualJSON(a, b any) bool {
 func IsNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // SortedKeys returns a map's keys in order.
-func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m)) // one allocation: slices.Sorted(maps.Keys) grows its slice
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
 
 // AddMembers adds members that the object at path does not have yet, in order, writing what
 // setting them one by one would write (the object is created when missing), but with one
