@@ -33,8 +33,11 @@ func (d *Doc) Set(path []string, value any) error {
 	if err != nil {
 		return fmt.Errorf("set %s: encode value: %w", describe(path), err)
 	}
-	vn, err := parseDocument(raw, nil) // encoding/json output: never empty, always valid
+	vn, err := parseDocument(raw, nil) // never empty; valid unless a json.RawMessage was not
 	if err != nil {
+		if _, isRaw := value.(json.RawMessage); isRaw {
+			return fmt.Errorf("set %s: encode value: %w", describe(path), err)
+		}
 		return fmt.Errorf("set %s: read encoded value: %w", describe(path), err)
 	}
 	names := make([]string, len(path))
@@ -154,15 +157,50 @@ func lastIndex(obj *node, name string) int {
 	return -1
 }
 
-// marshal encodes like json.Marshal but leaves <, > and & readable.
+// marshal encodes like json.Marshal but leaves <, > and & readable. A json.RawMessage
+// that is already compact is taken as it is: the encoder would only copy it (after checking
+// it, which parseDocument does next), and a servers object of a thousand entries passes
+// through here whole.
 func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+	if raw, ok := v.(json.RawMessage); ok {
+		if compactJSON(raw) {
+			return raw, nil
+		}
+		return marshalEncoder(raw) // compacted, and refused unless strict JSON
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return Marshal(v)
+}
+
+// compactJSON reports whether raw has nothing json.Compact would remove or that strict JSON
+// refuses though this package reads it (whitespace, control bytes, comments, a trailing
+// comma or a byte order mark). Whether it is valid JSON is left to parseDocument.
+func compactJSON(raw []byte) bool {
+	if len(raw) == 0 || raw[0] == 0xEF {
+		return false
+	}
+	inString, escaped := false, false
+	for i, c := range raw {
+		switch {
+		case c < 0x20:
+			return false
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '/':
+			return false
+		case c == ',' && i+1 < len(raw) && (raw[i+1] == '}' || raw[i+1] == ']'):
+			return false
+		}
+	}
+	return !inString
 }
 
 // quote writes name as a JSON string.
