@@ -151,3 +151,47 @@ func TestBackup(t *testing.T) {
 		}
 	})
 }
+
+// statTables lists the tables sqlite_stat1 holds statistics for, read without Open (which
+// would gather them itself).
+func statTables(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	mustNoErr(t, err)
+	defer db.Close()
+	out := map[string]bool{}
+	rows, err := db.Query(`SELECT tbl FROM sqlite_stat1`)
+	if err != nil {
+		return out // no statistics table yet
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tbl string
+		mustNoErr(t, rows.Scan(&tbl))
+		out[tbl] = true
+	}
+	return out
+}
+
+// A light session (a CLI command) leaves the statistics to the next Open; one that appended
+// many log rows gathers them as it closes, as the log's queries need them.
+func TestCloseOptimizesAfterAHeavySession(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		rows int
+		want bool
+	}{{20, false}, {optimizeRows, true}} {
+		path := filepath.Join(t.TempDir(), "s.db")
+		s, err := Open(ctx, path)
+		mustNoErr(t, err)
+		batch := make([]LogEntry, tc.rows)
+		for i := range batch {
+			batch[i] = LogEntry{Level: "info", ClientID: "cursor", Event: "sync.finished", Message: fmt.Sprintf("row %d", i)}
+		}
+		mustNoErr(t, s.AppendLogs(ctx, batch...))
+		mustNoErr(t, s.Close())
+		if got := statTables(t, path)["event_log"]; got != tc.want {
+			t.Errorf("%d rows appended: statistics of event_log after Close = %v, want %v", tc.rows, got, tc.want)
+		}
+	}
+}
