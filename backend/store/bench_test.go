@@ -105,8 +105,8 @@ func buildBigLog(b *testing.B) string {
 				batch = batch[:0]
 			}
 		}
-		// Close runs PRAGMA optimize after a session this heavy, which gathers the statistics
-		// a long-lived database would have.
+		// Close runs PRAGMA optimize, which gathers the statistics a long-lived database
+		// would have.
 		bigLog.err = s.Close()
 		fi, _ := os.Stat(bigLog.path)
 		fmt.Fprintf(os.Stderr, "built %d-row log in %v (%d MiB)\n", bigLogRows, time.Since(started).Round(time.Second), fi.Size()>>20)

@@ -29,7 +29,6 @@ func (s *SQLite) AppendLogs(ctx context.Context, entries ...LogEntry) error {
 	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.appendLogs(ctx, tx, entries) }); err != nil {
 		return fmt.Errorf("append logs: %w", err)
 	}
-	s.logged.Add(int64(len(entries)))
 	return nil
 }
 

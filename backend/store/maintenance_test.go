@@ -173,14 +173,14 @@ func statTables(t *testing.T, path string) map[string]bool {
 	return out
 }
 
-// A light session (a CLI command) leaves the statistics to the next Open; one that appended
-// many log rows gathers them as it closes, as the log's queries need them.
-func TestCloseOptimizesAfterAHeavySession(t *testing.T) {
+// Close gathers the statistics of the log it wrote, as the log's queries need them: left to
+// the next Open, filtered pages were 2 to 4 times slower on a large log.
+func TestCloseGathersStatistics(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		rows int
 		want bool
-	}{{20, false}, {optimizeRows, true}} {
+	}{{10_000, true}} {
 		path := filepath.Join(t.TempDir(), "s.db")
 		s, err := Open(ctx, path)
 		mustNoErr(t, err)

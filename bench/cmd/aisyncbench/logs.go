@@ -161,7 +161,7 @@ func logsWorker(args []string) int {
 		}
 	}
 	res.Rows, res.InsertSeconds = *rows, time.Since(start).Seconds()
-	must(svc.Close()) // as a restart would; after this many rows Close runs PRAGMA optimize
+	must(svc.Close()) // as a restart would; Close runs PRAGMA optimize
 	if fi, err := os.Stat(st.DBPath()); err == nil {
 		res.DBBytes = fi.Size()
 	}
