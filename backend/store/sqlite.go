@@ -112,8 +112,7 @@ func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQL
 
 // finishOpen stamps a database made from the template and refreshes the query planner's
 // statistics where they are missing or stale, reading a bounded sample so that this stays
-// quick on a large log (SQLite's advice for long-lived connections; Close does it again
-// after a long session).
+// quick on a large log (SQLite's advice for long-lived connections; Close does it again).
 func (s *SQLite) finishOpen(ctx context.Context, seeded bool) error {
 	if seeded {
 		if err := s.stampSeeded(ctx); err != nil {
