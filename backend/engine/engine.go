@@ -466,7 +466,9 @@ func (e *Engine) recordRun(ctx context.Context, res *Result, start time.Time) {
 	msg := fmt.Sprintf("sync %s (%s): %d file(s) written, %d snapshot(s), %d conflict(s)", res.Status, res.Trigger, res.FilesWritten, res.Snapshots, res.Conflicts)
 	le := store.LogEntry{Event: events.SyncFinished, Level: level, Message: msg,
 		Context: canonical(map[string]any{"trigger": res.Trigger, "durationMs": res.DurationMs, "filesWritten": res.FilesWritten, "snapshots": res.SnapshotIDs, "errors": res.Errors})}
-	// The run is recorded once it is over, with its log entry, in one transaction.
+	// The run is recorded once it is over, with its log entry, in one transaction; the
+	// process log has the summary even when the database refuses it.
+	e.noteLog(le)
 	ev, err := e.st.RecordSyncEvent(ctx, store.SyncEvent{EventType: res.Trigger, TriggeredBy: res.Trigger, StartedAt: start.UTC(),
 		ClientID: firstChangedClient(res), Status: store.SyncStatus(res.Status), Error: strings.Join(res.Errors, "; ")}, le)
 	if err != nil {
@@ -474,7 +476,6 @@ func (e *Engine) recordRun(ctx context.Context, res *Result, start time.Time) {
 		return
 	}
 	res.SyncEventID = ev.ID
-	e.noteLog(le)
 	e.bus.Publish(events.Event{Type: events.SyncFinished, Msg: msg, Data: map[string]any{
 		"syncEventId": ev.ID, "status": res.Status, "trigger": res.Trigger, "filesWritten": res.FilesWritten,
 		"snapshots": res.Snapshots, "conflicts": res.Conflicts, "durationMs": res.DurationMs, "errors": res.Errors,

@@ -82,9 +82,9 @@ func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQL
 		s.write.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	// The reader pool's first connection is made meanwhile: opening the file and reading
-	// the schema (SQLite parses it on a connection's first statement) take about as long
-	// as what the writer still has to do, and the two run on separate connections.
+	// While the writer finishes opening (finishOpen), the reader pool makes its first
+	// connection: opening the file and reading the schema (which SQLite parses at a
+	// connection's first statement) take about as long, and the two connections are separate.
 	s.read, err = sql.Open("sqlite", dsn(abs, roleRead))
 	if err != nil {
 		s.write.Close()
