@@ -301,13 +301,28 @@ func writeProcess(w *bufio.Writer) {
 	sample(w, "process_start_time_seconds", "", float64(started.UnixNano())/1e9)
 }
 
-// runtimeSamples are the runtime/metrics figures written as go_* gauges and counters.
-var runtimeSamples = []struct{ key, name, help, typ string }{
-	{"/memory/classes/heap/objects:bytes", "go_memstats_alloc_bytes", "Number of bytes allocated in heap and currently in use.", "gauge"},
-	{"/memory/classes/total:bytes", "go_memstats_sys_bytes", "Number of bytes obtained from the system.", "gauge"},
-	{"/gc/heap/goal:bytes", "go_gc_heap_goal_bytes", "Heap size target for the end of the GC cycle.", "gauge"},
-	{"/gc/cycles/total:gc-cycles", "go_gc_cycles_total", "Count of completed GC cycles.", "counter"},
-	{"/cpu/classes/gc/total:cpu-seconds", "go_gc_cpu_seconds_total", "Estimated CPU time spent in the garbage collector.", "counter"},
+// runtimeSeries are the go_* series written from runtime/metrics, under the names the
+// Prometheus client's Go collector gave them (dashboards and aisync's own benchmark read
+// them): each is the sum of the runtime/metrics values listed, times scale.
+var runtimeSeries = []struct {
+	name, help, typ string
+	keys            []string
+	scale           float64
+}{
+	{"go_memstats_alloc_bytes", "Number of bytes allocated in heap and currently in use.", "gauge",
+		[]string{"/memory/classes/heap/objects:bytes"}, 1},
+	{"go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use.", "gauge",
+		[]string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes"}, 1},
+	{"go_memstats_heap_idle_bytes", "Number of heap bytes waiting to be used.", "gauge",
+		[]string{"/memory/classes/heap/free:bytes", "/memory/classes/heap/released:bytes"}, 1},
+	{"go_memstats_heap_released_bytes", "Number of heap bytes released to the OS.", "gauge",
+		[]string{"/memory/classes/heap/released:bytes"}, 1},
+	{"go_memstats_sys_bytes", "Number of bytes obtained from the system.", "gauge",
+		[]string{"/memory/classes/total:bytes"}, 1},
+	{"go_gc_heap_goal_bytes", "Heap size target for the end of the GC cycle.", "gauge",
+		[]string{"/gc/heap/goal:bytes"}, 1},
+	{"go_gc_cpu_seconds_total", "Estimated CPU time spent in the garbage collector.", "counter",
+		[]string{"/cpu/classes/gc/total:cpu-seconds"}, 1},
 }
 
 // writeRuntime writes the Go runtime's figures: goroutines, threads, heap and collector.
@@ -318,22 +333,51 @@ func writeRuntime(w *bufio.Writer) {
 	sample(w, "go_threads", "", float64(pprof.Lookup("threadcreate").Count()))
 	header(w, "go_info", "Information about the Go environment.", "gauge")
 	sample(w, "go_info", labelText([]string{"version"}, []string{runtime.Version()}), 1)
-	ss := make([]rtmetrics.Sample, len(runtimeSamples))
-	for i, r := range runtimeSamples {
-		ss[i].Name = r.key
-	}
-	rtmetrics.Read(ss)
-	for i, r := range runtimeSamples {
-		var v float64
-		switch ss[i].Value.Kind() {
-		case rtmetrics.KindUint64:
-			v = float64(ss[i].Value.Uint64())
-		case rtmetrics.KindFloat64:
-			v = ss[i].Value.Float64()
-		default:
-			continue // not in this Go version
+
+	index := map[string]int{}
+	var ss []rtmetrics.Sample
+	key := func(k string) {
+		if _, ok := index[k]; !ok {
+			index[k] = len(ss)
+			ss = append(ss, rtmetrics.Sample{Name: k})
 		}
-		header(w, r.name, r.help, r.typ)
-		sample(w, r.name, "", v)
+	}
+	for _, r := range runtimeSeries {
+		for _, k := range r.keys {
+			key(k)
+		}
+	}
+	key("/gc/cycles/total:gc-cycles")
+	key("/cpu/classes/gc/pause:cpu-seconds")
+	rtmetrics.Read(ss)
+	value := func(k string) (float64, bool) {
+		switch v := ss[index[k]].Value; v.Kind() {
+		case rtmetrics.KindUint64:
+			return float64(v.Uint64()), true
+		case rtmetrics.KindFloat64:
+			return v.Float64(), true
+		}
+		return 0, false // not in this Go version
+	}
+	for _, r := range runtimeSeries {
+		sum, ok := 0.0, true
+		for _, k := range r.keys {
+			v, found := value(k)
+			sum, ok = sum+v, ok && found
+		}
+		if ok {
+			header(w, r.name, r.help, r.typ)
+			sample(w, r.name, "", sum*r.scale)
+		}
+	}
+	// The collector's pauses as the Prometheus client's summary names them (without its
+	// quantiles): the count of completed cycles and the time the program stood still, which
+	// the runtime reports as CPU time across every P.
+	cycles, okCycles := value("/gc/cycles/total:gc-cycles")
+	pause, okPause := value("/cpu/classes/gc/pause:cpu-seconds")
+	if okCycles && okPause {
+		header(w, "go_gc_duration_seconds", "Wall-clock time the garbage collector stopped the program, and the number of cycles.", "summary")
+		sample(w, "go_gc_duration_seconds_sum", "", pause/float64(runtime.GOMAXPROCS(0)))
+		sample(w, "go_gc_duration_seconds_count", "", cycles)
 	}
 }

@@ -89,10 +89,23 @@ func TestExpositionParsesAsPrometheus(t *testing.T) {
 		t.Errorf("buckets = %v, want 0.01:2 0.1:3 1:4", cum)
 	}
 
-	for _, name := range []string{"go_goroutines", "go_threads", "go_info", "go_memstats_alloc_bytes", "go_memstats_sys_bytes", "process_start_time_seconds"} {
+	for _, name := range []string{"go_goroutines", "go_threads", "go_info", "go_memstats_alloc_bytes", "go_memstats_sys_bytes",
+		"go_memstats_heap_inuse_bytes", "go_memstats_heap_idle_bytes", "go_memstats_heap_released_bytes", "go_gc_duration_seconds",
+		"process_start_time_seconds"} {
 		if fams[name] == nil {
 			t.Errorf("no %s", name)
 		}
+	}
+	gauge := func(name string) float64 { return fams[name].GetMetric()[0].GetGauge().GetValue() }
+	if inuse, sys := gauge("go_memstats_heap_inuse_bytes"), gauge("go_memstats_sys_bytes"); inuse <= 0 || inuse > sys {
+		t.Errorf("heap in use %v of %v bytes from the OS", inuse, sys)
+	}
+	if gauge("go_memstats_heap_released_bytes") > gauge("go_memstats_heap_idle_bytes") {
+		t.Error("more heap released than idle")
+	}
+	runtime.GC()
+	if n := parse(t, r)["go_gc_duration_seconds"].GetMetric()[0].GetSummary().GetSampleCount(); n < 1 {
+		t.Errorf("go_gc_duration_seconds count %d after a collection", n)
 	}
 	if g := fams["go_goroutines"].GetMetric()[0].GetGauge().GetValue(); g < 1 {
 		t.Errorf("go_goroutines = %v", g)
