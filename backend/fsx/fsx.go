@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -232,7 +231,10 @@ func syncDir(dir string) {
 		d.started++
 		gen := d.started
 		d.mu.Unlock()
-		syncDirNow(dir)
+		if f, err := os.Open(dir); err == nil {
+			_ = f.Sync() // best effort: not every filesystem supports it
+			f.Close()
+		}
 		d.mu.Lock()
 		d.running, d.done = false, gen
 		d.cond.Broadcast()
@@ -249,17 +251,6 @@ type dirSync struct {
 	cond          *sync.Cond
 	running       bool
 	started, done uint64
-	fsyncs        atomic.Int64 // for tests
-}
-
-func syncDirNow(dir string) {
-	if v, ok := dirSyncs.Load(filepath.Clean(dir)); ok {
-		v.(*dirSync).fsyncs.Add(1)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync() // best effort: not every filesystem supports it
-		d.Close()
-	}
 }
 
 // Backups keeps copies of the bytes aisync replaces, so any write can be undone.

@@ -197,12 +197,15 @@ func TestWriteAtomicBeforeReplace(t *testing.T) {
 // after its rename: one after another, each has its own; at once, they share a few.
 func TestDirectoryFsyncsAreShared(t *testing.T) {
 	dir := t.TempDir()
-	fsyncs := func() int64 {
+	fsyncs := func() int64 { // the fsyncs of the folder begun so far
 		v, ok := dirSyncs.Load(filepath.Clean(dir))
 		if !ok {
 			return 0
 		}
-		return v.(*dirSync).fsyncs.Load()
+		d := v.(*dirSync)
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return int64(d.started)
 	}
 	for i := range 3 {
 		if err := WriteAtomic(filepath.Join(dir, fmt.Sprintf("seq-%d.json", i)), []byte("{}"), WriteOptions{}); err != nil {

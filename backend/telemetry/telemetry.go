@@ -1,7 +1,6 @@
 // Package telemetry exports OpenTelemetry traces of aisync's sync passes over OTLP/HTTP
-// (JSON).
-// It is off unless OTEL_EXPORTER_OTLP_ENDPOINT (settings.OTLPEndpoint) names a collector;
-// while it is off, Span costs next to nothing, so callers never need to check.
+// (JSON). It is off unless OTEL_EXPORTER_OTLP_ENDPOINT (settings.OTLPEndpoint) names a
+// collector; while it is off, Span costs next to nothing, so callers never need to check.
 //
 // Wiring: call Start once after the settings are loaded and defer the shutdown it returns
 // (it flushes the spans still buffered); wrap work in Span:
@@ -64,9 +63,9 @@ func Enabled() bool {
 // Start turns tracing on when set.OTLPEndpoint is set: spans are batched and sent to
 // <endpoint>/v1/traces over OTLP/HTTP in OTLP's JSON encoding, as the OpenTelemetry
 // specification says for OTEL_EXPORTER_OTLP_ENDPOINT; the exporter's other standard
-// variables (headers, timeout, compression, certificates) apply as usual (see exporter). The returned shutdown flushes what is
-// buffered and turns tracing off again. With no endpoint, Start does nothing and shutdown
-// is a no-op.
+// variables (headers, timeout, compression, certificates) apply as usual (see exporter).
+// The returned shutdown flushes what is buffered and turns tracing off again. With no
+// endpoint, Start does nothing and shutdown is a no-op.
 func Start(ctx context.Context, set settings.Settings) (shutdown func(context.Context) error, err error) {
 	endpoint := strings.TrimSpace(set.OTLPEndpoint)
 	if endpoint == "" {
