@@ -892,8 +892,10 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 		e.logEntry(ctx, store.LogEntry{Event: "tombstone.blocked", Level: store.LevelInfo,
 			Message: fmt.Sprintf("%s was deleted earlier; a client that still had it did not bring it back", k), Context: canonical(map[string]any{"key": k, "scope": scope})})
 	}
-	if err := e.saveOrigins(ctx, scope, out.Origins); err != nil {
-		return changed, err
+	if changed { // Reconcile changes an item's origin only with the item
+		if err := e.saveOrigins(ctx, scope, out.Origins); err != nil {
+			return changed, err
+		}
 	}
 
 	newHub := out.Hub

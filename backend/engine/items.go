@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -33,17 +34,33 @@ func canonical(v any) json.RawMessage {
 
 // toItems flattens the given sections of a config into items.
 func toItems(c unified.Config, sections []unified.Section) items {
+	return toItemsNoting(c, sections, nil)
+}
+
+// toItemsNoting is toItems that also notes in seen, when it is not nil, the value each
+// server and rule item was made from (the first one for a key), for fromItemsWith.
+func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded) items {
 	c = c.Normalized() // only read here
 	out := items{}
 	for _, s := range sections {
 		switch s {
 		case unified.SectionServers:
 			for name, srv := range c.Servers {
-				out[itemKey(s, name)] = canonical(srv)
+				k := itemKey(s, name)
+				raw := json.RawMessage(srv.AppendJSON(nil))
+				out[k] = raw
+				if _, ok := seen[k]; !ok && seen != nil {
+					seen[k] = decodedItem{raw: raw, server: &srv}
+				}
 			}
 		case unified.SectionRules:
 			for name, r := range c.Rules {
-				out[itemKey(s, name)] = canonical(r)
+				k := itemKey(s, name)
+				raw := json.RawMessage(r.AppendJSON(nil))
+				out[k] = raw
+				if _, ok := seen[k]; !ok && seen != nil {
+					seen[k] = decodedItem{raw: raw, rule: &r}
+				}
 			}
 		case unified.SectionPermissions:
 			for list, entries := range map[string][]string{"allow": c.Permissions.Allow, "ask": c.Permissions.Ask, "deny": c.Permissions.Deny} {
@@ -56,29 +73,69 @@ func toItems(c unified.Config, sections []unified.Section) items {
 	return out
 }
 
+// decoded remembers, by item key, the value an item's JSON was made from, so that
+// rebuilding a config from items does not decode JSON that was just encoded: a first pass
+// of a thousand servers decoded every one of them again.
+type decoded map[string]decodedItem
+
+type decodedItem struct {
+	raw    json.RawMessage
+	server *unified.Server
+	rule   *unified.Rule
+}
+
+// server is the server v stands for, when v is the JSON noted for key k. It is a copy:
+// the config it came from keeps its own.
+func (d decoded) server(k string, v json.RawMessage) (unified.Server, bool) {
+	it, ok := d[k]
+	if !ok || it.server == nil || len(it.server.Extras) > 0 || !bytes.Equal(it.raw, v) {
+		return unified.Server{}, false // Extras' raw JSON comes back compacted from a decode
+	}
+	return it.server.Clone(), true
+}
+
+func (d decoded) rule(k string, v json.RawMessage) (unified.Rule, bool) {
+	it, ok := d[k]
+	if !ok || it.rule == nil || !bytes.Equal(it.raw, v) {
+		return unified.Rule{}, false
+	}
+	r := *it.rule
+	r.Globs = slices.Clone(r.Globs)
+	if len(r.Globs) == 0 {
+		r.Globs = nil
+	}
+	return r, true
+}
+
 // fromItems rebuilds a config from items.
-func fromItems(in items) unified.Config {
+func fromItems(in items) unified.Config { return fromItemsWith(in, nil) }
+
+// fromItemsWith is fromItems that takes the values noted in seen instead of decoding
+// their JSON again.
+func fromItemsWith(in items, seen decoded) unified.Config {
 	var c unified.Config
 	for k, v := range in {
 		sec, name := splitKey(k)
 		switch sec {
 		case unified.SectionServers:
-			var s unified.Server
-			if json.Unmarshal(v, &s) == nil {
-				if c.Servers == nil {
-					c.Servers = map[string]unified.Server{}
-				}
-				c.Servers[name] = s
+			s, ok := seen.server(k, v)
+			if !ok && json.Unmarshal(v, &s) != nil {
+				continue
 			}
+			if c.Servers == nil {
+				c.Servers = map[string]unified.Server{}
+			}
+			c.Servers[name] = s
 		case unified.SectionRules:
-			var r unified.Rule
-			if json.Unmarshal(v, &r) == nil {
-				if c.Rules == nil {
-					c.Rules = map[string]unified.Rule{}
-				}
-				r.Name = name
-				c.Rules[name] = r
+			r, ok := seen.rule(k, v)
+			if !ok && json.Unmarshal(v, &r) != nil {
+				continue
 			}
+			if c.Rules == nil {
+				c.Rules = map[string]unified.Rule{}
+			}
+			r.Name = name
+			c.Rules[name] = r
 		case unified.SectionPermissions:
 			var list string
 			_ = json.Unmarshal(v, &list)

@@ -110,7 +110,8 @@ type change struct {
 // Reconcile applies every endpoint's local changes (relative to its base) onto the hub,
 // three-way and item by item, and settles conflicts by policy. It is a pure function.
 func Reconcile(in Input) Output {
-	hub := toItems(in.Hub, unified.AllSections)
+	seen := decoded{}
+	hub := toItemsNoting(in.Hub, unified.AllSections, seen)
 	out := Output{Origins: map[string]Origin{}, Tombstoned: map[string]string{}, Held: map[string]bool{}}
 	for k, o := range in.Origins {
 		out.Origins[k] = o
@@ -129,7 +130,7 @@ func Reconcile(in Input) Output {
 	changes := map[string][]change{}
 	for _, o := range obs {
 		ep := o.Endpoint
-		local := toItems(*o.Local, ep.Sections)
+		local := toItemsNoting(*o.Local, ep.Sections, seen)
 		b := in.Bases[ep.ID()]
 		if b.Config == nil {
 			// First sight: every item is an addition unless the hub already has it as is.
@@ -255,7 +256,7 @@ func Reconcile(in Input) Output {
 		}
 	}
 	sort.Strings(out.ChangedBy)
-	out.Hub = fromItems(hub)
+	out.Hub = fromItemsWith(hub, seen)
 	return out
 }
 
@@ -385,12 +386,12 @@ func renormalize(key string, v json.RawMessage) json.RawMessage {
 		var s unified.Server
 		if json.Unmarshal(v, &s) == nil {
 			s.Normalize()
-			return canonical(s)
+			return s.AppendJSON(nil)
 		}
 	case unified.SectionRules:
 		var r unified.Rule
 		if json.Unmarshal(v, &r) == nil {
-			return canonical(r)
+			return r.AppendJSON(nil)
 		}
 	}
 	return v

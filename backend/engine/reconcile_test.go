@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -293,5 +296,45 @@ func TestReconcilePermissionsMoveBetweenLists(t *testing.T) {
 	out := Reconcile(Input{Hub: *base, Policy: settings.PolicyMerge, Bases: map[string]Base{ep("cursor").ID(): {Config: base}}, Obs: []Observation{obs("cursor", 80, t0, local)}})
 	if !out.Hub.Equal(*local) {
 		t.Fatalf("hub = %s", out.Hub.Canonical())
+	}
+}
+
+// The hub Reconcile rebuilds from values it had already (rather than decoding their JSON
+// again) is the same config the decode gives, and shares no memory with the configs it came
+// from: a later change to the hub must not reach an endpoint's observation.
+func TestFromItemsWithNotedValues(t *testing.T) {
+	t.Parallel()
+	local := unified.Config{
+		Servers: map[string]unified.Server{
+			"fetch": {Transport: unified.TransportStdio, Command: "uvx", Args: []string{"mcp-server-fetch"},
+				Env: map[string]string{"A": "1"}, Tools: unified.Tools{Allow: []string{"b", "a"}}},
+			"remote": {Transport: unified.TransportHTTP, URL: "https://example.test/mcp", Headers: map[string]string{"X": "y"}},
+			"extra": {Transport: unified.TransportStdio, Command: "x",
+				Extras: map[string]map[string]json.RawMessage{"cursor": {"k": json.RawMessage(`{ "a" : 1 }`)}}},
+		},
+		Rules:       map[string]unified.Rule{"style": {Name: "style", Activation: unified.ActivationGlob, Globs: []string{"*.go"}, Body: "b"}},
+		Permissions: unified.Permissions{Allow: []string{"shell:git"}},
+	}
+	seen := decoded{}
+	it := toItemsNoting(local, unified.AllSections, seen)
+	got, want := fromItemsWith(it, seen), fromItems(it)
+	if !bytes.Equal(got.Canonical(), want.Canonical()) {
+		t.Fatalf("rebuilt hub differs from the decoded one:\n got %s\nwant %s", got.Canonical(), want.Canonical())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rebuilt hub differs in memory from the decoded one:\n got %#v\nwant %#v", got, want)
+	}
+	before := local.Canonical()
+	s := got.Servers["fetch"]
+	s.Args[0], s.Env["A"], s.Tools.Allow[0] = "changed", "changed", "changed"
+	got.Rules["style"].Globs[0] = "changed"
+	got.Servers["remote"].Headers["X"] = "changed"
+	if !bytes.Equal(local.Canonical(), before) {
+		t.Fatalf("changing the rebuilt hub changed the config it came from: %s", local.Canonical())
+	}
+	// A value that is not the one noted (a merge's result) is decoded.
+	it["servers/fetch"] = json.RawMessage(`{"transport":"stdio","command":"npx"}`)
+	if c := fromItemsWith(it, seen); c.Servers["fetch"].Command != "npx" {
+		t.Fatalf("a changed item took the noted value: %+v", c.Servers["fetch"])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"aisync/backend/clients"
@@ -155,28 +156,56 @@ func (e *Engine) scopesFor(ctx context.Context, paths []string) (map[string]bool
 }
 
 // removeStaleTemps deletes temporary files a killed aisync left next to client files
-// (".<name>.aisync-*.tmp"): they were never renamed into place, so they hold nothing the
-// client uses.
+// (".<name>.aisync-*.tmp", see fsx.WriteAtomic), and inside rule folders: they were never
+// renamed into place, so they hold nothing the client uses. Each folder is read once,
+// however many endpoints live in it.
 func (e *Engine) removeStaleTemps(ctx context.Context) {
 	scopes, _ := e.Scopes(ctx)
-	seen := map[string]bool{}
+	dirs := map[string]map[string]bool{} // folder → names whose temporary files go; "" for any
+	add := func(dir, name string) {
+		if dirs[dir] == nil {
+			dirs[dir] = map[string]bool{}
+		}
+		dirs[dir][name] = true
+	}
 	for _, a := range e.adapters {
 		for _, sc := range scopes {
 			for _, ep := range a.Endpoints(e.env, sc) {
 				for _, p := range append([]string{ep.Path}, ep.Companions...) {
-					pattern := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".aisync-*.tmp")
-					if seen[pattern] {
-						continue
-					}
-					seen[pattern] = true
-					matches, _ := filepath.Glob(pattern)
-					for _, m := range matches {
-						if os.Remove(m) == nil {
-							e.log.Info("removed a temporary file left by an interrupted write", "path", m)
-						}
-					}
+					add(filepath.Dir(p), filepath.Base(p))
+				}
+				if ep.Format == clients.FormatRuleDir {
+					add(ep.Path, "")
 				}
 			}
 		}
 	}
+	for dir, names := range dirs {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue // most clients' folders do not exist
+		}
+		for _, de := range entries {
+			name, ok := tempFor(de.Name())
+			if !ok || !de.Type().IsRegular() || !(names[name] || names[""]) {
+				continue
+			}
+			if m := filepath.Join(dir, de.Name()); os.Remove(m) == nil {
+				e.log.Info("removed a temporary file left by an interrupted write", "path", m)
+			}
+		}
+	}
+}
+
+// tempFor returns the name of the file a temporary file of fsx.WriteAtomic was to replace:
+// ".<name>.aisync-<random>.tmp".
+func tempFor(file string) (string, bool) {
+	if !strings.HasPrefix(file, ".") || !strings.HasSuffix(file, ".tmp") {
+		return "", false
+	}
+	i := strings.LastIndex(file, ".aisync-")
+	if i < 1 || i+len(".aisync-") > len(file)-len(".tmp") {
+		return "", false
+	}
+	return file[1:i], true
 }

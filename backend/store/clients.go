@@ -157,14 +157,16 @@ func (s *SQLite) prepareEndpoint(e *Endpoint) error {
 	return nil
 }
 
-// upsertEndpoint is UpsertEndpoint on q, for an endpoint prepareEndpoint checked.
-func upsertEndpoint(ctx context.Context, q queryRower, e Endpoint) (Endpoint, error) {
-	row := q.QueryRowContext(ctx, `
+const upsertEndpointSQL = `
 		INSERT INTO client_endpoint (id, client_id, path, config_type, hash, last_seen)
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (client_id, path, config_type) DO UPDATE SET
 			hash = excluded.hash, last_seen = excluded.last_seen
-		RETURNING `+endpointColumns,
+		RETURNING ` + endpointColumns
+
+// upsertEndpoint is UpsertEndpoint on q, for an endpoint prepareEndpoint checked.
+func upsertEndpoint(ctx context.Context, q queryRower, e Endpoint) (Endpoint, error) {
+	row := q.QueryRowContext(ctx, upsertEndpointSQL,
 		e.ID, e.ClientID, e.Path, e.ConfigType, e.Hash, formatTime(e.LastSeen))
 	out, err := scanEndpoint(row)
 	if err != nil {

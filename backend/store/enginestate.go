@@ -101,9 +101,7 @@ func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		st := prepareOnce(tx)
-		defer st.close()
+	return s.inTxStmts(ctx, putStateSQL, func(st *txStmts) error {
 		for _, w := range ws {
 			if err := putEndpointState(ctx, st, w.State); err != nil {
 				return fmt.Errorf("put endpoint state %q: %w", w.State.EndpointID, err)
@@ -118,6 +116,22 @@ func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
 	})
 }
 
+// The statements of putEndpointState and upsertEndpoint, which every sync pass runs.
+const (
+	selectBaseHashSQL = `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`
+	insertBaseSQL     = `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
+			WHERE NOT EXISTS (SELECT 1 FROM base_blob WHERE hash = ?1)`
+	upsertStateSQL = `INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base_hash,
+		hash, written_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
+		client_id = excluded.client_id, scope = excluded.scope, path = excluded.path,
+		base_hash = excluded.base_hash, hash = excluded.hash, written_hash = excluded.written_hash,
+		updated_at = excluded.updated_at`
+	dropBaseSQL = `DELETE FROM base_blob WHERE hash = ?1
+		AND NOT EXISTS (SELECT 1 FROM endpoint_state WHERE base_hash = ?1)`
+)
+
+var putStateSQL = []string{selectBaseHashSQL, insertBaseSQL, upsertStateSQL, dropBaseSQL, upsertEndpointSQL}
+
 // putEndpointState is PutEndpointState inside a transaction.
 func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState) error {
 	var key any // NULL: no base (nil or empty, as before bases were shared)
@@ -126,22 +140,17 @@ func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState) error 
 		key = hex.EncodeToString(sum[:])
 	}
 	var old sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`, st.EndpointID).Scan(&old)
+	err := tx.QueryRowContext(ctx, selectBaseHashSQL, st.EndpointID).Scan(&old)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if key != nil && (!old.Valid || old.String != key) {
 		// Written only when absent, so that a shared base is not validated again.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
-			WHERE NOT EXISTS (SELECT 1 FROM base_blob WHERE hash = ?1)`, key, string(st.Base)); err != nil {
+		if _, err := tx.ExecContext(ctx, insertBaseSQL, key, string(st.Base)); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base_hash,
-		hash, written_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
-		client_id = excluded.client_id, scope = excluded.scope, path = excluded.path,
-		base_hash = excluded.base_hash, hash = excluded.hash, written_hash = excluded.written_hash,
-		updated_at = excluded.updated_at`,
+	if _, err := tx.ExecContext(ctx, upsertStateSQL,
 		st.EndpointID, st.ClientID, st.Scope, st.Path, key, st.Hash, st.WrittenHash, formatTime(st.UpdatedAt)); err != nil {
 		return err
 	}
@@ -153,8 +162,7 @@ func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState) error 
 
 // dropBaseIfUnused deletes the blob key when no endpoint refers to it.
 func dropBaseIfUnused(ctx context.Context, tx execer, key string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM base_blob WHERE hash = ?1
-		AND NOT EXISTS (SELECT 1 FROM endpoint_state WHERE base_hash = ?1)`, key)
+	_, err := tx.ExecContext(ctx, dropBaseSQL, key)
 	return err
 }
 

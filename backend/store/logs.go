@@ -26,7 +26,7 @@ func (s *SQLite) AppendLogs(ctx context.Context, entries ...LogEntry) error {
 	if err := checkLogs(entries); err != nil {
 		return fmt.Errorf("append logs: %w", err)
 	}
-	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.appendLogs(ctx, tx, entries) }); err != nil {
+	if err := s.inTxStmts(ctx, appendLogSQL, func(st *txStmts) error { return s.appendLogs(ctx, st, entries) }); err != nil {
 		return fmt.Errorf("append logs: %w", err)
 	}
 	return nil
@@ -49,11 +49,10 @@ func checkLogs(entries []LogEntry) error {
 }
 
 // appendLogs inserts entries checked by checkLogs inside tx, appendBatch rows a statement.
-func (s *SQLite) appendLogs(ctx context.Context, tx *sql.Tx, entries []LogEntry) error {
+func (s *SQLite) appendLogs(ctx context.Context, st *txStmts, entries []LogEntry) error {
 	const perRow = 8
 	args := make([]any, 0, min(len(entries), appendBatch)*perRow)
 	now := s.now()
-	var full *sql.Stmt
 	for start := 0; start < len(entries); start += appendBatch {
 		chunk := entries[start:min(start+appendBatch, len(entries))]
 		args = args[:0]
@@ -73,16 +72,14 @@ func (s *SQLite) appendLogs(ctx context.Context, tx *sql.Tx, entries []LogEntry)
 				e.Level, e.Message, context, formatTime(ts))
 		}
 		var err error
-		if len(chunk) == appendBatch {
-			if full == nil {
-				if full, err = tx.PrepareContext(ctx, insertLogsSQL(appendBatch)); err != nil {
-					return err
-				}
-				defer full.Close()
-			}
-			_, err = full.ExecContext(ctx, args...)
+		if n := len(chunk); n == appendBatch || n > fewRows {
+			_, err = st.ExecContext(ctx, insertLogsSQL(n), args...)
 		} else {
-			_, err = tx.ExecContext(ctx, insertLogsSQL(len(chunk)), args...)
+			// A pass logs a row or two at a time: those go through the one-row statement
+			// the writer keeps (see appendLogSQL) rather than a statement of their own.
+			for i := 0; i < n && err == nil; i++ {
+				_, err = st.ExecContext(ctx, insertLogSQL, args[i*perRow:(i+1)*perRow]...)
+			}
 		}
 		if err != nil {
 			return fmt.Errorf("insert entries %d-%d: %w", start, start+len(chunk)-1, err)
@@ -90,6 +87,15 @@ func (s *SQLite) appendLogs(ctx context.Context, tx *sql.Tx, entries []LogEntry)
 	}
 	return nil
 }
+
+// fewRows is the most rows appendLogs inserts one at a time.
+const fewRows = 8
+
+// insertLogSQL inserts one row; appendLogSQL is what appendLogs runs in every transaction.
+var (
+	insertLogSQL = insertLogsSQL(1)
+	appendLogSQL = []string{insertLogSQL}
+)
 
 func insertLogsSQL(rows int) string {
 	var b strings.Builder

@@ -10,6 +10,19 @@ import (
 const snapshotMetaColumns = `id, scope, client_id, parent_id, unified_hash,
 	server_count, rule_count, permission_count, created_at, created_by`
 
+// The statements RecordSnapshot runs every time.
+const (
+	insertSnapshotSQL = `INSERT INTO config_snapshot (id, scope, client_id, parent_id,
+			unified_hash, payload, server_count, rule_count, permission_count, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertDiffSQL = `INSERT INTO snapshot_diff (id, snapshot_id, diff_payload,
+			diff_format, created_at) VALUES (?, ?, ?, ?, ?)`
+	parentSnapshotSQL = `SELECT id FROM config_snapshot WHERE scope = ?
+				ORDER BY created_at DESC, id DESC LIMIT 1`
+)
+
+var recordSnapshotSQL = []string{insertSnapshotSQL, insertDiffSQL, insertLogSQL}
+
 // RecordSnapshot stores snap and its diffs atomically. When snap.ParentID is empty the
 // parent is the scope's latest snapshot, read in the same transaction so that concurrent
 // recorders still form a chain.
@@ -32,17 +45,14 @@ func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []Snap
 	snap.CreatedAt = snap.CreatedAt.UTC()
 	created := formatTime(snap.CreatedAt)
 
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTxStmts(ctx, recordSnapshotSQL, func(tx *txStmts) error {
 		if snap.ParentID == "" {
-			err := tx.QueryRowContext(ctx, `SELECT id FROM config_snapshot WHERE scope = ?
-				ORDER BY created_at DESC, id DESC LIMIT 1`, snap.Scope).Scan(&snap.ParentID)
+			err := tx.QueryRowContext(ctx, parentSnapshotSQL, snap.Scope).Scan(&snap.ParentID)
 			if err != nil && err != sql.ErrNoRows {
 				return fmt.Errorf("find parent: %w", err)
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO config_snapshot (id, scope, client_id, parent_id,
-			unified_hash, payload, server_count, rule_count, permission_count, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.ExecContext(ctx, insertSnapshotSQL,
 			snap.ID, snap.Scope, nullString(snap.ClientID), nullString(snap.ParentID), snap.UnifiedHash,
 			string(snap.Payload), snap.ServerCount, snap.RuleCount, snap.PermissionCount, created, snap.CreatedBy)
 		if err != nil {
@@ -51,20 +61,11 @@ func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []Snap
 		if err := s.appendLogs(ctx, tx, logs); err != nil {
 			return fmt.Errorf("log: %w", err)
 		}
-		if len(diffs) == 0 {
-			return nil
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO snapshot_diff (id, snapshot_id, diff_payload,
-			diff_format, created_at) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
 		for i, d := range diffs {
 			if d.ID == "" {
 				d.ID = newID()
 			}
-			if _, err := stmt.ExecContext(ctx, d.ID, snap.ID, string(d.DiffPayload), string(d.DiffFormat), created); err != nil {
+			if _, err := tx.ExecContext(ctx, insertDiffSQL, d.ID, snap.ID, string(d.DiffPayload), string(d.DiffFormat), created); err != nil {
 				return fmt.Errorf("insert diff %d (%s): %w", i, d.DiffFormat, err)
 			}
 		}

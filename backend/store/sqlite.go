@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +26,7 @@ type SQLite struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	stmts stmtCache // statements kept on the writer (see inTxStmts)
 
 	search searchTuning
 }
@@ -174,6 +176,7 @@ func (s *SQLite) Close() error {
 		errs = append(errs, s.read.Close())
 	}
 	if s.write != nil {
+		s.stmts.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_, err := s.write.ExecContext(ctx, "PRAGMA analysis_limit = 400; PRAGMA optimize")
 		cancel()
@@ -212,8 +215,9 @@ func (s *SQLite) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // for: database/sql with this driver otherwise parses the SQL on every call, and SQLite's
 // parser was about a fifth of a small sync pass's CPU.
 type txStmts struct {
-	tx *sql.Tx
-	m  map[string]*sql.Stmt
+	tx    *sql.Tx
+	m     map[string]*sql.Stmt
+	cache *stmtCache // statements kept on the writer connection, or nil
 }
 
 // execer is what runs a statement: a transaction, or its txStmts.
@@ -224,14 +228,20 @@ type execer interface {
 func prepareOnce(tx *sql.Tx) *txStmts { return &txStmts{tx: tx, m: map[string]*sql.Stmt{}} }
 
 // stmt is q prepared in the transaction, or nil when it does not prepare (running it
-// through the transaction then reports why).
+// through the transaction then reports why). A statement the store keeps on the writer
+// connection is not prepared again.
 func (t *txStmts) stmt(ctx context.Context, q string) *sql.Stmt {
 	if st, ok := t.m[q]; ok {
 		return st
 	}
-	st, err := t.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil
+	var st *sql.Stmt
+	if kept := t.cache.get(q); kept != nil {
+		st = t.tx.StmtContext(ctx, kept)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
+			return nil
+		}
 	}
 	t.m[q] = st
 	return st
@@ -253,11 +263,78 @@ func (t *txStmts) ExecContext(ctx context.Context, q string, args ...any) (sql.R
 	return t.tx.ExecContext(ctx, q, args...)
 }
 
-// close releases the prepared statements; the transaction goes on.
+// close releases the transaction's statements (not the ones the writer keeps); the
+// transaction goes on.
 func (t *txStmts) close() {
 	for _, st := range t.m {
 		st.Close()
 	}
+}
+
+// stmtCache keeps the statements every sync pass runs prepared on the writer connection
+// for the life of the store, so that a pass does not parse them again: the log insert,
+// for one, also compiles the search index's triggers, and a short pass prepared it up to
+// three times.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(q string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[q]
+}
+
+// keep prepares the queries not kept yet on db (the writer, whose one connection must be
+// free: no transaction of this goroutine may be open). The lock is not held while
+// preparing, which waits for that connection: a transaction holding it may be looking up
+// its statements here. A query that does not prepare is left to the transaction, which
+// reports why.
+func (c *stmtCache) keep(ctx context.Context, db *sql.DB, queries []string) {
+	for _, q := range queries {
+		if c.get(q) != nil {
+			continue
+		}
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if c.m[q] == nil {
+			if c.m == nil {
+				c.m = map[string]*sql.Stmt{}
+			}
+			c.m[q], st = st, nil
+		}
+		c.mu.Unlock()
+		if st != nil {
+			st.Close() // another caller kept it first
+		}
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+// inTxStmts runs fn in a write transaction like inTx, with queries (those fn runs in every
+// call) kept prepared on the writer across transactions.
+func (s *SQLite) inTxStmts(ctx context.Context, queries []string, fn func(*txStmts) error) error {
+	s.stmts.keep(ctx, s.write, queries)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		st := &txStmts{tx: tx, m: map[string]*sql.Stmt{}, cache: &s.stmts}
+		defer st.close()
+		return fn(st)
+	})
 }
 
 func ignoreDone(err error) error {

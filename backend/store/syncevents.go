@@ -30,6 +30,11 @@ func (s *SQLite) StartSyncEvent(ctx context.Context, e SyncEvent) (SyncEvent, er
 	return out, nil
 }
 
+const insertSyncEventSQL = `INSERT INTO sync_event (id, client_id, event_type, status,
+			started_at, finished_at, triggered_by, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + syncEventColumns
+
+var recordSyncEventSQL = []string{insertSyncEventSQL, insertLogSQL}
+
 // RecordSyncEvent stores a sync run that is over, with its log entries, in one transaction:
 // what StartSyncEvent, FinishSyncEvent and AppendLogs store for a run recorded once it has
 // ended. ID is filled in if empty, FinishedAt and DurationMS from now if zero.
@@ -59,10 +64,9 @@ func (s *SQLite) RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEn
 		logs[i].SyncEventID = e.ID
 	}
 	var out SyncEvent
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTxStmts(ctx, recordSyncEventSQL, func(tx *txStmts) error {
 		var err error
-		out, err = scanSyncEvent(tx.QueryRowContext(ctx, `INSERT INTO sync_event (id, client_id, event_type, status,
-			started_at, finished_at, triggered_by, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+syncEventColumns,
+		out, err = scanSyncEvent(tx.QueryRowContext(ctx, insertSyncEventSQL,
 			e.ID, nullString(e.ClientID), e.EventType, e.Status, formatTime(e.StartedAt), formatTime(e.FinishedAt),
 			e.TriggeredBy, e.Error, e.DurationMS))
 		if err != nil {

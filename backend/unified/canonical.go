@@ -22,6 +22,13 @@ func appendConfig(b []byte, c Config) []byte {
 	return append(b, '}')
 }
 
+// AppendJSON appends s as encoding/json would marshal it (see appendConfig): the form the
+// engine compares one server in.
+func (s Server) AppendJSON(b []byte) []byte { return appendServer(b, s) }
+
+// AppendJSON appends r as encoding/json would marshal it (see appendConfig).
+func (r Rule) AppendJSON(b []byte) []byte { return appendRule(b, r) }
+
 func appendServer(b []byte, s Server) []byte {
 	n := 0
 	b = append(b, '{')

@@ -109,6 +109,16 @@ func TestCanonicalMatchesEncodingJSON(t *testing.T) {
 		if got, want := c.Canonical(), mustMarshal(t, c.Normalized()); !bytes.Equal(got, want) {
 			t.Fatalf("case %d: Canonical\n got %s\nwant %s", i, got, want)
 		}
+		for name, s := range c.Servers {
+			if got, want := s.AppendJSON(nil), mustMarshal(t, s); !bytes.Equal(got, want) {
+				t.Fatalf("case %d: server %q\n got %s\nwant %s", i, name, got, want)
+			}
+		}
+		for name, r := range c.Rules {
+			if got, want := r.AppendJSON([]byte("x")), append([]byte("x"), mustMarshal(t, r)...); !bytes.Equal(got, want) {
+				t.Fatalf("case %d: rule %q\n got %s\nwant %s", i, name, got, want)
+			}
+		}
 	}
 }
 
