@@ -334,7 +334,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		// often (a first pass of 1,000 servers into 5 clients: ~10% faster, measured).
 		debug.SetGCPercent(400)
 	}
-	svc, _, closeAll, code := boot(stderr, service.Options{Quiet: true})
+	svc, _, closeAll, code := boot(stderr, service.Options{Quiet: true, OneShot: true})
 	if code != exitOK {
 		return code
 	}

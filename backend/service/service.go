@@ -29,6 +29,9 @@ import (
 type Options struct {
 	// Quiet is for one-shot CLI commands: logs go to the log file, not the terminal.
 	Quiet bool
+	// OneShot is for a command that runs one sync pass and exits: the store reads through
+	// its writer's connection (store.OpenOneShot) instead of opening a pool of readers.
+	OneShot bool
 	// Env overrides where client files are looked for (tests); default: this process's env.
 	Env *clients.Env
 	// Secrets overrides the secret handling (tests); default: from settings.
@@ -60,7 +63,11 @@ func Open(ctx context.Context, set settings.Settings, log *slog.Logger, opt Opti
 	if err := os.MkdirAll(set.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	st, err := store.Open(ctx, set.DBPath())
+	openStore := store.Open
+	if opt.OneShot {
+		openStore = store.OpenOneShot
+	}
+	st, err := openStore(ctx, set.DBPath())
 	if err != nil {
 		return nil, err
 	}

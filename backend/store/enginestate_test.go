@@ -258,7 +258,7 @@ func TestPutEndpointStatesBatch(t *testing.T) {
 func TestInlineBasesAreMigrated(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v5.db")
-	old, err := open(ctx, path, 5, false)
+	old, err := open(ctx, path, 5, false, false)
 	mustNoErr(t, err)
 	base := `{"servers":{"github":{"url":"https://api.example.com/mcp"}}}`
 	for _, id := range []string{"a", "b"} {

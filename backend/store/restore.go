@@ -50,8 +50,10 @@ func (s *SQLite) Restore(ctx context.Context, srcPath string) error {
 	}
 	// Readers may hold pages of the old content in their caches; new connections see the
 	// restored file.
-	s.read.SetMaxIdleConns(0)
-	s.read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+	if s.read != s.write {
+		s.read.SetMaxIdleConns(0)
+		s.read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+	}
 	if err := s.migrate(ctx, latestVersion()); err != nil {
 		return fmt.Errorf("restore store: %w", err)
 	}

@@ -38,12 +38,22 @@ var _ Store = (*SQLite)(nil)
 // database holds the user's configuration history. It refuses, with ErrSchemaTooNew, a
 // database migrated by a newer aisync.
 func Open(ctx context.Context, path string) (*SQLite, error) {
-	return open(ctx, path, latestVersion(), true)
+	return open(ctx, path, latestVersion(), true, false)
+}
+
+// OpenOneShot is Open for a command that runs one sync pass and exits: its reads share the
+// writer's connection instead of a pool of read-only ones. A reader costs a connection
+// (opening the file and parsing the schema, then closing it) that such a command barely
+// uses: about 1 ms of a 20 ms `aisync sync --once`, measured. Reads then wait for writes,
+// which a single pass does one after the other anyway.
+func OpenOneShot(ctx context.Context, path string) (*SQLite, error) {
+	return open(ctx, path, latestVersion(), true, true)
 }
 
 // open is Open with the schema version to migrate to, so tests can build old databases,
-// and whether a new file may start from the schema template (see seed).
-func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQLite, error) {
+// whether a new file may start from the schema template (see seed), and whether reads use
+// the writer's connection (OpenOneShot).
+func open(ctx context.Context, path string, target int, fromTemplate, oneConn bool) (*SQLite, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("open store: %w: need a file path, got %q", ErrInvalidArgument, path)
 	}
@@ -83,6 +93,14 @@ func open(ctx context.Context, path string, target int, fromTemplate bool) (*SQL
 	if err := s.migrate(ctx, target); err != nil {
 		s.write.Close()
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if oneConn {
+		if err := s.finishOpen(ctx, seeded); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		s.read = s.write
+		return s, nil
 	}
 	// While the writer finishes opening (finishOpen), the reader pool makes its first
 	// connection: opening the file and reading the schema (which SQLite parses at a
@@ -172,7 +190,7 @@ func (s *SQLite) Path() string { return s.path }
 // log pages 2 to 4 times slower on a large log.
 func (s *SQLite) Close() error {
 	var errs []error
-	if s.read != nil {
+	if s.read != nil && s.read != s.write {
 		errs = append(errs, s.read.Close())
 	}
 	if s.write != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -98,5 +99,64 @@ func TestWriterKeepsStatementsAcrossTransactions(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != "third osprey" || got[1] != "first osprey" {
 		t.Errorf("entries after a failed transaction = %q, want the third and the first", got)
+	}
+}
+
+// A one-shot store reads through its writer's connection: what a sync pass does (reads,
+// writes, a search, from several goroutines at once) completes and is there for the next
+// process, which opens the file as usual.
+func TestOneShotStoreSharesTheWritersConnection(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "aisync.db")
+	s, err := OpenOneShot(ctx, path)
+	mustNoErr(t, err)
+	if s.read != s.write {
+		t.Fatal("a one-shot store opened a pool of readers")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range 5 {
+				id := fmt.Sprintf("c|user|/h/%d-%d", w, r)
+				if err := s.PutEndpointStates(ctx, []StateWrite{{State: EndpointState{EndpointID: id, ClientID: "c", Scope: "user", Path: "/h/x", Hash: "h"}}}); err != nil {
+					errs <- err
+				}
+				if err := s.AppendLogs(ctx, LogEntry{Level: LevelInfo, Message: fmt.Sprintf("heron %d %d", w, r)}); err != nil {
+					errs <- err
+				}
+				if _, err := s.ListEndpointStates(ctx, "user"); err != nil {
+					errs <- err
+				}
+				if _, err := s.ListLogs(ctx, LogFilter{Query: "heron"}); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("one-shot store: reads and writes did not finish (waiting for the one connection)")
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	mustNoErr(t, s.Close())
+
+	s2, err := Open(ctx, path)
+	mustNoErr(t, err)
+	defer s2.Close()
+	states, err := s2.ListEndpointStates(ctx, "user")
+	mustNoErr(t, err)
+	page, err := s2.ListLogs(ctx, LogFilter{Query: "heron", Limit: 100})
+	mustNoErr(t, err)
+	if len(states) != 20 || len(page.Items) != 20 {
+		t.Errorf("reopened: %d states and %d log entries, want 20 and 20", len(states), len(page.Items))
 	}
 }

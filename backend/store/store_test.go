@@ -120,7 +120,7 @@ func TestMigrations(t *testing.T) {
 
 	t.Run("version 1 database is migrated forward and keeps its data", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "old.db")
-		old, err := open(ctx, path, 1, false)
+		old, err := open(ctx, path, 1, false, false)
 		mustNoErr(t, err)
 		if v := appliedVersions(t, old.write); len(v) != 1 {
 			t.Fatalf("old database at versions %v, want only 1", v)
@@ -177,7 +177,7 @@ func TestMigrations(t *testing.T) {
 	} {
 		t.Run("version 3 log with entries "+tc.name+" is migrated forward", func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "v3.db")
-			old, err := open(ctx, path, 3, false)
+			old, err := open(ctx, path, 3, false, false)
 			mustNoErr(t, err)
 			levels := []string{LevelDebug, LevelInfo, LevelWarn, LevelError}
 			clients := []string{"cursor", "codex", ""}

@@ -54,7 +54,7 @@ func TestSchemaTemplate(t *testing.T) {
 
 	// What the migrations build on an empty file.
 	migrated := filepath.Join(dir, "migrated.db")
-	m, err := open(ctx, migrated, latestVersion(), false)
+	m, err := open(ctx, migrated, latestVersion(), false, false)
 	mustNoErr(t, err)
 	want, wantVersions := schemaOf(t, m.write), appliedVersions(t, m.write)
 
@@ -128,7 +128,7 @@ func TestSchemaTemplate(t *testing.T) {
 func TestStaleTemplateIsMigratedForward(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	old, err := open(ctx, filepath.Join(dir, "old.db"), latestVersion()-1, false)
+	old, err := open(ctx, filepath.Join(dir, "old.db"), latestVersion()-1, false, false)
 	mustNoErr(t, err)
 	compact := filepath.Join(dir, "compact.db")
 	_, err = old.write.ExecContext(ctx, `VACUUM INTO ?`, compact)
@@ -146,7 +146,7 @@ func TestStaleTemplateIsMigratedForward(t *testing.T) {
 	if v := appliedVersions(t, s.write); len(v) != latestVersion() {
 		t.Errorf("database from a stale template has migrations %v, want 1..%d", v, latestVersion())
 	}
-	m, err := open(ctx, filepath.Join(dir, "migrated.db"), latestVersion(), false)
+	m, err := open(ctx, filepath.Join(dir, "migrated.db"), latestVersion(), false, false)
 	mustNoErr(t, err)
 	defer m.Close()
 	if got, want := schemaOf(t, s.write), schemaOf(t, m.write); !slices.Equal(got, want) {
