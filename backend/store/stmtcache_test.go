@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 )
@@ -17,42 +16,26 @@ func TestWriterKeepsStatementsAcrossTransactions(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	const workers, rounds = 6, 15
-	var wg sync.WaitGroup
-	errs := make(chan error, workers*rounds)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range rounds {
-				var err error
-				if w%2 == 0 {
-					entries := make([]LogEntry, 1+r%3)
-					for i := range entries {
-						entries[i] = LogEntry{Level: LevelInfo, Event: "test", Message: fmt.Sprintf("worker%d round%d entry%d kestrel", w, r, i)}
-					}
-					err = s.AppendLogs(ctx, entries...)
-				} else {
-					id := fmt.Sprintf("c|user|/h/%d-%d", w, r)
-					err = s.PutEndpointStates(ctx, []StateWrite{{State: EndpointState{EndpointID: id, ClientID: "c", Scope: "user",
-						Path: "/h/x", Base: []byte(fmt.Sprintf(`{"n":%d}`, r)), Hash: "h", WrittenHash: "h"}}})
+	concurrently(t, workers, func(w int) error {
+		for r := range rounds {
+			var err error
+			if w%2 == 0 {
+				entries := make([]LogEntry, 1+r%3)
+				for i := range entries {
+					entries[i] = LogEntry{Level: LevelInfo, Event: "test", Message: fmt.Sprintf("worker%d round%d entry%d kestrel", w, r, i)}
 				}
-				if err != nil {
-					errs <- err
-				}
+				err = s.AppendLogs(ctx, entries...)
+			} else {
+				id := fmt.Sprintf("c|user|/h/%d-%d", w, r)
+				err = s.PutEndpointStates(ctx, []StateWrite{{State: EndpointState{EndpointID: id, ClientID: "c", Scope: "user",
+					Path: "/h/x", Base: []byte(fmt.Sprintf(`{"n":%d}`, r)), Hash: "h", WrittenHash: "h"}}})
 			}
-		}()
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		t.Fatal("concurrent writers did not finish: a writer is waiting for a connection another holds")
-	}
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 
 	want := 0
 	for w := 0; w < workers; w += 2 {
@@ -113,40 +96,24 @@ func TestOneShotStoreSharesTheWritersConnection(t *testing.T) {
 	if s.read != s.write {
 		t.Fatal("a one-shot store opened a pool of readers")
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 64)
-	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range 5 {
-				id := fmt.Sprintf("c|user|/h/%d-%d", w, r)
-				if err := s.PutEndpointStates(ctx, []StateWrite{{State: EndpointState{EndpointID: id, ClientID: "c", Scope: "user", Path: "/h/x", Hash: "h"}}}); err != nil {
-					errs <- err
-				}
-				if err := s.AppendLogs(ctx, LogEntry{Level: LevelInfo, Message: fmt.Sprintf("heron %d %d", w, r)}); err != nil {
-					errs <- err
-				}
-				if _, err := s.ListEndpointStates(ctx, "user"); err != nil {
-					errs <- err
-				}
-				if _, err := s.ListLogs(ctx, LogFilter{Query: "heron"}); err != nil {
-					errs <- err
-				}
+	concurrently(t, 4, func(w int) error {
+		for r := range 5 {
+			id := fmt.Sprintf("c|user|/h/%d-%d", w, r)
+			if err := s.PutEndpointStates(ctx, []StateWrite{{State: EndpointState{EndpointID: id, ClientID: "c", Scope: "user", Path: "/h/x", Hash: "h"}}}); err != nil {
+				return err
 			}
-		}()
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		t.Fatal("one-shot store: reads and writes did not finish (waiting for the one connection)")
-	}
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+			if err := s.AppendLogs(ctx, LogEntry{Level: LevelInfo, Message: fmt.Sprintf("heron %d %d", w, r)}); err != nil {
+				return err
+			}
+			if _, err := s.ListEndpointStates(ctx, "user"); err != nil {
+				return err
+			}
+			if _, err := s.ListLogs(ctx, LogFilter{Query: "heron"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	mustNoErr(t, s.Close())
 
 	s2, err := Open(ctx, path)
@@ -158,5 +125,26 @@ func TestOneShotStoreSharesTheWritersConnection(t *testing.T) {
 	mustNoErr(t, err)
 	if len(states) != 20 || len(page.Items) != 20 {
 		t.Errorf("reopened: %d states and %d log entries, want 20 and 20", len(states), len(page.Items))
+	}
+}
+
+// concurrently runs fn(0..n-1) at once and fails the test on the first error, or when they
+// have not all returned within two minutes (a caller waiting for a connection another holds).
+func concurrently(t *testing.T, n int, fn func(w int) error) {
+	t.Helper()
+	errs := make(chan error, n)
+	for w := range n {
+		go func() { errs <- fn(w) }()
+	}
+	deadline := time.After(2 * time.Minute)
+	for range n {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatal("concurrent store calls did not finish: one is waiting for a connection another holds")
+		}
 	}
 }
