@@ -159,7 +159,7 @@ func TestCrashSIGKILLDuringSync(t *testing.T) {
 	}
 	t.Logf("%d runs: %d killed (%d mid-dispatch, %d before any write), %d finished first; %d temp files left", runs, killed, mixed, none, finished, temps)
 	if temps > 0 {
-		t.Logf("note: a kill during fsx.WriteAtomic leaves its temporary file (.<name>.aisync-*.tmp) in the client's folder; nothing removes it later")
+		t.Logf("note: a kill during fsx.WriteAtomic leaves its temporary file (.<name>.aisync-*.tmp) in the client's folder; the next start-up or sync --once removes it")
 	}
 	lost := "nothing"
 	if len(lostItems) > 0 {
