@@ -166,7 +166,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 		}()
 	}
 	wg.Wait()
-	e.saveStates(ctx, targets)
+	res.states = append(res.states, takeStates(targets)...)
 	now := e.now().UTC()
 	for _, t := range targets {
 		cr := res.Clients[t.client.Adapter.ID()]
@@ -503,8 +503,8 @@ func (e *Engine) putState(t *target, final clients.Files, base []byte) (hash str
 	return h, base
 }
 
-// saveStates stores the states putState noted for targets, in one transaction.
-func (e *Engine) saveStates(ctx context.Context, targets []target) {
+// takeStates returns the states putState noted for targets (see Result.states).
+func takeStates(targets []target) []store.StateWrite {
 	var ws []store.StateWrite
 	for i := range targets {
 		if w := targets[i].put; w != nil {
@@ -512,6 +512,11 @@ func (e *Engine) saveStates(ctx context.Context, targets []target) {
 			targets[i].put = nil
 		}
 	}
+	return ws
+}
+
+// saveStates stores endpoint states in one transaction.
+func (e *Engine) saveStates(ctx context.Context, ws []store.StateWrite) {
 	if err := e.st.PutEndpointStates(ctx, ws); err != nil {
 		e.log.Error("save endpoint states", "endpoints", len(ws), "err", err)
 	}

@@ -187,6 +187,9 @@ type Result struct {
 	Errors       []string                 `json:"errors,omitempty"`
 	DurationMs   int64                    `json:"durationMs"`
 	started      bool
+	// states are the endpoint states the pass's dispatches noted, stored when it ends, with
+	// the run when it is recorded: one transaction instead of one per scope and the run's.
+	states []store.StateWrite
 }
 
 // ClientResult is what a run did for one client.
@@ -449,10 +452,14 @@ func (e *Engine) runPass(ctx context.Context, trigger string, ps passScope) (Res
 	e.lastPass.Store(e.now().UnixNano())
 	if did || trigger != TriggerWatch || len(res.Errors) > 0 {
 		e.recordRun(ctx, &res, start)
-	} else if res.started {
-		// Nothing changed after all; close the "syncing" state without a history entry.
-		e.bus.Publish(events.Event{Type: events.SyncFinished, Msg: "nothing to sync", Data: map[string]any{"status": res.Status, "trigger": trigger, "filesWritten": 0}})
+	} else {
+		e.saveStates(ctx, res.states)
+		if res.started {
+			// Nothing changed after all; close the "syncing" state without a history entry.
+			e.bus.Publish(events.Event{Type: events.SyncFinished, Msg: "nothing to sync", Data: map[string]any{"status": res.Status, "trigger": trigger, "filesWritten": 0}})
+		}
 	}
+	res.states = nil
 	e.metrics.observeRun(res, e.now().Sub(start))
 	return res, nil
 }
@@ -469,10 +476,11 @@ func (e *Engine) recordRun(ctx context.Context, res *Result, start time.Time) {
 	// The run is recorded once it is over, with its log entry, in one transaction; the
 	// process log has the summary even when the database refuses it.
 	e.noteLog(le)
-	ev, err := e.st.RecordSyncEvent(ctx, store.SyncEvent{EventType: res.Trigger, TriggeredBy: res.Trigger, StartedAt: start.UTC(),
+	ev, err := e.st.RecordPass(ctx, res.states, store.SyncEvent{EventType: res.Trigger, TriggeredBy: res.Trigger, StartedAt: start.UTC(),
 		ClientID: firstChangedClient(res), Status: store.SyncStatus(res.Status), Error: strings.Join(res.Errors, "; ")}, le)
 	if err != nil {
 		e.log.Error("record sync event", "err", err)
+		e.saveStates(ctx, res.states) // the states on their own, should the run be what failed
 		return
 	}
 	res.SyncEventID = ev.ID

@@ -85,6 +85,17 @@ func (s *SQLite) PutEndpointState(ctx context.Context, st EndpointState) error {
 // all or none: each state as PutEndpointState stores it and, where given, the endpoint's
 // row as UpsertEndpoint stores it. A pass used to commit twice per endpoint.
 func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
+	if err := s.checkStates(ws); err != nil {
+		return err
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	return s.inTxStmts(ctx, putStateSQL, func(st *txStmts) error { return putStates(ctx, st, ws) })
+}
+
+// checkStates validates ws and fills in what may be left out, before a transaction starts.
+func (s *SQLite) checkStates(ws []StateWrite) error {
 	for i := range ws {
 		if ws[i].State.EndpointID == "" {
 			return fmt.Errorf("put endpoint state: %w: empty endpoint id", ErrInvalidArgument)
@@ -98,22 +109,22 @@ func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
 			}
 		}
 	}
-	if len(ws) == 0 {
-		return nil
-	}
-	return s.inTxStmts(ctx, putStateSQL, func(st *txStmts) error {
-		for _, w := range ws {
-			if err := putEndpointState(ctx, st, w.State); err != nil {
-				return fmt.Errorf("put endpoint state %q: %w", w.State.EndpointID, err)
-			}
-			if w.Endpoint != nil {
-				if _, err := upsertEndpoint(ctx, st, *w.Endpoint); err != nil {
-					return err
-				}
+	return nil
+}
+
+// putStates is PutEndpointStates inside a transaction.
+func putStates(ctx context.Context, st *txStmts, ws []StateWrite) error {
+	for _, w := range ws {
+		if err := putEndpointState(ctx, st, w.State); err != nil {
+			return fmt.Errorf("put endpoint state %q: %w", w.State.EndpointID, err)
+		}
+		if w.Endpoint != nil {
+			if _, err := upsertEndpoint(ctx, st, *w.Endpoint); err != nil {
+				return err
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // The statements of putEndpointState and upsertEndpoint, which every sync pass runs.

@@ -105,6 +105,9 @@ type SyncEventStore interface {
 	// RecordSyncEvent stores a run that is over (a final Status) with its log entries, which
 	// it links to the run, in one transaction.
 	RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEntry) (SyncEvent, error)
+	// RecordPass is RecordSyncEvent that also stores endpoint states (as
+	// PutEndpointStates), in the same transaction: what a sync pass leaves behind.
+	RecordPass(ctx context.Context, states []StateWrite, e SyncEvent, logs ...LogEntry) (SyncEvent, error)
 	// FinishSyncEvent sets the final status, the error text (if any), the finish time and the
 	// duration. It fails with ErrAlreadyFinished unless the event is running.
 	FinishSyncEvent(ctx context.Context, id string, status SyncStatus, errText string) (SyncEvent, error)

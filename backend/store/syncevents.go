@@ -39,6 +39,13 @@ var recordSyncEventSQL = []string{insertSyncEventSQL, insertLogSQL}
 // what StartSyncEvent, FinishSyncEvent and AppendLogs store for a run recorded once it has
 // ended. ID is filled in if empty, FinishedAt and DurationMS from now if zero.
 func (s *SQLite) RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEntry) (SyncEvent, error) {
+	return s.RecordPass(ctx, nil, e, logs...)
+}
+
+// RecordPass stores what a sync pass leaves behind in one transaction, all or none: its
+// endpoints' states as PutEndpointStates stores them, and the run with its log entries as
+// RecordSyncEvent stores it.
+func (s *SQLite) RecordPass(ctx context.Context, states []StateWrite, e SyncEvent, logs ...LogEntry) (SyncEvent, error) {
 	if e.EventType == "" {
 		return SyncEvent{}, fmt.Errorf("record sync event: %w: empty event type", ErrInvalidArgument)
 	}
@@ -47,6 +54,9 @@ func (s *SQLite) RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEn
 	}
 	if err := checkLogs(logs); err != nil {
 		return SyncEvent{}, fmt.Errorf("record sync event: log: %w", err)
+	}
+	if err := s.checkStates(states); err != nil {
+		return SyncEvent{}, fmt.Errorf("record sync event: %w", err)
 	}
 	if e.ID == "" {
 		e.ID = newID()
@@ -63,8 +73,15 @@ func (s *SQLite) RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEn
 	for i := range logs {
 		logs[i].SyncEventID = e.ID
 	}
+	hot := recordSyncEventSQL
+	if len(states) > 0 {
+		hot = recordPassSQL
+	}
 	var out SyncEvent
-	err := s.inTxStmts(ctx, recordSyncEventSQL, func(tx *txStmts) error {
+	err := s.inTxStmts(ctx, hot, func(tx *txStmts) error {
+		if err := putStates(ctx, tx, states); err != nil {
+			return err
+		}
 		var err error
 		out, err = scanSyncEvent(tx.QueryRowContext(ctx, insertSyncEventSQL,
 			e.ID, nullString(e.ClientID), e.EventType, e.Status, formatTime(e.StartedAt), formatTime(e.FinishedAt),
@@ -79,6 +96,8 @@ func (s *SQLite) RecordSyncEvent(ctx context.Context, e SyncEvent, logs ...LogEn
 	}
 	return out, nil
 }
+
+var recordPassSQL = append(append([]string{}, putStateSQL...), recordSyncEventSQL...)
 
 // FinishSyncEvent records how a running sync event ended.
 func (s *SQLite) FinishSyncEvent(ctx context.Context, id string, status SyncStatus, errText string) (SyncEvent, error) {

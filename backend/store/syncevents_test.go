@@ -140,3 +140,47 @@ func TestRecordSyncEvent(t *testing.T) {
 		t.Errorf("the log entry of a failed record was stored: %+v", logs.Items)
 	}
 }
+
+// A pass's endpoint states are stored with its run, all or none: a run that cannot be
+// stored takes its states with it, and the states of a stored run are there with it.
+func TestRecordPassStoresStatesWithTheRun(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	states := []StateWrite{
+		{State: EndpointState{EndpointID: "cursor|user|/h/.cursor/mcp.json", ClientID: "cursor", Scope: "user", Path: "/h/.cursor/mcp.json",
+			Base: []byte(`{"servers":{}}`), Hash: "h1", WrittenHash: "h1"},
+			Endpoint: &Endpoint{ClientID: "cursor", Path: "/h/.cursor/mcp.json", ConfigType: "servers", Hash: "h1", LastSeen: t0}},
+		{State: EndpointState{EndpointID: "codex|project:/p|/p/.codex/config.toml", ClientID: "codex", Scope: "project:/p",
+			Path: "/p/.codex/config.toml", Hash: "h2", WrittenHash: "h2"}},
+	}
+	_, err := s.UpsertClient(ctx, Client{ID: "cursor"})
+	mustNoErr(t, err)
+	ev, err := s.RecordPass(ctx, states, SyncEvent{EventType: "cli", TriggeredBy: "cli", Status: SyncSucceeded},
+		LogEntry{Event: "sync.finished", Level: "info", Message: "sync succeeded (cli)"})
+	mustNoErr(t, err)
+	all, err := s.ListEndpointStates(ctx, "")
+	mustNoErr(t, err)
+	if len(all) != 2 || all[1].EndpointID != states[0].State.EndpointID || string(all[1].Base) != `{"servers":{}}` || all[0].Hash != "h2" {
+		t.Errorf("states stored with the run = %+v", all)
+	}
+	if eps, err := s.ListEndpoints(ctx, "cursor"); err != nil || len(eps) != 1 || eps[0].Hash != "h1" {
+		t.Errorf("endpoint rows = %+v, %v", eps, err)
+	}
+	if logs, err := s.ListLogs(ctx, LogFilter{SyncEventID: ev.ID}); err != nil || len(logs.Items) != 1 {
+		t.Errorf("the run's log = %+v, %v", logs.Items, err)
+	}
+
+	// The same run id again: refused, and the changed states it carried are not stored.
+	changed := []StateWrite{{State: EndpointState{EndpointID: states[1].State.EndpointID, ClientID: "codex", Scope: "project:/p",
+		Path: "/p/.codex/config.toml", Hash: "h3", WrittenHash: "h3"}}}
+	if _, err := s.RecordPass(ctx, changed, SyncEvent{ID: ev.ID, EventType: "cli", Status: SyncSucceeded}); err == nil {
+		t.Fatal("stored a second run with the same id")
+	}
+	if got, err := s.ListEndpointStates(ctx, "project:/p"); err != nil || len(got) != 1 || got[0].Hash != "h2" {
+		t.Errorf("a refused run changed the states: %+v, %v", got, err)
+	}
+	// A state without an endpoint id is refused before anything is stored.
+	if _, err := s.RecordPass(ctx, []StateWrite{{}}, SyncEvent{EventType: "cli", Status: SyncSucceeded}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a state without an id: err = %v, want ErrInvalidArgument", err)
+	}
+}
