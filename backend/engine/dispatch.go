@@ -489,8 +489,8 @@ func canCreate(ep clients.Endpoint) bool {
 }
 
 // putState notes the endpoint's files (by hash) and the base they read back as (its
-// canonical JSON) for dispatch to store with the other endpoints' once they are all written,
-// and returns both as they will be stored.
+// canonical JSON), which the pass stores with the other endpoints' when it ends (see
+// Result.states), and returns both as they will be stored.
 func (e *Engine) putState(t *target, final clients.Files, base []byte) (hash string, canon []byte) {
 	h := filesHash(final)
 	now := e.now().UTC()

@@ -313,7 +313,7 @@ type target struct {
 	// something needs the config after all.
 	unchanged bool
 	base      *unified.Config // local()'s decoded base
-	// put is the state dispatch stores for the endpoint once every endpoint is written.
+	// put is the state putState noted, taken by dispatch for the pass to store when it ends.
 	put *store.StateWrite
 }
 
