@@ -208,11 +208,11 @@ func (sb *sandbox) endpoint(a clients.Adapter, scope clients.Scope, pick func(cl
 	return found[0]
 }
 
-// read returns the existing files of the endpoint plus any extra files.
+// read returns the existing files of the endpoint (its companions too) plus any extra files.
 func (sb *sandbox) read(ep clients.Endpoint, extra ...string) clients.Files {
 	sb.t.Helper()
 	files := clients.Files{}
-	for _, p := range append([]string{ep.Path}, extra...) {
+	for _, p := range append(append([]string{ep.Path}, ep.Companions...), extra...) {
 		data, err := os.ReadFile(p)
 		switch {
 		case err == nil:

@@ -636,34 +636,48 @@ func TestClaudeCode(t *testing.T) {
 	t.Run("project-scope", func(t *testing.T) {
 		t.Parallel()
 		sb := claudeSandbox(t)
+		// The team's .mcp.json, as `claude mcp add --scope project` writes it.
+		sb.mustRun(claude, "mcp", "add", "--scope", "project", "shared-stdio_7", "--", probeCmd, "x")
 		scope := clients.ProjectScope(sb.work)
-		local := sb.endpoint(a, scope, func(ep clients.Endpoint) bool { return ep.Key != "" })
-		shared := sb.endpoint(a, scope, func(ep clients.Endpoint) bool { return ep.Key == "" })
-		sb.encode(a, local, unified.Config{Servers: map[string]unified.Server{
-			"local-only_5": {Transport: unified.TransportStdio, Command: everythingBin, Args: []string{"stdio"}},
-			"local-off_6":  {Transport: unified.TransportStdio, Command: everythingBin, Args: []string{"stdio"}, Disabled: true},
-		}})
-		sb.encode(a, shared, unified.Config{Servers: map[string]unified.Server{
+		ep := sb.endpoint(a, scope, nil)
+		got := sb.decode(a, ep)
+		checkDecoded(t, "claude mcp add --scope project", got, map[string]unified.Server{
 			"shared-stdio_7": {Transport: unified.TransportStdio, Command: probeCmd, Args: []string{"x"}},
-		}})
+		})
+		sb.checkNoop(a, ep, got)
+		next := got.Clone()
+		next.Servers["local-only_5"] = unified.Server{Transport: unified.TransportStdio, Command: everythingBin, Args: []string{"stdio"}}
+		next.Servers["local-off_6"] = unified.Server{Transport: unified.TransportStdio, Command: everythingBin, Args: []string{"stdio"}, Disabled: true}
+		sb.encode(a, ep, next)
+		// New servers go to the local scope: .mcp.json keeps only the team's server, and the
+		// team's server is not copied into the local scope (which would skip its approval).
+		shared, err := os.ReadFile(filepath.Join(sb.work, ".mcp.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(shared), "local-") || !strings.Contains(string(shared), "shared-stdio_7") {
+			t.Errorf(".mcp.json should hold only the team's server:\n%s", shared)
+		}
 		// Claude Code 2.1.x `mcp list` health-checks every server, switched off or not, and
 		// prints no enabled state: the disabled one is only seen to be read from the project.
-		got := claudeList(t, sb.mustRun(claude, "mcp", "list"))
+		shown := claudeList(t, sb.mustRun(claude, "mcp", "list"))
 		cmdLine := everythingBin + " stdio"
-		if e, ok := got["shared-stdio_7"]; ok && strings.HasPrefix(e.Status, "Pending approval") {
+		if e, ok := shown["shared-stdio_7"]; ok && strings.HasPrefix(e.Status, "Pending approval") {
 			e.Status = "" // .mcp.json servers wait for the user's consent; not started
-			got["shared-stdio_7"] = e
+			shown["shared-stdio_7"] = e
 		}
-		checkListed(t, "claude mcp list (project)", got, map[string]listed{
+		checkListed(t, "claude mcp list (project)", shown, map[string]listed{
 			"local-only_5":   {Transport: "stdio", CmdLine: cmdLine, Status: "Connected"},
 			"local-off_6":    {Transport: "stdio", CmdLine: cmdLine, Status: "Connected"},
 			"shared-stdio_7": {Transport: "stdio", CmdLine: probeCmd + " x"},
 		})
-		for name, want := range map[string]string{"local-off_6": "Local config", "shared-stdio_7": "Project config"} {
+		for name, want := range map[string]string{"local-only_5": "Local config", "local-off_6": "Local config", "shared-stdio_7": "Project config"} {
 			if _, scope := claudeGet(t, sb.mustRun(claude, "mcp", "get", name)); !strings.HasPrefix(scope, want) {
 				t.Errorf("claude mcp get %s: scope %q, want %s", name, scope, want)
 			}
 		}
+		// What Claude Code's own commands left behind reads back as what was written.
+		checkDecoded(t, "the project after our edit", sb.decode(a, ep), next.Servers)
 	})
 
 	t.Run("decodes-what-it-writes", func(t *testing.T) {

@@ -106,28 +106,24 @@ func (*Adapter) DetectPaths(env clients.Env) []string {
 // localKey marks the endpoint of a project's local scope inside ~/.claude.json.
 const localKey = "projects/"
 
-// Endpoints implements clients.Adapter. A project has two places for servers: .mcp.json
-// (shared through version control) and its "local" entry in ~/.claude.json; both are kept
-// in step. Project rules go to .claude/rules/*.md, where a glob rule keeps its paths:
-// frontmatter; they are not also written into the project's CLAUDE.md, because Claude Code
-// reads both and would load every rule twice.
+// Endpoints implements clients.Adapter. A project's servers are one endpoint over the two
+// places Claude Code reads them from: the project's local entry in ~/.claude.json, and the
+// shared .mcp.json as its companion (see localScope for which server goes where). Project
+// rules go to .claude/rules/*.md, where a glob rule keeps its paths: frontmatter; they are
+// not also written into the project's CLAUDE.md, because Claude Code reads both and would
+// load every rule twice.
 func (*Adapter) Endpoints(env clients.Env, scope clients.Scope) []clients.Endpoint {
 	ep := func(path string, f clients.Format, s unified.Section) clients.Endpoint {
 		return clients.Endpoint{Client: ID, Scope: scope, Path: path, Format: f, Sections: []unified.Section{s}}
 	}
 	if scope.Kind == clients.ScopeProject {
-		local := ep(stateFile(env), clients.FormatJSON, unified.SectionServers)
-		local.Key = localKey + scope.Root
+		servers := ep(stateFile(env), clients.FormatJSON, unified.SectionServers)
+		servers.Key = localKey + scope.Root
+		servers.Companions = []string{env.Join(scope.Root, ".mcp.json")}
 		rules := ep(env.Join(scope.Root, ".claude", "rules"), clients.FormatRuleDir, unified.SectionRules)
 		rules.Pattern = "*" + rulefiles.ClaudeRules.Ext
-		// .mcp.json is shared through version control: aisync keeps it in step only when
-		// the team already has one (never creating it), so personal servers and resolved
-		// secret values do not end up in a repository by surprise.
-		shared := ep(env.Join(scope.Root, ".mcp.json"), clients.FormatJSON, unified.SectionServers)
-		shared.ExistingOnly = true
 		return []clients.Endpoint{
-			shared,
-			local,
+			servers,
 			ep(env.Join(scope.Root, ".claude", "settings.json"), clients.FormatJSON, unified.SectionPermissions),
 			rules,
 		}
@@ -149,15 +145,13 @@ func codec(ep clients.Endpoint) (mcpjson.Codec, error) {
 	case ep.Has(unified.SectionPermissions):
 		return permissions, nil
 	case strings.HasPrefix(ep.Key, localKey):
-		return localScope{project: strings.TrimPrefix(ep.Key, localKey)}, nil
+		l := localScope{project: strings.TrimPrefix(ep.Key, localKey)}
+		if len(ep.Companions) > 0 {
+			l.shared = ep.Companions[0]
+		}
+		return l, nil
 	case ep.Key != "":
 		return nil, fmt.Errorf("claude code endpoint %s has an unknown key %q", ep.Path, ep.Key)
-	case ep.Scope.Kind == clients.ScopeProject:
-		// .mcp.json: a project server is switched off from ~/.claude.json, which the local
-		// endpoint writes, so the servers here are written whether on or off.
-		d := servers
-		d.Disabled = mcpjson.DisabledElsewhere
-		return d, nil
 	}
 	return servers, nil
 }

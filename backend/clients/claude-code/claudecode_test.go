@@ -74,6 +74,9 @@ func TestEndpointPaths(t *testing.T) {
 			if ep.Key != "" {
 				p += "#" + ep.Key
 			}
+			for _, c := range ep.Companions {
+				p += " + " + c
+			}
 			out = append(out, p)
 		}
 		return out
@@ -91,7 +94,7 @@ func TestEndpointPaths(t *testing.T) {
 		{"relocated", clients.Env{GOOS: "darwin", Home: "/Users/me", Vars: map[string]string{"CLAUDE_CONFIG_DIR": "/cfg/claude"}}, clients.UserScope,
 			[]string{"/cfg/claude/.claude.json", "/cfg/claude/settings.json", "/cfg/claude/CLAUDE.md"}},
 		{"project", clients.Env{GOOS: "linux", Home: "/home/me"}, clients.ProjectScope("/home/me/src/app"),
-			[]string{"/home/me/src/app/.mcp.json", "/home/me/.claude.json#projects//home/me/src/app",
+			[]string{"/home/me/.claude.json#projects//home/me/src/app + /home/me/src/app/.mcp.json",
 				"/home/me/src/app/.claude/settings.json", "/home/me/src/app/.claude/rules"}},
 	}
 	for _, tc := range tests {
@@ -112,6 +115,14 @@ func userEP(path string) clients.Endpoint {
 func localEP(path, root string) clients.Endpoint {
 	ep := userEP(path)
 	ep.Scope, ep.Key = clients.ProjectScope(root), localKey+root
+	return ep
+}
+
+// projectEP is a project's servers endpoint as Endpoints makes it: the local entry in
+// ~/.claude.json with the project's .mcp.json as its companion.
+func projectEP(path, root string) clients.Endpoint {
+	ep := localEP(path, root)
+	ep.Companions = []string{root + "/.mcp.json"}
 	return ep
 }
 
@@ -158,17 +169,6 @@ func TestGolden(t *testing.T) {
 					t.Fatal("the forward-slash project entry was not found")
 				}
 				c.Servers["git"] = unified.Server{Transport: unified.TransportStdio, Command: `C:\Program Files\Git\bin\git-mcp.exe`}
-			}})
-	})
-	t.Run("project-mcp-json", func(t *testing.T) {
-		ep := clients.Endpoint{Client: ID, Scope: clients.ProjectScope("/home/me/src/app"), Path: "/home/me/src/app/.mcp.json",
-			Format: clients.FormatJSON, Sections: []unified.Section{unified.SectionServers}}
-		mcpjsontest.Golden(t, a, mcpjsontest.Case{Name: "project-mcp", Endpoint: ep,
-			Change: func(c *unified.Config) {
-				p := c.Servers["playwright"]
-				p.Args = []string{"@playwright/mcp@latest"}
-				c.Servers["playwright"] = p
-				delete(c.Servers, "docs")
 			}})
 	})
 	t.Run("permissions", func(t *testing.T) {
@@ -226,19 +226,6 @@ func TestLossyCasesWarn(t *testing.T) {
 	}
 }
 
-// The .mcp.json of a project is switched off from ~/.claude.json, so a disabled server is
-// still written there, without a warning.
-func TestProjectServersDisabledElsewhere(t *testing.T) {
-	t.Parallel()
-	ep := clients.Endpoint{Client: ID, Scope: clients.ProjectScope("/p"), Path: "/p/.mcp.json",
-		Format: clients.FormatJSON, Sections: []unified.Section{unified.SectionServers}}
-	out, warns, err := (&Adapter{}).Encode(ep, clients.Files{}, unified.Config{Servers: map[string]unified.Server{
-		"x": {Transport: unified.TransportStdio, Command: "x", Disabled: true}}})
-	if err != nil || len(warns) != 0 || !strings.Contains(string(out[ep.Path]), `"x"`) {
-		t.Fatalf("%s %v %v", out[ep.Path], warns, err)
-	}
-}
-
 func TestPermissionMapping(t *testing.T) {
 	t.Parallel()
 	both := []struct{ claude, unified string }{
@@ -291,7 +278,7 @@ func FuzzDecode(f *testing.F) {
 		userEP("/home/me/.claude.json"),
 		localEP("/home/me/.claude.json", "/home/me/src/app"),
 		localEP(`C:\Users\me\.claude.json`, `C:\Users\me\src\win-app`),
-		{Client: ID, Scope: clients.ProjectScope("/p"), Path: "/p/.mcp.json", Format: clients.FormatJSON, Sections: []unified.Section{unified.SectionServers}},
+		projectEP("/home/me/.claude.json", "/p"),
 		{Client: ID, Scope: clients.UserScope, Path: "/home/me/.claude/settings.json", Format: clients.FormatJSON, Sections: []unified.Section{unified.SectionPermissions}},
 	}
 	mcpjsontest.Fuzz(f, &Adapter{}, eps,

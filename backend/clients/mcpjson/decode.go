@@ -117,6 +117,15 @@ func (d Dialect) read(doc *jsonedit.Doc) (*state, error) {
 	return st, nil
 }
 
+// DisabledNames is the set of server names the dialect's disabled list in doc switches off
+// (empty unless the dialect is DisabledListed).
+func (d Dialect) DisabledNames(doc *jsonedit.Doc) map[string]bool {
+	if d.Disabled != DisabledListed {
+		return map[string]bool{}
+	}
+	return d.disabledSet(doc)
+}
+
 // disabledSet is the set of server names the document's DisabledList switches off.
 func (d Dialect) disabledSet(doc *jsonedit.Doc) map[string]bool {
 	disabled := map[string]bool{}

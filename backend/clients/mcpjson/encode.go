@@ -597,6 +597,18 @@ func fmtNum(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
+// WriteDisabledList keeps the names of servers in the dialect's disabled list exactly when
+// they are disabled, for servers whose entries another file holds (Claude Code lists a
+// project's .mcp.json servers it has switched off in ~/.claude.json). Other names in the
+// list stay as they are.
+func (d Dialect) WriteDisabledList(doc *jsonedit.Doc, servers map[string]unified.Server) error {
+	names := make(map[string]bool, len(servers))
+	for n := range servers {
+		names[n] = true
+	}
+	return d.writeDisabledList(doc, servers, names)
+}
+
 // writeDisabledList keeps the names of the written servers in the disabled list exactly when
 // they are disabled. Names of other servers (other scopes, connectors) are the user's.
 func (d Dialect) writeDisabledList(doc *jsonedit.Doc, servers map[string]unified.Server, written map[string]bool) error {

@@ -37,6 +37,9 @@ type peerTool struct {
 
 type peerOutput struct {
 	rel, key, comment string
+	// inProject: the servers map is under projects["<absolute project path>"] (Claude Code's
+	// local scope in ~/.claude.json).
+	inProject bool
 }
 
 type peerRun struct {
@@ -169,8 +172,8 @@ func runPeers(ctx context.Context, c *config) section {
 		}
 	}
 	sec.note("aisync ran as %s.", filepath.Base(tools[0].args[0]))
-	for _, bin := range []string{c.Bin, c.HeadlessBin} {
-		if bin != "" {
+	for i, bin := range []string{c.Bin, c.HeadlessBin} {
+		if bin != "" && (i == 0 || bin != c.Bin) {
 			sec.note("Start-up of `%s version` (median of 20 runs, the floor under every aisync run above): %.1f ms.", filepath.Base(bin), versionStart(ctx, bin))
 		}
 	}
@@ -241,19 +244,20 @@ func aisyncTool(c *config) peerTool {
 			for _, d := range []string{".cursor/rules", ".vscode", ".codex", ".gemini"} {
 				must(os.MkdirAll(filepath.Join(proj, d), 0o755))
 			}
-			must(os.WriteFile(filepath.Join(proj, ".mcp.json"), []byte("{}\n"), 0o644))
 			must(os.WriteFile(filepath.Join(proj, ".cursor", "mcp.json"), mcpServersJSON("mcpServers", servers), 0o644))
 			for i := range rules {
 				must(os.WriteFile(filepath.Join(proj, ".cursor", "rules", fmt.Sprintf("rule-%04d.mdc", i)), cursorRule(i), 0o644))
 			}
 		},
 		outputs: map[string]peerOutput{
-			"Claude Code": {".mcp.json", "mcpServers", ""}, "Cursor": {".cursor/mcp.json", "mcpServers", "source"},
-			"Codex": {".codex/config.toml", "", ""}, "Gemini CLI": {".gemini/settings.json", "mcpServers", ""},
-			"VS Code/Copilot": {".vscode/mcp.json", "servers", ""},
+			"Claude Code": {rel: "../home/.claude.json", key: "mcpServers", comment: "local scope", inProject: true},
+			"Cursor":      {rel: ".cursor/mcp.json", key: "mcpServers", comment: "source"},
+			"Codex":       {rel: ".codex/config.toml"}, "Gemini CLI": {rel: ".gemini/settings.json", key: "mcpServers"},
+			"VS Code/Copilot": {rel: ".vscode/mcp.json", key: "servers"},
 		},
-		note: "input is the project's Cursor files (.cursor/mcp.json and .cursor/rules/*.mdc); the four other clients' project folders exist " +
-			"(and .mcp.json as {}, since aisync writes a shared .mcp.json only when it exists), and their user-level folders exist so that they are detected.",
+		note: "input is the project's Cursor files (.cursor/mcp.json and .cursor/rules/*.mdc); the four other clients' project folders exist, " +
+			"and their user-level folders exist so that they are detected. aisync puts a project's new servers into Claude Code's local scope " +
+			"(the project's entry in ~/.claude.json, where `claude mcp add` puts them), not into the shared .mcp.json, so the Claude Code check reads them there.",
 	}
 }
 
@@ -283,8 +287,8 @@ func rulesyncTool(bin, version string) peerTool {
 			}
 		},
 		outputs: map[string]peerOutput{
-			"Claude Code": {".mcp.json", "mcpServers", ""}, "Cursor": {".cursor/mcp.json", "mcpServers", ""},
-			"Codex": {".codex/config.toml", "", ""}, "VS Code/Copilot": {".vscode/mcp.json", "servers", ""},
+			"Claude Code": {rel: ".mcp.json", key: "mcpServers"}, "Cursor": {rel: ".cursor/mcp.json", key: "mcpServers"},
+			"Codex": {rel: ".codex/config.toml"}, "VS Code/Copilot": {rel: ".vscode/mcp.json", key: "servers"},
 		},
 		note: "targets claudecode,cursor,codexcli,copilot with --features rules,mcp; rulesync " + version + " has no Gemini CLI target " +
 			"(`--targets geminicli` answers \"does not support the feature\"), so Gemini CLI is not supported.",
@@ -333,9 +337,9 @@ func rulerTool(bin, version string) peerTool {
 			}
 		},
 		outputs: map[string]peerOutput{
-			"Claude Code": {".mcp.json", "mcpServers", ""}, "Cursor": {".cursor/mcp.json", "mcpServers", ""},
-			"Codex": {".codex/config.toml", "", ""}, "Gemini CLI": {".gemini/settings.json", "mcpServers", ""},
-			"VS Code/Copilot": {".vscode/mcp.json", "servers", ""},
+			"Claude Code": {rel: ".mcp.json", key: "mcpServers"}, "Cursor": {rel: ".cursor/mcp.json", key: "mcpServers"},
+			"Codex": {rel: ".codex/config.toml"}, "Gemini CLI": {rel: ".gemini/settings.json", key: "mcpServers"},
+			"VS Code/Copilot": {rel: ".vscode/mcp.json", key: "servers"},
 		},
 		note: "agents claude,cursor,codex,gemini-cli,copilot with default options (it also updates .gitignore); for Copilot it writes MCP servers " +
 			"to the shared .mcp.json, not VS Code's .vscode/mcp.json, so the check falls back to .mcp.json and says so.",
@@ -356,7 +360,11 @@ func checkOutput(t peerTool, proj, target string, want map[string]bool) string {
 	if _, err := os.Stat(path); err != nil && t.name == "ruler" && target == "VS Code/Copilot" {
 		path, o.key, suffix = filepath.Join(proj, ".mcp.json"), "mcpServers", " (in .mcp.json)"
 	}
-	got, err := serverNames(path, o.key)
+	project := ""
+	if o.inProject {
+		project = proj
+	}
+	got, err := serverNames(path, o.key, project)
 	if err != nil {
 		return "✗ " + err.Error()
 	}
@@ -377,7 +385,9 @@ func checkOutput(t peerTool, proj, target string, want map[string]bool) string {
 	return fmt.Sprintf("✗ %d of %d, %d extra%s", len(want)-missing, len(want), extra, suffix)
 }
 
-func serverNames(path, key string) (map[string]bool, error) {
+// serverNames reads the names in the servers map at key (under projects[project] when project
+// is set), or in TOML's mcp_servers when key is "".
+func serverNames(path, key, project string) (map[string]bool, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("no %s", filepath.Base(path))
@@ -402,6 +412,13 @@ func serverNames(path, key string) (map[string]bool, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(std, &doc); err != nil {
 		return nil, fmt.Errorf("bad JSON: %v", err)
+	}
+	if project != "" {
+		var projects map[string]map[string]json.RawMessage
+		if err := json.Unmarshal(doc["projects"], &projects); err != nil {
+			return nil, fmt.Errorf("bad projects: %v", err)
+		}
+		doc = projects[project]
 	}
 	var m map[string]json.RawMessage
 	if raw, ok := doc[key]; ok {
