@@ -162,6 +162,15 @@ type EndpointInfo struct {
 	Format   string   `json:"format"`
 	Sections []string `json:"sections"`
 	Exists   bool     `json:"exists"`
+	// Companions are further files read and written with Path (Claude Code's project
+	// .mcp.json, the Copilot CLI's settings.json).
+	Companions []FileInfo `json:"companions,omitempty"`
+}
+
+// FileInfo is a file and whether it exists.
+type FileInfo struct {
+	Path   string `json:"path"`
+	Exists bool   `json:"exists"`
 }
 
 // Clients lists every known client (detected or not), highest priority first.
@@ -198,7 +207,12 @@ func (s *Service) Clients(ctx context.Context) ([]ClientInfo, error) {
 				for i, x := range ep.Sections {
 					secs[i] = string(x)
 				}
-				ci.Endpoints = append(ci.Endpoints, EndpointInfo{ID: ep.ID(), Scope: sc.ID(), Path: ep.Path, Format: string(ep.Format), Sections: secs, Exists: err == nil})
+				info := EndpointInfo{ID: ep.ID(), Scope: sc.ID(), Path: ep.Path, Format: string(ep.Format), Sections: secs, Exists: err == nil}
+				for _, p := range ep.Companions {
+					_, err := os.Stat(p)
+					info.Companions = append(info.Companions, FileInfo{Path: p, Exists: err == nil})
+				}
+				ci.Endpoints = append(ci.Endpoints, info)
 			}
 		}
 		out = append(out, ci)

@@ -284,6 +284,16 @@ async function main() {
     await until(() => JSON.stringify(readJSON(files.windsurf)).includes('--ignore-robots-txt'), 'after resuming, the edit did not reach Windsurf')
   })
 
+  await step('client detail lists the files read with an endpoint', async () => {
+    // The Copilot CLI keeps switched-off servers in settings.json, next to mcp-config.json.
+    await page.goto(base + '/#/')
+    await page.locator('[data-testid="client-card"][data-client="copilot-cli"]').click()
+    const list = page.locator('[data-testid="client-files"]')
+    await list.getByText(files.copilot).waitFor()
+    await list.locator('[data-testid="companion"]').getByText(join(dirname(files.copilot), 'settings.json')).waitFor()
+    await list.locator('[data-testid="companion"]').getByText('(not there)').waitFor()
+  })
+
   await step('create a conflict and resolve it from the UI', async () => {
     await page.goto(base + '/#/')
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor()

@@ -78,6 +78,7 @@ func (*Adapter) Capabilities() clients.Capabilities {
 			"agent-requested and manual rules become always-on in .claude/rules; rules in ~/.claude/CLAUDE.md keep their activation in aisync but Claude Code reads them all, always",
 			"permission entries other than mcp__…, Bash(prefix:*), Read(…), Edit(…)/Write(…) and WebFetch(domain:…) stay in Claude Code only; exact Bash(cmd) rules are not widened to prefixes",
 			"headersHelper, oauth, alwaysLoad and type \"ws\" servers stay in Claude Code only",
+			"a project's new servers go to its local scope in ~/.claude.json; the team's .mcp.json keeps only the servers it already lists (never copied into the local scope, so Claude Code still asks before starting them)",
 		},
 	}
 }

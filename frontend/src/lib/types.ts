@@ -81,6 +81,8 @@ export interface EndpointInfo {
   format: string
   sections: string[] | null
   exists: boolean
+  /** further files read and written with path (Claude Code's project .mcp.json) */
+  companions?: { path: string; exists: boolean }[]
 }
 
 /** service.ClientInfo */
