@@ -79,13 +79,16 @@ type Endpoint struct {
 	// Key is adapter-private: where inside a shared file this endpoint lives
 	// (e.g. Claude Code's projects["/abs/path"] in ~/.claude.json).
 	Key string `json:"key,omitempty"`
-	// ExistingOnly marks a file aisync writes only when it already exists: a file shared
-	// through version control (a project's .mcp.json), or one of a tool the user may not
-	// use (Cursor's CLI settings). It is still read when it exists.
+	// ExistingOnly marks a file aisync writes only when it already exists: one whose
+	// creation would change what the client reads (a new .rules would hide the AGENTS.md
+	// Zed reads), or one of a tool the user may not use (Cursor's CLI settings). It is
+	// still read when it exists.
 	ExistingOnly bool `json:"existingOnly,omitempty"`
 	// Companions are further files read and written together with Path because the client
-	// keeps part of the same section there (e.g. the Copilot CLI's list of switched-off
-	// servers in settings.json). They are passed in Files when they exist.
+	// keeps part of the same section there (the Copilot CLI's list of switched-off servers
+	// in settings.json; a project's shared .mcp.json next to its Claude Code local scope).
+	// They are passed in Files when they exist; whether one is ever created is the
+	// adapter's choice (Claude Code's .mcp.json never is).
 	Companions []string `json:"companions,omitempty"`
 }
 
