@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,7 +24,8 @@ func (s *SQLite) AppendLogs(ctx context.Context, entries ...LogEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if err := checkLogs(entries); err != nil {
+	entries, err := checkLogs(entries)
+	if err != nil {
 		return fmt.Errorf("append logs: %w", err)
 	}
 	if err := s.inTxStmts(ctx, appendLogSQL, func(st *txStmts) error { return s.appendLogs(ctx, st, entries) }); err != nil {
@@ -32,20 +34,28 @@ func (s *SQLite) AppendLogs(ctx context.Context, entries ...LogEntry) error {
 	return nil
 }
 
-// checkLogs validates entries and normalizes their levels, before a transaction starts.
-func checkLogs(entries []LogEntry) error {
+// checkLogs validates entries and returns them with their levels normalized, before a
+// transaction starts. The caller's slice is never written to (callers may share it, and
+// may be reading it concurrently): an entry whose level changes is normalized in a copy.
+func checkLogs(entries []LogEntry) ([]LogEntry, error) {
+	copied := false
 	for i := range entries {
-		e := &entries[i]
+		e := entries[i]
 		level, ok := normalizeLevel(e.Level)
 		if !ok {
-			return fmt.Errorf("%w: entry %d has level %q", ErrInvalidArgument, i, e.Level)
+			return nil, fmt.Errorf("%w: entry %d has level %q", ErrInvalidArgument, i, e.Level)
 		}
 		if len(e.Context) > 0 && !json.Valid(e.Context) {
-			return fmt.Errorf("%w: entry %d context is not JSON", ErrInvalidArgument, i)
+			return nil, fmt.Errorf("%w: entry %d context is not JSON", ErrInvalidArgument, i)
 		}
-		e.Level = level
+		if level != e.Level {
+			if !copied {
+				entries, copied = slices.Clone(entries), true
+			}
+			entries[i].Level = level
+		}
 	}
-	return nil
+	return entries, nil
 }
 
 // appendLogs inserts entries checked by checkLogs inside tx, appendBatch rows a statement.

@@ -18,11 +18,16 @@ func TestAppendLogs(t *testing.T) {
 	useClock(s, t0, time.Millisecond)
 
 	t.Run("fills in ids, times and normalises levels", func(t *testing.T) {
-		mustNoErr(t, s.AppendLogs(ctx,
-			LogEntry{Level: "WARNING", Message: "a"},
-			LogEntry{Level: "", Message: "b", Context: json.RawMessage(`{"k":1}`)},
-			LogEntry{Level: "Error", Message: "c", ClientID: "cursor", Event: "sync.failed"},
-		))
+		in := []LogEntry{
+			{Level: "WARNING", Message: "a"},
+			{Level: "", Message: "b", Context: json.RawMessage(`{"k":1}`)},
+			{Level: "Error", Message: "c", ClientID: "cursor", Event: "sync.failed"},
+		}
+		mustNoErr(t, s.AppendLogs(ctx, in...))
+		// The caller's entries are not written to: callers may share them across goroutines.
+		if in[0].Level != "WARNING" || in[1].Level != "" || in[2].Level != "Error" {
+			t.Errorf("AppendLogs changed the caller's entries: %+v", in)
+		}
 		page, err := s.ListLogs(ctx, LogFilter{})
 		mustNoErr(t, err)
 		if len(page.Items) != 3 {

@@ -33,7 +33,8 @@ func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []Snap
 	if !json.Valid(snap.Payload) {
 		return Snapshot{}, fmt.Errorf("record snapshot: %w: payload is not JSON", ErrInvalidArgument)
 	}
-	if err := checkLogs(logs); err != nil {
+	logs, err := checkLogs(logs)
+	if err != nil {
 		return Snapshot{}, fmt.Errorf("record snapshot: log: %w", err)
 	}
 	if snap.ID == "" {
@@ -45,7 +46,7 @@ func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []Snap
 	snap.CreatedAt = snap.CreatedAt.UTC()
 	created := formatTime(snap.CreatedAt)
 
-	err := s.inTxStmts(ctx, recordSnapshotSQL, func(tx *txStmts) error {
+	err = s.inTxStmts(ctx, recordSnapshotSQL, func(tx *txStmts) error {
 		if snap.ParentID == "" {
 			err := tx.QueryRowContext(ctx, parentSnapshotSQL, snap.Scope).Scan(&snap.ParentID)
 			if err != nil && err != sql.ErrNoRows {

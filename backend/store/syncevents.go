@@ -52,7 +52,8 @@ func (s *SQLite) RecordPass(ctx context.Context, states []StateWrite, e SyncEven
 	if e.Status == SyncRunning || e.Status == "" {
 		return SyncEvent{}, fmt.Errorf("record sync event: %w: status %q is not final", ErrInvalidArgument, e.Status)
 	}
-	if err := checkLogs(logs); err != nil {
+	logs, err := checkLogs(logs)
+	if err != nil {
 		return SyncEvent{}, fmt.Errorf("record sync event: log: %w", err)
 	}
 	if err := s.checkStates(states); err != nil {
@@ -78,7 +79,7 @@ func (s *SQLite) RecordPass(ctx context.Context, states []StateWrite, e SyncEven
 		hot = recordPassSQL
 	}
 	var out SyncEvent
-	err := s.inTxStmts(ctx, hot, func(tx *txStmts) error {
+	err = s.inTxStmts(ctx, hot, func(tx *txStmts) error {
 		if err := putStates(ctx, tx, states); err != nil {
 			return err
 		}
