@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -209,6 +210,34 @@ func replaceChecked(tmp, path string, opt WriteOptions) error {
 	return os.Rename(tmp, path)
 }
 
+// mkdirAllSynced is os.MkdirAll that also makes each folder it creates durable, by syncing
+// the folder that holds it (as a rename is made durable): otherwise a crash soon after a
+// first backup could lose the new folder, and the backup in it, on filesystems that do not
+// order directory entries on their own.
+func mkdirAllSynced(dir string, perm os.FileMode) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return &os.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := mkdirAllSynced(parent, perm); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, perm); err != nil {
+		// Another writer may have created it in the meantime; its entry is synced below
+		// all the same, since that writer's sync may not have finished.
+		if fi, serr := os.Stat(dir); serr != nil || !fi.IsDir() {
+			return err
+		}
+	}
+	syncDir(parent)
+	return nil
+}
+
 // syncDir makes the renames done in dir so far durable. Writes of several files into one
 // folder (a rule folder on a first pass, a project's root) share fsyncs of it: a caller
 // whose rename is covered by an fsync that started after it waits for that one instead of
@@ -268,7 +297,7 @@ func (b Backups) Save(path string, data []byte) (string, error) {
 		return "", nil
 	}
 	dir := filepath.Join(b.Dir, sanitise(path))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := mkdirAllSynced(dir, 0o700); err != nil {
 		return "", fmt.Errorf("back up %s: %w", path, err)
 	}
 	list, _ := b.List(path)

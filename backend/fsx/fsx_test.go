@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -129,6 +130,44 @@ func TestBackupsRotateAndRestore(t *testing.T) {
 	list, _ = b.List(p)
 	if got, _ := os.ReadFile(list[0]); string(got) != "current" {
 		t.Fatalf("restore did not back up the replaced bytes: newest = %q", got)
+	}
+}
+
+// The first backups of many files at once all land, each in its own new folder under a
+// backups folder none of them found, and a backups path that is a file is a clear error.
+func TestBackupsFirstSaveCreatesFolders(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := Backups{Dir: filepath.Join(dir, "data", "backups")}
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = b.Save(filepath.Join(dir, fmt.Sprintf("cfg-%d.json", i)), []byte(fmt.Sprint(i)))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("save %d: %v", i, err)
+		}
+		list, _ := b.List(filepath.Join(dir, fmt.Sprintf("cfg-%d.json", i)))
+		if len(list) != 1 {
+			t.Fatalf("file %d has %d backups, want 1", i, len(list))
+		}
+		if got, _ := os.ReadFile(list[0]); string(got) != fmt.Sprint(i) {
+			t.Fatalf("backup %d holds %q", i, got)
+		}
+	}
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blocked := Backups{Dir: plain} // a file, not a folder
+	if _, err := blocked.Save(filepath.Join(dir, "x.json"), []byte("x")); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Fatalf("saving under a file: %v; want a not-a-directory error", err)
 	}
 }
 
