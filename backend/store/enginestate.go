@@ -114,8 +114,12 @@ func (s *SQLite) checkStates(ws []StateWrite) error {
 
 // putStates is PutEndpointStates inside a transaction.
 func putStates(ctx context.Context, st *txStmts, ws []StateWrite) error {
+	bases, err := baseHashes(ctx, st, ws)
+	if err != nil {
+		return fmt.Errorf("read endpoint states: %w", err)
+	}
 	for _, w := range ws {
-		if err := putEndpointState(ctx, st, w.State); err != nil {
+		if err := putEndpointState(ctx, st, w.State, bases); err != nil {
 			return fmt.Errorf("put endpoint state %q: %w", w.State.EndpointID, err)
 		}
 		if w.Endpoint != nil {
@@ -129,8 +133,9 @@ func putStates(ctx context.Context, st *txStmts, ws []StateWrite) error {
 
 // The statements of putEndpointState and upsertEndpoint, which every sync pass runs.
 const (
-	selectBaseHashSQL = `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`
-	insertBaseSQL     = `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
+	selectBaseHashSQL    = `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`
+	selectAllBaseHashSQL = `SELECT endpoint_id, base_hash FROM endpoint_state WHERE base_hash IS NOT NULL`
+	insertBaseSQL        = `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
 			WHERE NOT EXISTS (SELECT 1 FROM base_blob WHERE hash = ?1)`
 	upsertStateSQL = `INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base_hash,
 		hash, written_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
@@ -141,32 +146,76 @@ const (
 		AND NOT EXISTS (SELECT 1 FROM endpoint_state WHERE base_hash = ?1)`
 )
 
-var putStateSQL = []string{selectBaseHashSQL, insertBaseSQL, upsertStateSQL, dropBaseSQL, upsertEndpointSQL}
+var putStateSQL = []string{selectBaseHashSQL, selectAllBaseHashSQL, insertBaseSQL, upsertStateSQL, dropBaseSQL, upsertEndpointSQL}
 
-// putEndpointState is PutEndpointState inside a transaction.
-func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState) error {
+// stateBases is what putStates knows, inside its transaction, of the bases endpoints refer
+// to: each endpoint's base hash (absent: none), and the blobs this transaction stored.
+type stateBases struct {
+	old    map[string]string
+	stored map[string]bool
+}
+
+// baseHashes reads the base hash of every endpoint in ws: with one query over all states
+// when there are several (a pass stores a few dozen; a query per endpoint cost more than the
+// whole table), by endpoint otherwise.
+func baseHashes(ctx context.Context, tx *txStmts, ws []StateWrite) (stateBases, error) {
+	b := stateBases{old: make(map[string]string, len(ws)), stored: map[string]bool{}}
+	if len(ws) == 1 {
+		var old sql.NullString
+		err := tx.QueryRowContext(ctx, selectBaseHashSQL, ws[0].State.EndpointID).Scan(&old)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return b, err
+		}
+		if old.Valid {
+			b.old[ws[0].State.EndpointID] = old.String
+		}
+		return b, nil
+	}
+	rows, err := tx.QueryContext(ctx, selectAllBaseHashSQL)
+	if err != nil {
+		return b, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, hash string
+		if err := rows.Scan(&id, &hash); err != nil {
+			return b, err
+		}
+		b.old[id] = hash
+	}
+	return b, rows.Err()
+}
+
+// putEndpointState is PutEndpointState inside a transaction; bases says which base the
+// endpoint referred to and is kept up to date.
+func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState, bases stateBases) error {
 	var key any // NULL: no base (nil or empty, as before bases were shared)
+	var hash string
 	if len(st.Base) > 0 {
 		sum := sha256.Sum256(st.Base)
-		key = hex.EncodeToString(sum[:])
+		hash = hex.EncodeToString(sum[:])
+		key = hash
 	}
-	var old sql.NullString
-	err := tx.QueryRowContext(ctx, selectBaseHashSQL, st.EndpointID).Scan(&old)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	if key != nil && (!old.Valid || old.String != key) {
+	old, hadOld := bases.old[st.EndpointID]
+	if key != nil && old != hash && !bases.stored[hash] {
 		// Written only when absent, so that a shared base is not validated again.
 		if _, err := tx.ExecContext(ctx, insertBaseSQL, key, string(st.Base)); err != nil {
 			return err
 		}
+		bases.stored[hash] = true
 	}
 	if _, err := tx.ExecContext(ctx, upsertStateSQL,
 		st.EndpointID, st.ClientID, st.Scope, st.Path, key, st.Hash, st.WrittenHash, formatTime(st.UpdatedAt)); err != nil {
 		return err
 	}
-	if old.Valid && old.String != key {
-		return dropBaseIfUnused(ctx, tx, old.String)
+	if key != nil {
+		bases.old[st.EndpointID] = hash
+	} else {
+		delete(bases.old, st.EndpointID)
+	}
+	if hadOld && old != hash {
+		delete(bases.stored, old) // it may be gone now: a later state that needs it stores it again
+		return dropBaseIfUnused(ctx, tx, old)
 	}
 	return nil
 }

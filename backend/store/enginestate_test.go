@@ -253,6 +253,40 @@ func TestPutEndpointStatesBatch(t *testing.T) {
 	mustNoErr(t, s.PutEndpointStates(ctx, nil))
 }
 
+// Within one batch, an endpoint that moves off a base another endpoint then takes up keeps
+// that base stored, the same endpoint can appear twice (the last state wins), and no blob
+// is left that no endpoint refers to.
+func TestPutEndpointStatesBatchMovesBases(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	b1, b2 := `{"servers":{"a":{"command":"x"}}}`, `{"servers":{"b":{"command":"y"}}}`
+	st := func(id, b string) StateWrite {
+		return StateWrite{State: EndpointState{EndpointID: id, Scope: "user", Base: json.RawMessage(b), Hash: "h"}}
+	}
+	mustNoErr(t, s.PutEndpointStates(ctx, []StateWrite{st("one", b1), st("two", b2)}))
+	// one moves to b2 (b1 loses its last reference and is dropped), then two takes up b1,
+	// then one is written again with b1, and two with nothing.
+	mustNoErr(t, s.PutEndpointStates(ctx, []StateWrite{st("one", b2), st("two", b1), st("one", b1), st("two", "")}))
+	got := map[string]string{}
+	for _, id := range []string{"one", "two"} {
+		e, err := s.GetEndpointState(ctx, id)
+		mustNoErr(t, err)
+		got[id] = string(e.Base)
+	}
+	if got["one"] != b1 || got["two"] != "" {
+		t.Errorf("bases = %v, want one: %s and two: none", got, b1)
+	}
+	blobs := baseBlobs(t, s)
+	if len(blobs) != 1 {
+		t.Errorf("stored bases = %v, want only the one endpoint one refers to", blobs)
+	}
+	for _, body := range blobs {
+		if body != b1 {
+			t.Errorf("stored base %s, want %s", body, b1)
+		}
+	}
+}
+
 // Bases stored before they were shared (schema version 5) survive the migration, and an
 // endpoint's next write moves it to a shared base and drops its old copy.
 func TestInlineBasesAreMigrated(t *testing.T) {

@@ -273,6 +273,14 @@ func (t *txStmts) QueryRowContext(ctx context.Context, q string, args ...any) *s
 	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
+// QueryContext is tx.QueryContext with q prepared once.
+func (t *txStmts) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
+}
+
 // ExecContext is tx.ExecContext with q prepared once.
 func (t *txStmts) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if st := t.stmt(ctx, q); st != nil {
