@@ -133,9 +133,10 @@ func putStates(ctx context.Context, st *txStmts, ws []StateWrite) error {
 
 // The statements of putEndpointState and upsertEndpoint, which every sync pass runs.
 const (
-	selectBaseHashSQL    = `SELECT base_hash FROM endpoint_state WHERE endpoint_id = ?`
-	selectAllBaseHashSQL = `SELECT endpoint_id, base_hash FROM endpoint_state WHERE base_hash IS NOT NULL`
-	insertBaseSQL        = `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
+	// The ids come as one JSON array, so that one statement serves any number of them.
+	selectBaseHashesSQL = `SELECT endpoint_id, base_hash FROM endpoint_state
+		WHERE endpoint_id IN (SELECT value FROM json_each(?)) AND base_hash IS NOT NULL`
+	insertBaseSQL = `INSERT INTO base_blob (hash, body) SELECT ?1, ?2
 			WHERE NOT EXISTS (SELECT 1 FROM base_blob WHERE hash = ?1)`
 	upsertStateSQL = `INSERT INTO endpoint_state (endpoint_id, client_id, scope, path, base_hash,
 		hash, written_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id) DO UPDATE SET
@@ -146,7 +147,7 @@ const (
 		AND NOT EXISTS (SELECT 1 FROM endpoint_state WHERE base_hash = ?1)`
 )
 
-var putStateSQL = []string{selectBaseHashSQL, selectAllBaseHashSQL, insertBaseSQL, upsertStateSQL, dropBaseSQL, upsertEndpointSQL}
+var putStateSQL = []string{selectBaseHashesSQL, insertBaseSQL, upsertStateSQL, dropBaseSQL, upsertEndpointSQL}
 
 // stateBases is what putStates knows, inside its transaction, of the bases endpoints refer
 // to: each endpoint's base hash (absent: none), and the blobs this transaction stored.
@@ -155,23 +156,19 @@ type stateBases struct {
 	stored map[string]bool
 }
 
-// baseHashes reads the base hash of every endpoint in ws: with one query over all states
-// when there are several (a pass stores a few dozen; a query per endpoint cost more than the
-// whole table), by endpoint otherwise.
+// baseHashes reads the base hash of every endpoint in ws with one query (a query per
+// endpoint cost more than the rest of storing a pass's states).
 func baseHashes(ctx context.Context, tx *txStmts, ws []StateWrite) (stateBases, error) {
 	b := stateBases{old: make(map[string]string, len(ws)), stored: map[string]bool{}}
-	if len(ws) == 1 {
-		var old sql.NullString
-		err := tx.QueryRowContext(ctx, selectBaseHashSQL, ws[0].State.EndpointID).Scan(&old)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return b, err
-		}
-		if old.Valid {
-			b.old[ws[0].State.EndpointID] = old.String
-		}
-		return b, nil
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = w.State.EndpointID
 	}
-	rows, err := tx.QueryContext(ctx, selectAllBaseHashSQL)
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return b, err
+	}
+	rows, err := tx.QueryContext(ctx, selectBaseHashesSQL, string(list))
 	if err != nil {
 		return b, err
 	}

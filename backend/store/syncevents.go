@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 )
 
 const syncEventColumns = `id, client_id, event_type, status, started_at, finished_at,
@@ -71,6 +72,7 @@ func (s *SQLite) RecordPass(ctx context.Context, states []StateWrite, e SyncEven
 	if e.DurationMS == 0 {
 		e.DurationMS = max(e.FinishedAt.Sub(e.StartedAt).Milliseconds(), 0)
 	}
+	logs = slices.Clone(logs) // linked to the run in a copy: the caller's entries stay as given
 	for i := range logs {
 		logs[i].SyncEventID = e.ID
 	}

@@ -155,9 +155,12 @@ func TestRecordPassStoresStatesWithTheRun(t *testing.T) {
 	}
 	_, err := s.UpsertClient(ctx, Client{ID: "cursor"})
 	mustNoErr(t, err)
-	ev, err := s.RecordPass(ctx, states, SyncEvent{EventType: "cli", TriggeredBy: "cli", Status: SyncSucceeded},
-		LogEntry{Event: "sync.finished", Level: "info", Message: "sync succeeded (cli)"})
+	logs := []LogEntry{{Event: "sync.finished", Level: "info", Message: "sync succeeded (cli)"}}
+	ev, err := s.RecordPass(ctx, states, SyncEvent{EventType: "cli", TriggeredBy: "cli", Status: SyncSucceeded}, logs...)
 	mustNoErr(t, err)
+	if logs[0].SyncEventID != "" {
+		t.Errorf("RecordPass wrote the run's id into the caller's log entry: %+v", logs[0])
+	}
 	all, err := s.ListEndpointStates(ctx, "")
 	mustNoErr(t, err)
 	if len(all) != 2 || all[1].EndpointID != states[0].State.EndpointID || string(all[1].Base) != `{"servers":{}}` || all[0].Hash != "h2" {
