@@ -136,7 +136,8 @@ func (l localScope) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg
 	}
 	out := e.files(ep.Path, l.shared)
 	var srv map[string]unified.Server
-	if after := l.dialect(e.doc); e.local.Partial() && slices.Equal(after.Root, e.d.Root) {
+	after := l.dialect(e.doc)
+	if e.local.Partial() && slices.Equal(after.Root, e.d.Root) {
 		srv, err = e.local.ReadBack(e.doc)
 	} else {
 		srv, _, err = after.DecodeDoc(e.doc)
@@ -149,7 +150,7 @@ func (l localScope) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg
 		if err != nil {
 			return nil, warns, unified.Config{}, fmt.Errorf("read back %s: %w", l.shared, err)
 		}
-		srv, _ = l.merge(srv, sh, l.dialect(e.doc).DisabledNames(e.doc))
+		srv, _ = l.merge(srv, sh, after.DisabledNames(e.doc))
 	}
 	return out, warns, unified.Config{Servers: srv}, nil
 }
