@@ -114,7 +114,9 @@ func copyItem(dst *unified.Config, src unified.Config, sec unified.Section, name
 
 // dispatch renders the hub into every endpoint of the scope, concurrently per file so that a
 // slow or failing client never holds up the others. It returns the number of files written.
-func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []target, hub unified.Config, pending map[string]Pending, held map[string]bool, res *Result) int {
+// The endpoints are encoded at once, but no file is written before stored is open; when it
+// opens with an error nothing is written and no state is recorded.
+func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []target, hub unified.Config, pending map[string]Pending, held map[string]bool, res *Result, stored *gate) int {
 	heldNow := e.heldEndpoints(ctx, sc.ID())
 	byPath := map[string][]*target{}
 	var order []string
@@ -151,7 +153,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 					mu.Unlock()
 					continue
 				}
-				n, err := e.writeEndpoint(ctx, t, hub, &canons, pending, res, &mu)
+				n, err := e.writeEndpoint(ctx, t, hub, &canons, pending, res, &mu, stored)
 				mu.Lock()
 				written += n
 				res.FilesWritten += n
@@ -166,6 +168,12 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 		}()
 	}
 	wg.Wait()
+	if stored.wait() != nil {
+		for i := range targets {
+			targets[i].put = nil // the pass failed before writing: nothing it noted holds
+		}
+		return 0
+	}
 	res.states = append(res.states, takeStates(targets)...)
 	now := e.now().UTC()
 	for _, t := range targets {
@@ -193,12 +201,16 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 	return written
 }
 
-// writeEndpoint encodes and writes one endpoint, then records its new base.
-func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Config, canons *hubCanon, pending map[string]Pending, res *Result, mu *sync.Mutex) (int, error) {
+// writeEndpoint encodes and writes one endpoint, then records its new base. It writes
+// nothing until ready is open, and nothing at all when ready opens with an error.
+func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Config, canons *hubCanon, pending map[string]Pending, res *Result, mu *sync.Mutex, ready *gate) (int, error) {
 	id := t.client.Adapter.ID()
 	enc, done, err := e.encode(ctx, t, hub, canons, pending, res, mu)
 	if done || err != nil {
 		return 0, err
+	}
+	if ready.wait() != nil {
+		return 0, nil // dispatch returns the pass's error; this endpoint is left as it is
 	}
 	canon, out, warns := enc.canon, enc.out, enc.warns
 	final := clients.Files{}

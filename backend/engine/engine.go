@@ -907,28 +907,67 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 
 	newHub := out.Hub
+	// The new hub is stored as a snapshot while the endpoints are encoded from it: storing
+	// it takes one core, and the encodes of a large scope the others. No file is written
+	// before the snapshot is stored (the writers wait at the gate), and none at all when
+	// storing it fails.
+	var (
+		stored *gate
+		snap   store.Snapshot
+	)
 	if changed {
 		by := strings.Join(out.ChangedBy, ",")
 		if by == "" {
 			by = trigger
 		}
-		snap, err := e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
-		if err != nil {
-			return changed, err
-		}
-		res.Snapshots++
-		res.SnapshotIDs = append(res.SnapshotIDs, snap.ID)
+		stored = newGate()
+		go func() {
+			var err error
+			snap, err = e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
+			stored.open(err)
+		}()
 	}
 
 	// Dispatch: render the hub into every endpoint (writes happen only where bytes change).
 	for id := range skip {
 		out.Held[id] = true
 	}
-	written := e.dispatch(ctx, sc, targets, newHub, pending, out.Held, res)
+	written := e.dispatch(ctx, sc, targets, newHub, pending, out.Held, res, stored)
+	if err := stored.wait(); err != nil {
+		return changed, err
+	}
+	if stored != nil {
+		res.Snapshots++
+		res.SnapshotIDs = append(res.SnapshotIDs, snap.ID)
+	}
 	if written > 0 {
 		changed = true
 	}
 	return changed, nil
+}
+
+// gate holds writers back until something they depend on is done (see syncScope). A nil
+// gate is open.
+type gate struct {
+	done chan struct{}
+	err  error
+}
+
+func newGate() *gate { return &gate{done: make(chan struct{})} }
+
+// open lets the writers through, or, with an error, tells them not to write.
+func (g *gate) open(err error) {
+	g.err = err
+	close(g.done)
+}
+
+// wait blocks until the gate is open and returns the error it was opened with.
+func (g *gate) wait() error {
+	if g == nil {
+		return nil
+	}
+	<-g.done
+	return g.err
 }
 
 func firstOr(s []string, def string) string {
