@@ -75,3 +75,45 @@ func benchEncodeReadBack(b *testing.B, env clients.Env, scope clients.Scope, cfg
 		}
 	}
 }
+
+// BenchmarkDecode reads back 1,000 servers from each peer-benchmark client's project
+// servers file, as written by its encode: what a pass costs to observe a large file.
+func BenchmarkDecode(b *testing.B) {
+	env := clients.Env{GOOS: "linux", Home: "/home/u", XDGConfigHome: "/home/u/.config", Vars: map[string]string{}}
+	scope := clients.Scope{Kind: clients.ScopeProject, Root: "/work/p"}
+	cfg := unified.Config{Servers: benchServers(1000)}
+	cfg.Normalize()
+	for _, id := range []string{"claude-code", "cursor", "vscode", "gemini", "codex"} {
+		a, _ := clients.Get(id)
+		for _, ep := range a.Endpoints(env, scope) {
+			if !ep.Has(unified.SectionServers) || ep.Format == clients.FormatRuleDir {
+				continue
+			}
+			in := clients.Files{ep.Path: []byte("{}\n")}
+			if ep.Format == clients.FormatTOML {
+				in[ep.Path] = []byte{}
+			}
+			out, _, err := a.Encode(ep, in, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			files := clients.Files{ep.Path: out[ep.Path]}
+			for p, data := range out {
+				files[p] = data
+			}
+			name := id
+			if ep.Key != "" {
+				name += "/local"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.SetBytes(int64(len(files[ep.Path])))
+				for b.Loop() {
+					got, _, err := a.Decode(ep, files)
+					if err != nil || len(got.Servers) != len(cfg.Servers) {
+						b.Fatalf("decoded %d servers: %v", len(got.Servers), err)
+					}
+				}
+			})
+		}
+	}
+}
