@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -328,7 +329,11 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	oneShotGC(os.Getenv)
+	if os.Getenv("GOGC") == "" {
+		// One pass, then exit: the garbage goes with the process, so collect a quarter as
+		// often (a first pass of 1,000 servers into 5 clients: ~10% faster, measured).
+		debug.SetGCPercent(400)
+	}
 	svc, _, closeAll, code := boot(stderr, service.Options{Quiet: true, OneShot: true})
 	if code != exitOK {
 		return code

@@ -89,26 +89,3 @@ func TestLimitMemoryDefaultsUnlessGOMEMLIMIT(t *testing.T) {
 		t.Fatalf("no GOMEMLIMIT: limit %d, want %d", got, defaultMemoryLimit)
 	}
 }
-
-// A one-shot pass turns the collector off up to oneShotMemoryLimit, unless GOGC or
-// GOMEMLIMIT chose otherwise.
-func TestOneShotGC(t *testing.T) {
-	savedLimit := debug.SetMemoryLimit(-1)
-	savedGC := debug.SetGCPercent(100)
-	t.Cleanup(func() { debug.SetMemoryLimit(savedLimit); debug.SetGCPercent(savedGC) })
-	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-
-	debug.SetMemoryLimit(math.MaxInt64)
-	oneShotGC(env(nil))
-	if gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64); gc != -1 || limit != oneShotMemoryLimit {
-		t.Fatalf("defaults: GOGC %d, limit %d; want off and %d", gc, limit, oneShotMemoryLimit)
-	}
-	oneShotGC(env(map[string]string{"GOMEMLIMIT": "1GiB"}))
-	if gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64); gc != -1 || limit != math.MaxInt64 {
-		t.Fatalf("GOMEMLIMIT set: GOGC %d, limit %d; want off and the limit left alone", gc, limit)
-	}
-	oneShotGC(env(map[string]string{"GOGC": "200"}))
-	if gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64); gc != 100 || limit != math.MaxInt64 {
-		t.Fatalf("GOGC set: GOGC %d, limit %d; want both left alone", gc, limit)
-	}
-}

@@ -74,27 +74,3 @@ func limitMemory(getenv func(string) string) {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 }
-
-// oneShotMemoryLimit is the heap a one-shot pass (`aisync sync --once`) may reach before the
-// collector runs at all; see oneShotGC.
-const oneShotMemoryLimit = 128 << 20
-
-// oneShotGC sets up the collector for a process that makes one pass and exits: its garbage
-// goes with the process, so the collector does not run until the heap reaches
-// oneShotMemoryLimit. A first pass of 1,000 servers into five clients allocates ~60 MB and
-// never reaches it. Why: on two cores a collection takes a quarter of the CPU while it
-// marks, and slows every allocation meanwhile; measured against GOGC=400 (two
-// collections at 1,000 servers), the first pass was ~3 ms faster at 1,000 servers and no
-// slower at 10 or 100, although the process touches more fresh memory. In a setup so large
-// that a pass allocates more than the limit, the collector runs each time the heap reaches
-// it (so the process stays near the limit). GOGC and GOMEMLIMIT, when set, are left as they
-// are.
-func oneShotGC(getenv func(string) string) {
-	if getenv("GOGC") != "" {
-		return
-	}
-	debug.SetGCPercent(-1)
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(oneShotMemoryLimit)
-	}
-}
