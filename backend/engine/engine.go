@@ -907,10 +907,10 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 
 	newHub := out.Hub
-	// The new hub is stored as a snapshot while the endpoints are encoded from it: storing
-	// it takes one core, and the encodes of a large scope the others. No file is written
-	// before the snapshot is stored (the writers wait at the gate), and none at all when
-	// storing it fails.
+	// The new hub is stored as a snapshot while the endpoints are encoded from it. Storing it
+	// holds one of the CPU slots, taken before any encode starts, so that it is not starved
+	// by the encodes: the writes wait for it. No file is written before the snapshot is
+	// stored (the writers wait at the gate), and none at all when storing it fails.
 	var (
 		stored *gate
 		snap   store.Snapshot
@@ -921,7 +921,9 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			by = trigger
 		}
 		stored = newGate()
+		release := e.slot()
 		go func() {
+			defer release()
 			var err error
 			snap, err = e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
 			stored.open(err)
