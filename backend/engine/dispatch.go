@@ -114,10 +114,10 @@ func copyItem(dst *unified.Config, src unified.Config, sec unified.Section, name
 
 // dispatch renders the hub into every endpoint of the scope, concurrently per file so that a
 // slow or failing client never holds up the others. It returns the number of files written.
-// The endpoints are encoded at once, but no file is written before stored is open; when it
-// opens with an error nothing is written and no state is recorded.
+// held are the endpoints not to write (a pending hold included). The endpoints are encoded
+// at once, but no file is written before stored is open; when it opens with an error
+// nothing is written and no state is recorded.
 func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []target, hub unified.Config, pending map[string]Pending, held map[string]bool, res *Result, stored *gate) int {
-	heldNow := e.heldEndpoints(ctx, sc.ID())
 	byPath := map[string][]*target{}
 	var order []string
 	for i := range targets {
@@ -143,7 +143,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 				if t.err != nil {
 					continue // unreadable or unparsable: never overwrite what we cannot read
 				}
-				if held[t.ep.ID()] || heldNow[t.ep.ID()] != "" {
+				if held[t.ep.ID()] {
 					mu.Lock()
 					cr := res.client(t.client.Adapter.ID())
 					cr.Warnings = append(cr.Warnings, t.ep.Path+": held until you confirm or restore it")

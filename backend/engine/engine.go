@@ -907,6 +907,14 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 
 	newHub := out.Hub
+	// Held endpoints are not written; read before the snapshot's transaction, which a
+	// one-shot pass's single database connection would otherwise wait for.
+	for id := range skip {
+		out.Held[id] = true
+	}
+	for id := range e.heldEndpoints(ctx, scope) {
+		out.Held[id] = true
+	}
 	// The new hub is stored as a snapshot while the endpoints are encoded from it. Storing it
 	// holds one of the CPU slots, taken before any encode starts, so that it is not starved
 	// by the encodes: the writes wait for it. No file is written before the snapshot is
@@ -931,9 +939,6 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 
 	// Dispatch: render the hub into every endpoint (writes happen only where bytes change).
-	for id := range skip {
-		out.Held[id] = true
-	}
 	written := e.dispatch(ctx, sc, targets, newHub, pending, out.Held, res, stored)
 	if err := stored.wait(); err != nil {
 		return changed, err
