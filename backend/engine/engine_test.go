@@ -81,6 +81,13 @@ type harness struct {
 
 func newHarness(t *testing.T, policy string, ids ...string) *harness {
 	t.Helper()
+	return newHarnessWith(t, policy, nil, ids...)
+}
+
+// newHarnessWith is newHarness with the engine's store wrapped by wrap (nil: the store
+// itself), for tests that make the store slow or failing.
+func newHarnessWith(t *testing.T, policy string, wrap func(*store.SQLite) store.Store, ids ...string) *harness {
+	t.Helper()
 	home := t.TempDir()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "aisync.db"))
 	if err != nil {
@@ -92,9 +99,13 @@ func newHarness(t *testing.T, policy string, ids ...string) *harness {
 		adapters = append(adapters, fakeAdapter{id})
 		os.MkdirAll(filepath.Join(home, "."+id), 0o755)
 	}
+	var engStore store.Store = st
+	if wrap != nil {
+		engStore = wrap(st)
+	}
 	bus := events.NewBus(100)
 	eng := New(Options{
-		Store: st, Bus: bus, Logger: testLogger(),
+		Store: engStore, Bus: bus, Logger: testLogger(),
 		Env:      clients.Env{GOOS: "linux", Home: home},
 		Adapters: adapters,
 		Settings: settings.Settings{ConflictPolicy: policy, Debounce: 5 * time.Millisecond, RetryMax: 2, RetryBase: 2 * time.Millisecond},
