@@ -49,6 +49,15 @@ type noSecrets struct{}
 func (noSecrets) Extract(*unified.Config) error { return nil }
 func (noSecrets) Resolve(*unified.Config) error { return nil }
 
+// secretScanner is a Secrets whose Extract comes in two parts: Scan finds the secrets in a
+// config, safe to run for several at once, and the function it returns names and stores
+// them in that config. A pass scans each endpoint's config beside its decode, then runs
+// those functions one endpoint after another, in order, so that names do not depend on
+// which decode finished first (secrets.ConfigSecrets is one).
+type secretScanner interface {
+	Scan(cfg unified.Config) (extract func(*unified.Config) error)
+}
+
 // Options configure an Engine.
 type Options struct {
 	Store    store.Store
@@ -315,6 +324,9 @@ type target struct {
 	base      *unified.Config // local()'s decoded base
 	// put is the state putState noted, taken by dispatch for the pass to store when it ends.
 	put *store.StateWrite
+	// extract stores the secrets a secretScanner found in obs.Local (nil: Secrets.Extract
+	// does it all).
+	extract func(*unified.Config) error
 }
 
 // local is what the endpoint's files hold: the decoded files, or for unchanged files the
@@ -692,6 +704,9 @@ func (e *Engine) observe(ctx context.Context, t *target) {
 		}
 		release := e.slot()
 		cfg, warns, err := decodeUTF8(t, files)
+		if sc, ok := e.secrets.(secretScanner); ok && err == nil {
+			t.extract = sc.Scan(cfg)
+		}
 		release()
 		if err == nil {
 			t.obs.Local, t.warns, t.err = &cfg, warns, nil // extractSecrets finishes it
@@ -713,7 +728,11 @@ func (e *Engine) extractSecrets(t *target) {
 	}
 	cfg := *t.obs.Local
 	t.obs.Local = nil
-	if err := e.secrets.Extract(&cfg); err != nil {
+	extract := e.secrets.Extract
+	if t.extract != nil {
+		extract = t.extract
+	}
+	if err := extract(&cfg); err != nil {
 		t.err = fmt.Errorf("store secrets of %s: %w", t.ep.Path, err)
 		return
 	}
@@ -739,8 +758,9 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 	// The endpoints are read and decoded concurrently, their parsing in the CPU slots: a
 	// first pass at scale decodes a large file and a folder of rules at once. Their secrets
-	// are then taken out one endpoint after another, in order, so that the names given to
-	// them do not depend on which decode finished first.
+	// are looked for beside the decodes too (secretScanner), but taken out one endpoint
+	// after another, in order, so that the names given to them do not depend on which
+	// decode finished first.
 	var wg sync.WaitGroup
 	prior := make([]*unified.Config, len(targets))
 	for i := range targets {

@@ -135,32 +135,100 @@ func (c *ConfigSecrets) forgetValue(name, value string) {
 // cannot be stored stays a literal and the error is returned, so the caller can refuse to
 // record it.
 func (c *ConfigSecrets) Extract(cfg *unified.Config) error {
-	if cfg == nil || len(cfg.Servers) == 0 {
+	if cfg == nil {
+		return nil
+	}
+	return c.extractFound(cfg, scanConfig(*cfg))
+}
+
+// Scan does the part of Extract that takes time, finding the secrets in cfg's servers,
+// without the store or the cache, so that the engine can scan the endpoints of a pass
+// concurrently. The function it returns does the rest, exactly as Extract would, for the
+// config Scan was given, unchanged since: it names what was found, stores it and puts the
+// references in. Names are given in the order those functions run.
+func (c *ConfigSecrets) Scan(cfg unified.Config) (extract func(*unified.Config) error) {
+	f := scanConfig(cfg)
+	return func(cfg *unified.Config) error { return c.extractFound(cfg, f) }
+}
+
+// found is where the secrets of one server are: the spans of each of its strings that holds
+// any.
+type found struct {
+	args    [][]span // by index, as scanArgs gives them
+	env     map[string][]span
+	url     []span
+	headers map[string][]span
+}
+
+// scanConfig finds the secrets of cfg's servers, by server name; a server without any is
+// left out.
+func scanConfig(cfg unified.Config) map[string]*found {
+	var out map[string]*found
+	for name, s := range cfg.Servers {
+		f := found{args: scanArgs(s.Args), env: scanMap(s.Env, "env.", nameStrength), headers: scanMap(s.Headers, "headers.", headerStrength)}
+		if !templated(s.URL) && isURL(s.URL) {
+			f.url = scanURL(s.URL, 0, fixed("url"))
+		}
+		if f.args != nil || f.env != nil || len(f.url) > 0 || f.headers != nil {
+			if out == nil {
+				out = map[string]*found{}
+			}
+			out[name] = &found{args: f.args, env: f.env, url: f.url, headers: f.headers}
+		}
+	}
+	return out
+}
+
+// scanMap finds the secrets among the values of env or headers, whose keys' strength says
+// how sure a name makes us; a secret's field is prefix and its key.
+func scanMap(m map[string]string, prefix string, strength func(string) strength) map[string][]span {
+	var out map[string][]span
+	for k, v := range m {
+		if templated(v) {
+			continue
+		}
+		if spans := scanValue(v, 0, keyed(prefix, k), strength(k)); len(spans) > 0 {
+			if out == nil {
+				out = map[string][]span{}
+			}
+			out[k] = spans
+		}
+	}
+	return out
+}
+
+// extractFound names and stores what scanConfig found in cfg, server by server in name
+// order, and in each its arguments, env, URL and headers, keys in order: the order names are
+// given in, so that it never depends on how a map was walked.
+func (c *ConfigSecrets) extractFound(cfg *unified.Config, f map[string]*found) error {
+	if len(cfg.Servers) == 0 {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ensureLoaded()
 	p := pass{c: c, used: map[string]string{}}
-	for _, name := range cfg.ServerNames() {
-		s := cfg.Servers[name]
+	for _, name := range slices.Sorted(maps.Keys(f)) {
+		s, ok := cfg.Servers[name]
+		if !ok {
+			continue
+		}
+		fs := f[name]
 		p.server = name
 		p.prefix = serverPart(name)
-		for i, spans := range scanArgs(s.Args) {
-			s.Args[i] = p.rewrite(s.Args[i], spans)
-		}
-		for _, k := range slices.Sorted(maps.Keys(s.Env)) {
-			if v := s.Env[k]; !templated(v) {
-				s.Env[k] = p.rewrite(v, scanValue(v, 0, "env."+namePart(k), nameStrength(k)))
+		for i, spans := range fs.args {
+			if len(spans) > 0 {
+				s.Args[i] = p.rewrite(s.Args[i], spans)
 			}
 		}
-		if !templated(s.URL) && isURL(s.URL) {
-			s.URL = p.rewrite(s.URL, scanURL(s.URL, 0, "url"))
+		for _, k := range slices.Sorted(maps.Keys(fs.env)) {
+			s.Env[k] = p.rewrite(s.Env[k], fs.env[k])
 		}
-		for _, k := range slices.Sorted(maps.Keys(s.Headers)) {
-			if v := s.Headers[k]; !templated(v) {
-				s.Headers[k] = p.rewrite(v, scanValue(v, 0, "headers."+namePart(k), headerStrength(k)))
-			}
+		if len(fs.url) > 0 {
+			s.URL = p.rewrite(s.URL, fs.url)
+		}
+		for _, k := range slices.Sorted(maps.Keys(fs.headers)) {
+			s.Headers[k] = p.rewrite(s.Headers[k], fs.headers[k])
 		}
 		cfg.Servers[name] = s
 	}

@@ -1,7 +1,9 @@
 package secrets
 
 import (
+	"regexp"
 	"testing"
+	"unicode"
 )
 
 // Fake credentials: shaped like the real ones (so the heuristics are exercised) but marked
@@ -194,11 +196,105 @@ func TestScanValue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := ""
-		if spans := scanValue(tt.value, 0, "f", tt.st); len(spans) == 1 {
+		if spans := scanValue(tt.value, 0, fixed("f"), tt.st); len(spans) == 1 {
 			got = tt.value[spans[0].start:spans[0].end]
 		}
 		if got != tt.secret {
 			t.Errorf("scanValue(%q, %d) found %q, want %q", tt.value, tt.st, got, tt.secret)
 		}
 	}
+}
+
+// The expressions the hand-written matchers in detect.go stand for.
+var (
+	urlRe       = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*://`)
+	schemeRe    = regexp.MustCompile(`^(?i:bearer|basic|token|bot)[ \t]+`)
+	varOnlyRe   = regexp.MustCompile(`^(\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%)$`)
+	envArgRe    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
+	headerArgRe = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9\-]*[A-Za-z0-9]):[ \t]*`)
+	flagNameRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.\-]*$`)
+)
+
+// matchersAgree checks every hand-written matcher against its expression on s.
+func matchersAgree(t *testing.T, s string) {
+	t.Helper()
+	if got, want := isURL(s), urlRe.MatchString(s); got != want {
+		t.Errorf("isURL(%q) = %v, the expression says %v", s, got, want)
+	}
+	want := -1
+	if m := schemeRe.FindStringIndex(s); m != nil {
+		want = m[1]
+	}
+	if got := schemeEnd(s); got != want {
+		t.Errorf("schemeEnd(%q) = %d, the expression says %d", s, got, want)
+	}
+	if got, want := isVarOnly(s), varOnlyRe.MatchString(s); got != want {
+		t.Errorf("isVarOnly(%q) = %v, the expression says %v", s, got, want)
+	}
+	want = -1
+	if m := envArgRe.FindStringSubmatchIndex(s); m != nil {
+		want = m[3]
+		if m[1] != m[3]+1 {
+			t.Fatalf("envArgRe on %q: the value does not start after the name's '='", s)
+		}
+	}
+	if got := envArg(s); got != want {
+		t.Errorf("envArg(%q) = %d, the expression says %d", s, got, want)
+	}
+	wantName, wantValue := -1, -1
+	if m := headerArgRe.FindStringSubmatchIndex(s); m != nil {
+		wantName, wantValue = m[3], m[1]
+	}
+	if n, v := headerArg(s); n != wantName || v != wantValue {
+		t.Errorf("headerArg(%q) = %d, %d, the expression says %d, %d", s, n, v, wantName, wantValue)
+	}
+	if got, want := isFlagName(s), flagNameRe.MatchString(s); got != want {
+		t.Errorf("isFlagName(%q) = %v, the expression says %v", s, got, want)
+	}
+}
+
+// TestMatchersAgreeWithExpressions runs the matchers on every string of up to four pieces
+// from an alphabet of the characters the expressions care about (plus a letter's other-case
+// forms under Unicode folding and an invalid byte), and on the words they look for.
+func TestMatchersAgreeWithExpressions(t *testing.T) {
+	alphabet := []string{"a", "Z", "0", "_", "-", ".", "+", ":", "/", "://", "bot", "=", "$", "%", " ", "\t", "\u212a", "\u017f", "\xff"}
+	var walk func(prefix string, depth int)
+	walk = func(prefix string, depth int) {
+		matchersAgree(t, prefix)
+		if depth == 4 || t.Failed() {
+			return
+		}
+		for _, a := range alphabet {
+			walk(prefix+a, depth+1)
+		}
+	}
+	walk("", 0)
+	for _, s := range []string{
+		"bearer x", "Bearer\t\tabc", "BASIC  ", "to\u212aen abc", "ba\u017fic x", "bot", "bot ", "BoT\tz",
+		"bearerx", "token", "tokens abc", "x-api-key: abc", "Authorization:Bearer x", "a-: x", "ab:",
+		"KEY=value", "_K=", "9K=v", "$HOME", "%APPDATA%", "%X", "$", "https://h", "git+ssh://h",
+		"h://", "1h://", "--flag", "flag.name-x", "İ", "bearer\u00a0x",
+	} {
+		matchersAgree(t, s)
+	}
+}
+
+// TestFoldedPrefixCoversTheFolding makes sure foldedPrefix knows every character that Unicode
+// case folding, as regexp's (?i) uses it, takes for a letter of the scheme words.
+func TestFoldedPrefixCoversTheFolding(t *testing.T) {
+	for _, c := range "bearsicton" {
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if got := foldedPrefix(string(r), string(c)); got != len(string(r)) {
+				t.Errorf("foldedPrefix(%q, %q) = %d, want %d", string(r), string(c), got, len(string(r)))
+			}
+		}
+	}
+}
+
+// FuzzMatchers checks the matchers against their expressions on any input.
+func FuzzMatchers(f *testing.F) {
+	for _, s := range []string{"Bearer abc", "to\u212aen x", "X-Api-Key: v", "API_KEY=v", "%X%", "https://x", "--a.b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { matchersAgree(t, s) })
 }
