@@ -14,11 +14,13 @@ import (
 	"aisync/backend/store"
 )
 
-// snapshotStore is the real store with a RecordSnapshot that can be made slow or failing.
+// snapshotStore is the real store with a RecordSnapshot that can be made slow or failing,
+// and the storing of the items' origins failing.
 type snapshotStore struct {
 	*store.SQLite
-	fail  atomic.Bool
-	delay time.Duration
+	fail        atomic.Bool
+	failOrigins atomic.Bool
+	delay       time.Duration
 	// wroteFirst is set when the watched client file changed while the snapshot was being stored.
 	watch      string
 	wroteFirst atomic.Bool
@@ -36,8 +38,16 @@ func (s *snapshotStore) RecordSnapshot(ctx context.Context, snap store.Snapshot,
 	return s.SQLite.RecordSnapshot(ctx, snap, diffs, logs...)
 }
 
+func (s *snapshotStore) PutSetting(ctx context.Context, key string, v any) error {
+	if s.failOrigins.Load() && strings.HasPrefix(key, "engine.origins:") {
+		return errors.New("database is locked")
+	}
+	return s.SQLite.PutSetting(ctx, key, v)
+}
+
 // The snapshot of a pass is stored while the endpoints are encoded, but no file is written
-// before it is stored, and none at all (nor any endpoint state) when storing it fails.
+// before it is stored, and none at all (nor any endpoint state) when storing it, or the
+// items' origins before it, fails.
 func TestNoWriteBeforeTheSnapshotIsStored(t *testing.T) {
 	t.Parallel()
 	var st *snapshotStore
@@ -50,20 +60,25 @@ func TestNoWriteBeforeTheSnapshotIsStored(t *testing.T) {
 	h.write("alpha", `{"servers":{"fetch":{"transport":"stdio","command":"uvx"}}}`)
 	h.write("beta", `{"servers":{}}`)
 
-	st.fail.Store(true)
-	res := h.sync(TriggerCLI)
-	if len(res.Errors) == 0 || !strings.Contains(strings.Join(res.Errors, "\n"), "disk full") || res.FilesWritten != 0 || res.Snapshots != 0 {
-		t.Fatalf("a pass whose snapshot failed: %+v", res)
-	}
-	if data, _ := os.ReadFile(h.path("beta")); string(data) != `{"servers":{}}` {
-		t.Fatalf("beta was written although the snapshot failed: %s", data)
-	}
-	if states, _ := h.st.ListEndpointStates(ctx, clients.UserScope.ID()); len(states) != 0 {
-		t.Fatalf("states recorded for a pass that failed: %+v", states)
+	for _, failing := range []struct {
+		what, err string
+		flag      *atomic.Bool
+	}{{"snapshot", "disk full", &st.fail}, {"origins", "database is locked", &st.failOrigins}} {
+		failing.flag.Store(true)
+		res := h.sync(TriggerCLI)
+		failing.flag.Store(false)
+		if len(res.Errors) == 0 || !strings.Contains(strings.Join(res.Errors, "\n"), failing.err) || res.FilesWritten != 0 || res.Snapshots != 0 {
+			t.Fatalf("a pass whose %s failed: %+v", failing.what, res)
+		}
+		if data, _ := os.ReadFile(h.path("beta")); string(data) != `{"servers":{}}` {
+			t.Fatalf("beta was written although the %s failed: %s", failing.what, data)
+		}
+		if states, _ := h.st.ListEndpointStates(ctx, clients.UserScope.ID()); len(states) != 0 {
+			t.Fatalf("states recorded for a pass whose %s failed: %+v", failing.what, states)
+		}
 	}
 
-	st.fail.Store(false)
-	res = h.sync(TriggerCLI)
+	res := h.sync(TriggerCLI)
 	if len(res.Errors) != 0 || res.Snapshots != 1 || len(res.SnapshotIDs) != 1 || res.FilesWritten != 1 {
 		t.Fatalf("the next pass: %+v", res)
 	}
