@@ -41,13 +41,14 @@ func toItems(c unified.Config, sections []unified.Section) items {
 // server and rule item was made from (the first one for a key), for fromItemsWith.
 func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded) items {
 	c = c.Normalized() // only read here
-	out := items{}
+	out := make(items, itemCount(c, sections)) // sized: a first pass at scale grew it a thousand times
+	var a arena
 	for _, s := range sections {
 		switch s {
 		case unified.SectionServers:
 			for name, srv := range c.Servers {
 				k := itemKey(s, name)
-				raw := json.RawMessage(srv.AppendJSON(nil))
+				raw := a.add(srv.AppendJSON)
 				out[k] = raw
 				if _, ok := seen[k]; !ok && seen != nil {
 					seen[k] = decodedItem{raw: raw, server: &srv}
@@ -56,7 +57,7 @@ func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded) i
 		case unified.SectionRules:
 			for name, r := range c.Rules {
 				k := itemKey(s, name)
-				raw := json.RawMessage(r.AppendJSON(nil))
+				raw := a.add(r.AppendJSON)
 				out[k] = raw
 				if _, ok := seen[k]; !ok && seen != nil {
 					seen[k] = decodedItem{raw: raw, rule: &r}
@@ -71,6 +72,41 @@ func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded) i
 		}
 	}
 	return out
+}
+
+// arena holds the JSON of many items in a few large buffers instead of one small, grown
+// buffer each.
+type arena struct{ buf []byte }
+
+// arenaChunk is the size of an arena's buffers; an item larger than what is left of one
+// moves the rest of it to a new, larger one (the items already in it stay where they are).
+const arenaChunk = 32 << 10
+
+// add appends one item's JSON with appendJSON and returns it, its capacity cut to its length
+// so that nothing appended to it can overwrite the next.
+func (a *arena) add(appendJSON func([]byte) []byte) json.RawMessage {
+	if cap(a.buf)-len(a.buf) < arenaChunk/16 {
+		a.buf = make([]byte, 0, arenaChunk)
+	}
+	start := len(a.buf)
+	a.buf = appendJSON(a.buf)
+	return json.RawMessage(a.buf[start:len(a.buf):len(a.buf)])
+}
+
+// itemCount is how many items the given sections of c make.
+func itemCount(c unified.Config, sections []unified.Section) int {
+	n := 0
+	for _, s := range sections {
+		switch s {
+		case unified.SectionServers:
+			n += len(c.Servers)
+		case unified.SectionRules:
+			n += len(c.Rules)
+		case unified.SectionPermissions:
+			n += len(c.Permissions.Allow) + len(c.Permissions.Ask) + len(c.Permissions.Deny)
+		}
+	}
+	return n
 }
 
 // decoded remembers, by item key, the value an item's JSON was made from, so that
@@ -114,6 +150,21 @@ func fromItems(in items) unified.Config { return fromItemsWith(in, nil) }
 // their JSON again.
 func fromItemsWith(in items, seen decoded) unified.Config {
 	var c unified.Config
+	var servers, rules int
+	for k := range in {
+		switch sectionOf(k) {
+		case unified.SectionServers:
+			servers++
+		case unified.SectionRules:
+			rules++
+		}
+	}
+	if servers > 0 {
+		c.Servers = make(map[string]unified.Server, servers)
+	}
+	if rules > 0 {
+		c.Rules = make(map[string]unified.Rule, rules)
+	}
 	for k, v := range in {
 		sec, name := splitKey(k)
 		switch sec {
@@ -122,17 +173,11 @@ func fromItemsWith(in items, seen decoded) unified.Config {
 			if !ok && json.Unmarshal(v, &s) != nil {
 				continue
 			}
-			if c.Servers == nil {
-				c.Servers = map[string]unified.Server{}
-			}
 			c.Servers[name] = s
 		case unified.SectionRules:
 			r, ok := seen.rule(k, v)
 			if !ok && json.Unmarshal(v, &r) != nil {
 				continue
-			}
-			if c.Rules == nil {
-				c.Rules = map[string]unified.Rule{}
 			}
 			r.Name = name
 			c.Rules[name] = r

@@ -146,7 +146,13 @@ func appendObject[V any](b []byte, n *int, key string, m map[string]V, item func
 // appendSorted writes a map as a JSON object, keys sorted, each value with item.
 func appendSorted[V any](b []byte, m map[string]V, item func([]byte, V) []byte) []byte {
 	b = append(b, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
+	var small [8]string // most maps here are a server's few env vars or headers: no allocation
+	keys := small[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
 		}
