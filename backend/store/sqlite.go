@@ -133,11 +133,10 @@ func open(ctx context.Context, path string, target int, fromTemplate, oneConn bo
 // finishOpen stamps a database made from the template and refreshes the query planner's
 // statistics where they are missing or stale, reading a bounded sample so that this stays
 // quick on a large log (SQLite's advice for long-lived connections; Close does it again).
+// A database just made from the template holds no rows to gather statistics on.
 func (s *SQLite) finishOpen(ctx context.Context, seeded bool) error {
 	if seeded {
-		if err := s.stampSeeded(ctx); err != nil {
-			return err
-		}
+		return s.stampSeeded(ctx)
 	}
 	if _, err := s.write.ExecContext(ctx, `PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002`); err != nil {
 		return fmt.Errorf("optimize: %w", err)
