@@ -2,7 +2,6 @@ package tomledit
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -63,7 +62,6 @@ type inlineEntry struct {
 // index is the parsed layout of a document.
 type index struct {
 	exprs []expr
-	seen  map[string]int // firstSeen's result, made on first use (an edit builds a new index)
 }
 
 // buildIndex walks the document with go-toml's unstable parser. It assumes
@@ -235,57 +233,37 @@ func equalPath(a, b []string) bool {
 	return len(a) == len(b) && hasPrefix(a, b)
 }
 
-// pathKey turns a path into a map key that cannot collide, even for keys
-// holding dots or NUL bytes.
-func pathKey(path []string) string {
-	var b strings.Builder
-	n := 0
-	for _, p := range path {
-		n += len(p) + 4 // the length's digits (up to 3 for nearly every key) and ':'
-	}
-	b.Grow(n)
-	for _, p := range path {
-		b.WriteString(strconv.Itoa(len(p)))
-		b.WriteByte(':')
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-// firstSeen records where each path is first mentioned, which is what gives
-// TableNames and Keys their document order: the decoded maps have none.
-func (ix *index) firstSeen() map[string]int {
-	if ix.seen != nil {
-		return ix.seen
-	}
+// childrenSeen records where each child of the table at parent is first mentioned, which is
+// what gives keys their document order. It walks the document once for the one table asked
+// about: the positions of every prefix of every path, built as strings, were most of reading
+// a servers table of a thousand entries.
+func (ix *index) childrenSeen(parent []string) map[string]int {
 	seen := map[string]int{}
-	mark := func(path []string, pos int) {
-		for i := 1; i <= len(path); i++ {
-			k := pathKey(path[:i])
-			if _, ok := seen[k]; !ok {
-				seen[k] = pos
+	note := func(path []string, pos int) {
+		if len(path) > len(parent) && hasPrefix(path, parent) {
+			if _, ok := seen[path[len(parent)]]; !ok {
+				seen[path[len(parent)]] = pos
 			}
 		}
 	}
-	var markInline func(t *inlineTable)
-	markInline = func(t *inlineTable) {
+	var noteInline func(t *inlineTable)
+	noteInline = func(t *inlineTable) {
 		for _, e := range t.entries {
-			mark(e.path, e.start)
+			note(e.path, e.start)
 			if e.val.inline != nil {
-				markInline(e.val.inline)
+				noteInline(e.val.inline)
 			}
 		}
 	}
 	for _, e := range ix.exprs {
 		switch e.kind {
 		case exprTable, exprArrayTable, exprKeyValue:
-			mark(e.path, e.lineStart)
+			note(e.path, e.lineStart)
 			if e.val.inline != nil {
-				markInline(e.val.inline)
+				noteInline(e.val.inline)
 			}
 		}
 	}
-	ix.seen = seen
 	return seen
 }
 

@@ -175,7 +175,7 @@ func (d *Doc) keys(path []string, tablesOnly bool) []string {
 	}
 	// Each name's position is looked up once, not at every comparison of the sort: a
 	// servers table of a thousand entries made this most of reading the document.
-	seen := d.ix.firstSeen()
+	seen := d.ix.childrenSeen(path)
 	type named struct {
 		name string
 		pos  int
@@ -183,7 +183,7 @@ func (d *Doc) keys(path []string, tablesOnly bool) []string {
 	var list []named
 	for k, sub := range m {
 		if _, isTable := sub.(map[string]any); isTable || !tablesOnly {
-			pos, ok := seen[pathKey(concat(path, []string{k}))]
+			pos, ok := seen[k]
 			if !ok {
 				pos = len(d.src) + 1
 			}
