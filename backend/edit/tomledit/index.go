@@ -71,6 +71,7 @@ func buildIndex(src []byte) (*index, error) {
 	p := unstable.Parser{KeepComments: true}
 	p.Reset(src)
 	ix := &index{}
+	ns := names{}
 	curTable := -1
 	var curPath []string
 	for p.NextExpression() {
@@ -85,7 +86,7 @@ func buildIndex(src []byte) (*index, error) {
 				table:     curTable,
 			})
 		case unstable.Table, unstable.ArrayTable:
-			keys, first, last := keyParts(n.Key())
+			keys, first, last := ns.keyParts(n.Key())
 			kind := exprTable
 			if n.Kind == unstable.ArrayTable {
 				kind = exprArrayTable
@@ -100,9 +101,9 @@ func buildIndex(src []byte) (*index, error) {
 			curTable = len(ix.exprs) - 1
 			curPath = keys
 		case unstable.KeyValue:
-			keys, first, _ := keyParts(n.Key())
+			keys, first, keyEnd := ns.keyParts(n.Key())
 			full := concat(curPath, keys)
-			val, err := valueOf(src, n, full)
+			val, err := valueOf(src, n, full, keyEnd, ns)
 			if err != nil {
 				return nil, err
 			}
@@ -123,13 +124,26 @@ func buildIndex(src []byte) (*index, error) {
 	return ix, nil
 }
 
+// names gives each distinct key name of a document one string: the same few names (a
+// servers table's "command", "args", "env") come back for every entry.
+type names map[string]string
+
+func (ns names) name(b []byte) string {
+	if s, ok := ns[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	ns[s] = s
+	return s
+}
+
 // keyParts returns the decoded parts of a (dotted) key and the offsets of
 // its first and one past its last byte.
-func keyParts(it unstable.Iterator) (parts []string, first, last int) {
+func (ns names) keyParts(it unstable.Iterator) (parts []string, first, last int) {
 	first = -1
 	for it.Next() {
 		k := it.Node()
-		parts = append(parts, string(k.Data))
+		parts = append(parts, ns.name(k.Data))
 		if first < 0 {
 			first = int(k.Raw.Offset)
 		}
@@ -140,9 +154,9 @@ func keyParts(it unstable.Iterator) (parts []string, first, last int) {
 
 // valueOf derives the span of a key-value's value. The end comes from the
 // key-value's own range; the start is found by skipping `ws = ws` after the
-// last key part, because arrays and inline tables carry no range of their own.
-func valueOf(src []byte, kv *unstable.Node, full []string) (value, error) {
-	_, _, keyEnd := keyParts(kv.Key())
+// last key part (which ends at keyEnd), because arrays and inline tables carry
+// no range of their own.
+func valueOf(src []byte, kv *unstable.Node, full []string, keyEnd int, ns names) (value, error) {
 	end := int(kv.Raw.Offset + kv.Raw.Length)
 	i := skipSpace(src, keyEnd)
 	if i >= len(src) || src[i] != '=' {
@@ -155,7 +169,7 @@ func valueOf(src []byte, kv *unstable.Node, full []string) (value, error) {
 	case unstable.String:
 		val.literal = src[start] == '\'' && !strings.HasPrefix(string(src[start:end]), "'''")
 	case unstable.InlineTable:
-		t, err := inlineOf(src, v, full)
+		t, err := inlineOf(src, v, full, ns)
 		if err != nil {
 			return value{}, err
 		}
@@ -166,7 +180,7 @@ func valueOf(src []byte, kv *unstable.Node, full []string) (value, error) {
 }
 
 // inlineOf indexes the entries of an inline table.
-func inlineOf(src []byte, n *unstable.Node, path []string) (*inlineTable, error) {
+func inlineOf(src []byte, n *unstable.Node, path []string, ns names) (*inlineTable, error) {
 	t := &inlineTable{path: path}
 	it := n.Children()
 	for it.Next() {
@@ -174,9 +188,9 @@ func inlineOf(src []byte, n *unstable.Node, path []string) (*inlineTable, error)
 		if c.Kind != unstable.KeyValue {
 			continue
 		}
-		keys, first, _ := keyParts(c.Key())
+		keys, first, keyEnd := ns.keyParts(c.Key())
 		full := concat(path, keys)
-		val, err := valueOf(src, c, full)
+		val, err := valueOf(src, c, full, keyEnd, ns)
 		if err != nil {
 			return nil, err
 		}
