@@ -251,6 +251,10 @@ func runDesktop(stderr io.Writer) int {
 	}
 	defer closeAll()
 	ctx, cancel := signalContext()
+	// When the window's loop ends (quit, Ctrl-C, SIGTERM), stop the engine and the API and
+	// wait for them before closeAll closes the store.
+	var work workers
+	defer work.wait(shutdownWait)
 	defer cancel()
 	limitMemory(os.Getenv)
 	go releaseAfterPasses(ctx, svc.Bus())
@@ -259,15 +263,15 @@ func runDesktop(stderr io.Writer) int {
 	// engine; a busy port is not fatal for the desktop app.
 	if ln, err := listen(st, stderr); err == nil {
 		srv := httpapi.New(svc, httpapi.Options{Logger: slog.Default()})
-		go srv.Serve(ctx, ln)
+		work.Go(func() { srv.Serve(ctx, ln) })
 	} else {
 		slog.Warn("local API not started", "err", err)
 	}
-	go func() {
+	work.Go(func() {
 		if err := svc.Run(ctx); err != nil && ctx.Err() == nil {
 			slog.Error("engine stopped", "err", err)
 		}
-	}()
+	})
 
 	app := newApp(svc, slog.Default())
 	d := newDesktop(app, svc, slog.Default())

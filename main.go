@@ -20,6 +20,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -235,6 +236,30 @@ func boot(stderr io.Writer, opts service.Options) (*service.Service, settings.Se
 	}, exitOK
 }
 
+// shutdownWait bounds how long a long-running face waits, once told to stop, for the engine
+// and the API to finish what they were doing before the store closes.
+const shutdownWait = 5 * time.Second
+
+// workers are the goroutines of a long-running face that use the store: the engine, the
+// local API. Shutdown cancels them and waits for them (wait) before it closes the store, so
+// that a pass under way records its run and no read is cut off by the close.
+type workers struct{ wg sync.WaitGroup }
+
+func (w *workers) Go(f func()) { w.wg.Go(f) }
+
+// wait waits up to limit for every worker to return and reports whether they all did.
+func (w *workers) wait(limit time.Duration) bool {
+	done := make(chan struct{})
+	go func() { w.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(limit):
+		slog.Warn("shutdown: the engine or the API did not stop in time; closing the store anyway", "waited", limit)
+		return false
+	}
+}
+
 // signalContext is cancelled on Ctrl-C or SIGTERM.
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -271,9 +296,14 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	go releaseAfterPasses(ctx, svc.Bus())
 	srv := httpapi.New(svc, httpapi.Options{Logger: slog.Default()})
 	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(ctx, ln) }()
+	var work workers
+	defer func() { // before the deferred closeAll closes the store
+		cancel()
+		work.wait(shutdownWait)
+	}()
+	work.Go(func() { errc <- srv.Serve(ctx, ln) })
 	if !*noWatch {
-		go func() { errc <- svc.Run(ctx) }()
+		work.Go(func() { errc <- svc.Run(ctx) })
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(stdout, "aisync serving on %s\n", url)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestConcurrentWriters(t *testing.T) {
@@ -188,5 +189,38 @@ func TestCloseGathersStatistics(t *testing.T) {
 	mustNoErr(t, s.Close())
 	if !statTables(t, path)["event_log"] {
 		t.Errorf("%d rows appended: no statistics of event_log after Close", len(batch))
+	}
+}
+
+// A read still under way when Close begins (the window or the API answering as the app
+// quits) must not keep the database open past Close: SQLite removes the WAL only when the
+// last connection closes, and a process that exits with one open leaves it behind.
+func TestCloseWaitsForReadsUnderWay(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := Open(ctx, path)
+	mustNoErr(t, err)
+	mustNoErr(t, s.AppendLogs(ctx, LogEntry{Level: "info", ClientID: "cursor", Event: "sync.finished", Message: "row"}))
+	rows, err := s.read.QueryContext(ctx, `SELECT message FROM event_log`)
+	mustNoErr(t, err)
+	if !rows.Next() {
+		t.Fatal("no row")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a read still held its connection", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	rows.Close() // the read finishes
+	select {
+	case err := <-closed:
+		mustNoErr(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return after the read finished")
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("the WAL (%d bytes) was left behind after Close", fi.Size())
 	}
 }

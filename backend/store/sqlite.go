@@ -191,6 +191,14 @@ func (s *SQLite) Close() error {
 	var errs []error
 	if s.read != nil && s.read != s.write {
 		errs = append(errs, s.read.Close())
+		// database/sql's Close closes idle connections only; one still lent to a read that
+		// is under way closes when that read gives it back. SQLite checkpoints the WAL and
+		// removes it when the last connection to the file closes, so the writer's close
+		// must come after those: a process that exits with a reader still open leaves the
+		// WAL behind.
+		if n := drain(s.read, closeDrain); n > 0 {
+			errs = append(errs, fmt.Errorf("%d read connection(s) still in use after %s", n, closeDrain))
+		}
 	}
 	if s.write != nil {
 		s.stmts.close()
@@ -198,11 +206,31 @@ func (s *SQLite) Close() error {
 		_, err := s.write.ExecContext(ctx, "PRAGMA analysis_limit = 400; PRAGMA optimize")
 		cancel()
 		errs = append(errs, err, s.write.Close())
+		if n := drain(s.write, closeDrain); n > 0 {
+			errs = append(errs, fmt.Errorf("the write connection is still in use after %s", closeDrain))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
 	return nil
+}
+
+// closeDrain bounds how long Close waits for connections that were in use when it began.
+const closeDrain = 3 * time.Second
+
+// drain waits, up to limit, until a closed pool's last connection has been given back and
+// closed, and returns how many are still open. database/sql has no way to wait for that, so
+// this looks at the pool's count every few milliseconds; it runs once, at close.
+func drain(db *sql.DB, limit time.Duration) int {
+	deadline := time.Now().Add(limit)
+	for {
+		n := db.Stats().OpenConnections
+		if n == 0 || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // Ping checks that both the writer and a reader answer.
