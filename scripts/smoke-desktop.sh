@@ -17,8 +17,14 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   "$0" > "$HOME/app.log" 2>&1 & app=$!
   win=$(timeout 30 xdotool search --sync --onlyvisible --name "^aisync" | head -1 || true)
   if [ -z "$win" ]; then echo "smoke: no aisync window appeared"; cat "$HOME/app.log"; kill $app 2>/dev/null; exit 1; fi
-  sleep 3
-  timeout 15 import -window "$win" "$1"
+  # WebKit paints the page a moment after the window maps (seconds on a busy machine):
+  # take screenshots until one is not a single colour, for at most 30 s.
+  for i in $(seq 1 30); do
+    sleep 1
+    timeout 15 import -window "$win" "$1" || continue
+    sd=$(convert "$1" -format "%[fx:standard_deviation]" info:)
+    awk -v s="$sd" "BEGIN { exit !(s > 0.02) }" && { echo "smoke: painted after ${i} s"; break; }
+  done
   kill -TERM $app
   for i in $(seq 1 50); do kill -0 $app 2>/dev/null || break; sleep 0.1; done
   if kill -0 $app 2>/dev/null; then echo "smoke: app did not exit on SIGTERM"; kill -9 $app; exit 1; fi

@@ -22,6 +22,11 @@ step "go vet + go test of the headless build (-tags headless, no cgo; only the r
 CGO_ENABLED=0 GOFLAGS=-tags=headless go vet .
 CGO_ENABLED=0 GOFLAGS=-tags=headless go test -count=1 .
 
+if [ "$what" != soak ]; then
+  step "go test of the store and the API without the race detector (their volume tests at full size)"
+  go test -count=1 ./backend/store/ ./backend/httpapi/
+fi
+
 step "go test -race (private D-Bus session, unlocked gnome-keyring, Xvfb)"
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT

@@ -198,6 +198,9 @@ func TestExportLargeConstantMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large export in -short mode")
 	}
+	if raceEnabled {
+		t.Skip("100,000 rows take minutes under the race detector; scripts/test.sh runs this without it")
+	}
 	a := newTestAPI(t, Options{})
 	const rows = 100_000
 	msg := strings.Repeat("x", 200)

@@ -299,7 +299,10 @@ func lastOf(es []LogEntry) LogEntry {
 func TestStreamLogs(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	const total = 100_000
+	total := 100_000
+	if raceEnabled {
+		total = 10_000 // too few rows to tell streaming from holding them: see below
+	}
 	// Each row carries ~350 bytes of text, so holding all of them as LogEntry values would
 	// take well over the 50 MiB bound asserted below, while streaming stays at a few MiB.
 	padding := strings.Repeat("x", 300)
@@ -347,7 +350,7 @@ func TestStreamLogs(t *testing.T) {
 		growth := int64(peak) - int64(base)
 		t.Logf("heap: base %.1f MiB, peak %.1f MiB, growth %.1f MiB over %d rows",
 			mib(base), mib(peak), float64(growth)/(1<<20), n)
-		if growth > 50<<20 {
+		if !raceEnabled && growth > 50<<20 { // the bound needs 100,000 rows
 			t.Errorf("heap grew by %.1f MiB while streaming, want < 50 MiB", float64(growth)/(1<<20))
 		}
 	})
