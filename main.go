@@ -242,7 +242,7 @@ const shutdownWait = 5 * time.Second
 
 // workers are the goroutines of a long-running face that use the store: the engine, the
 // local API. Shutdown cancels them and waits for them (wait) before it closes the store, so
-// that a pass under way records its run and no read is cut off by the close.
+// that nothing they are doing is still using it when it closes.
 type workers struct{ wg sync.WaitGroup }
 
 func (w *workers) Go(f func()) { w.wg.Go(f) }
