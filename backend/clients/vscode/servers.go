@@ -71,8 +71,15 @@ func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, orde
 	return entries, order, true, warns
 }
 
+// hasInputRef reports whether v may hold an input variable: what inputRef matches always
+// contains this, and most values are looked at without the regular expression.
+func hasInputRef(v string) bool { return strings.Contains(v, "${input:") }
+
 // inputsUsed lists the ${input:…} references of a server, each once.
 func inputsUsed(s unified.Server) []string {
+	if !s.AnyString(hasInputRef) {
+		return nil
+	}
 	var out []string
 	seen := map[string]bool{}
 	c := s
@@ -139,6 +146,9 @@ func (f *fields) strMap(k string) map[string]string {
 	if !ok {
 		return nil
 	}
+	if out, ok := jsonedit.PlainStringMap(raw); ok {
+		return out // the usual env: names and values that are plain strings
+	}
 	var m map[string]json.RawMessage
 	if jsonedit.IsNull(raw) || json.Unmarshal(raw, &m) != nil {
 		f.fail("%s is not an object", k)
@@ -157,6 +167,9 @@ func (f *fields) strMap(k string) map[string]string {
 }
 
 func scalarText(raw json.RawMessage) (string, bool) {
+	if s, ok := jsonedit.PlainString(raw); ok {
+		return s, true
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil && !jsonedit.IsNull(raw) {
 		return s, true
@@ -239,19 +252,24 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 		return plan{}, warns, false
 	}
 	failed := false
-	check := func(field, v string) {
+	// check takes the field's name in two parts (env. and the variable), joined only for a
+	// warning: a thousand servers' env values are checked on every encode.
+	check := func(field, key, v string) {
 		if failed {
 			return
 		}
-		for _, m := range inputRef.FindAllStringSubmatch(v, -1) {
-			if !inputs[m[1]] {
-				warn(clients.WarnUnsupportedRef, "%s uses the input prompt %s, which this mcp.json does not declare in inputs; aisync never writes inputs it did not read.%s", field, m[0], skip)
-				failed = true
-				return
+		if hasInputRef(v) {
+			for _, m := range inputRef.FindAllStringSubmatch(v, -1) {
+				if !inputs[m[1]] {
+					warn(clients.WarnUnsupportedRef, "%s%s uses the input prompt %s, which this mcp.json does not declare in inputs; aisync never writes inputs it did not read.%s", field, key, m[0], skip)
+					failed = true
+					return
+				}
 			}
+			v = inputRef.ReplaceAllString(v, "")
 		}
-		if _, ok, msg := envref.Encode(inputRef.ReplaceAllString(v, ""), envref.EnvColon); !ok {
-			warn(clients.WarnUnsupportedRef, "%s: %s.%s", field, msg, skip)
+		if _, ok, msg := envref.Encode(v, envref.EnvColon); !ok {
+			warn(clients.WarnUnsupportedRef, "%s%s: %s.%s", field, key, msg, skip)
 			failed = true
 		}
 	}
@@ -262,14 +280,14 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 			warn(clients.WarnUnsupportedEntry, "A stdio server needs a command.%s", skip)
 			return plan{}, warns, false
 		}
-		check("command", s.Command)
+		check("command", "", s.Command)
 		for _, a := range s.Args {
-			check("args", a)
+			check("args", "", a)
 		}
 		for _, k := range jsonedit.SortedKeys(s.Env) {
-			check("env."+k, s.Env[k])
+			check("env.", k, s.Env[k])
 		}
-		check("cwd", s.Cwd)
+		check("cwd", "", s.Cwd)
 		p.srv.Command, p.srv.Args, p.srv.Env, p.srv.Cwd = s.Command, s.Args, unified.CloneMap(s.Env), s.Cwd
 		if s.URL != "" || len(s.Headers) > 0 {
 			warn(clients.WarnDroppedField, "VS Code has no url or headers for a stdio server; they are left out.")
@@ -279,9 +297,9 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 			warn(clients.WarnUnsupportedEntry, "A remote server needs a url.%s", skip)
 			return plan{}, warns, false
 		}
-		check("url", s.URL)
+		check("url", "", s.URL)
 		for _, k := range jsonedit.SortedKeys(s.Headers) {
-			check("headers."+k, s.Headers[k])
+			check("headers.", k, s.Headers[k])
 		}
 		p.srv.URL, p.srv.Headers = s.URL, unified.CloneMap(s.Headers)
 		if s.Command != "" || len(s.Args) > 0 || len(s.Env) > 0 || s.Cwd != "" {

@@ -210,24 +210,84 @@ func quote(name string) []byte {
 }
 
 // wrap nests the value in objects named by names, for creating missing intermediate
-// objects: wrap(["a","b"], 1) is {"a":{"b":1}}.
+// objects: wrap(["a","b"], 1) is {"a":{"b":1}}. The new objects' nodes are made here and
+// vn's offsets are moved into the new text (vn is the caller's to give away), instead of
+// reading the whole value again: a new project's thousand servers pass through here.
 func wrap(names []string, raw []byte, vn *node) ([]byte, *node, error) {
 	if len(names) == 0 {
 		return raw, vn, nil
 	}
 	var b bytes.Buffer
-	for _, n := range names {
+	keys := make([]int, len(names)) // where each name's quoted key starts
+	for i, n := range names {
 		b.WriteByte('{')
+		keys[i] = b.Len()
 		b.Write(quote(n))
 		b.WriteByte(':')
 	}
+	off := b.Len()
 	b.Write(raw)
 	b.Write(bytes.Repeat([]byte{'}'}, len(names)))
-	n, err := parseDocument(b.Bytes(), nil) // fails only when nested too deep
-	if err != nil {
-		return nil, nil, fmt.Errorf("nest value in %d new objects: %w", len(names), err)
+	src := b.Bytes()
+	if len(names)+depth(vn) > maxDepth {
+		// Let the parser say so, with the position of the first byte too deep.
+		if _, err := parseDocument(src, nil); err != nil {
+			return nil, nil, fmt.Errorf("nest value in %d new objects: %w", len(names), err)
+		}
 	}
-	return b.Bytes(), n, nil
+	shift(vn, off)
+	inner := vn
+	for i := len(names) - 1; i >= 0; i-- {
+		keyEnd := off
+		if i+1 < len(names) {
+			keyEnd = keys[i+1] - 2 // before the ':' and the next '{'
+		} else {
+			keyEnd-- // before the ':'
+		}
+		o := &node{kind: kindObject, start: keys[i] - 1, end: len(src) - i}
+		o.members = []member{{name: names[i], keyStart: keys[i], keyEnd: keyEnd, colon: keyEnd, value: inner, comma: -1}}
+		inner = o
+	}
+	return src, inner, nil
+}
+
+// shift moves every offset of n and what it holds by off.
+func shift(n *node, off int) {
+	n.start += off
+	n.end += off
+	for i := range n.members {
+		m := &n.members[i]
+		m.keyStart += off
+		m.keyEnd += off
+		m.colon += off
+		if m.comma >= 0 {
+			m.comma += off
+		}
+		shift(m.value, off)
+	}
+	for i := range n.elems {
+		e := &n.elems[i]
+		if e.comma >= 0 {
+			e.comma += off
+		}
+		shift(e.value, off)
+	}
+	n.index = nil
+}
+
+// depth is how deeply n nests objects and arrays: 0 for a scalar.
+func depth(n *node) int {
+	d := 0
+	for _, m := range n.members {
+		d = max(d, depth(m.value))
+	}
+	for _, e := range n.elems {
+		d = max(d, depth(e.value))
+	}
+	if n.kind == kindObject || n.kind == kindArray {
+		d++
+	}
+	return d
 }
 
 // mergeable reports whether old can be turned into new piece by piece instead of being

@@ -1,8 +1,13 @@
 package tomledit
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"reflect"
 	"testing"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // TestAddTablesMatchesSet checks that AddTables writes byte for byte what setting the
@@ -49,6 +54,7 @@ func TestAddTablesMatchesSet(t *testing.T) {
 				t.Fatalf("AddTables wrote\n%s\nSet one by one wrote\n%s", got.Bytes(), seq.Bytes())
 			}
 			checkValid(t, got.Bytes())
+			checkDecoded(t, got)
 			if !got.Changed() {
 				t.Error("Changed() = false after adding tables")
 			}
@@ -73,5 +79,68 @@ func TestAddTablesErrors(t *testing.T) {
 	}
 	if err := mustParse(t, "").AddTables([]string{"s"}, []Table{{Name: "a\xff", Keys: []KeyValue{{"k", 1}}}}); !errors.Is(err, ErrUnsupportedValue) {
 		t.Fatalf("AddTables with invalid UTF-8: err = %v", err)
+	}
+}
+
+// checkDecoded asserts that what a Doc holds as decoded data is what go-toml decodes from
+// its bytes: AddTables decodes only the tables it adds and puts them into the data it had.
+func checkDecoded(t *testing.T, d *Doc) {
+	t.Helper()
+	want := map[string]any{}
+	if err := toml.Unmarshal(bytes.TrimPrefix(d.Bytes(), bom), &want); err != nil {
+		t.Fatalf("output does not decode: %v\n%s", err, d.Bytes())
+	}
+	if !reflect.DeepEqual(d.data, want) {
+		t.Fatalf("the document's data differs from a full decode of\n%s\nhave %v\nwant %v", d.Bytes(), d.data, want)
+	}
+}
+
+// TestAddTablesReadsLikeADecode adds a thousand servers, and then more, to a Codex config
+// and checks the decoded data against a full decode, and that a failed check rolls back.
+func TestAddTablesReadsLikeADecode(t *testing.T) {
+	t.Parallel()
+	d := mustParse(t, string(readFixture(t, "codex.toml")))
+	var tables []Table
+	for i := range 1000 {
+		tables = append(tables, Table{Name: fmt.Sprintf("srv-%04d", i), Keys: []KeyValue{
+			{"command", "node"}, {"args", []string{fmt.Sprintf("s%d.js", i), "--port"}},
+			{"env", map[string]any{"INDEX": fmt.Sprint(i), "MODE": "bench"}}, {"enabled", i%2 == 0}, {"startup_timeout_sec", int64(i)}}})
+	}
+	if err := d.AddTables([]string{"mcp_servers"}, tables); err != nil {
+		t.Fatal(err)
+	}
+	checkDecoded(t, d)
+	if err := d.AddTables([]string{"mcp_servers"}, []Table{{Name: "late", Keys: []KeyValue{{"url", "https://example.test"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	checkDecoded(t, d)
+	if got := d.TableNames("mcp_servers"); len(got) < 1001 || got[len(got)-1] != "late" {
+		t.Fatalf("TableNames ends with %q, want the new table last", got[len(got)-1])
+	}
+
+	// Under a parent that does not exist yet, and under a nested one.
+	for _, parent := range [][]string{{"new_parent"}, {"profiles", "p", "servers"}} {
+		d := mustParse(t, "model = \"o3\"\n\n[profiles.p]\nmodel = \"x\"\n")
+		if err := d.AddTables(parent, tables[:3]); err != nil {
+			t.Fatal(err)
+		}
+		checkDecoded(t, d)
+	}
+
+	// A key given twice in one table is refused, and nothing changes.
+	d = mustParse(t, "")
+	err := d.AddTables([]string{"s"}, []Table{{Name: "a", Keys: []KeyValue{{"k", 1}, {"k", 2}}}})
+	var se *SyntaxError
+	if !errors.As(err, &se) || len(d.Bytes()) != 0 || d.Changed() {
+		t.Fatalf("AddTables with a repeated key: err = %v, document %q", err, d.Bytes())
+	}
+	// A table named twice gets both tables' keys, as setting them one by one does.
+	d = mustParse(t, "")
+	if err := d.AddTables([]string{"s"}, []Table{{Name: "a", Keys: []KeyValue{{"k", 1}}}, {Name: "a", Keys: []KeyValue{{"j", 2}}}}); err != nil {
+		t.Fatal(err)
+	}
+	checkDecoded(t, d)
+	if v, _ := d.Get("s", "a", "j"); v != int64(2) {
+		t.Fatalf("s.a.j = %v, want 2", v)
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pelletier/go-toml/v2"
 )
 
 // errWrongResult guards the editor against its own bugs: an edit that
@@ -303,6 +306,12 @@ type section struct {
 // order and separated by blank lines, in one splice: where insertHeader
 // would put the first one.
 func (d *Doc) insertHeaders(parent []string, secs []section) error {
+	pos, text := d.headers(parent, secs)
+	return d.splice(pos, pos, text)
+}
+
+// headers returns the text of new [table]s under parent and where it goes.
+func (d *Doc) headers(parent []string, secs []section) (int, string) {
 	var b strings.Builder
 	for i, s := range secs {
 		if i > 0 {
@@ -334,7 +343,62 @@ func (d *Doc) insertHeaders(parent []string, secs []section) error {
 	if pos < len(d.src) && !blankLineAt(d.src, pos) {
 		text += d.eol
 	}
-	return d.splice(pos, pos, text)
+	return pos, text
+}
+
+// addHeaders is insertHeaders for AddTables, without decoding the whole document again.
+// go-toml's decoder checks each table a key of the parent against all the parent's other
+// tables, so decoding a file of a thousand servers took most of writing it (quadratic in the
+// number of servers). The new tables are new names under a parent that is absent or a
+// [header] table (AddTables checked both), each written as a header and its key lines, and
+// all of them land together at a section boundary; a table's meaning then depends only on
+// its own text. So each one is decoded on its own, still by go-toml, and put into the
+// decoded data, and the whole new document is read by the layout parser, which checks its
+// syntax and that the text landed as exactly the expected headers and keys.
+// TestAddTablesReadsLikeADecode and FuzzTOMLAddTables hold this to a full decode.
+func (d *Doc) addHeaders(parent []string, secs []section) error {
+	tables := make([]map[string]any, len(secs))
+	added := 0
+	var b bytes.Buffer
+	for i, s := range secs {
+		b.Reset()
+		for _, l := range s.lines {
+			b.WriteString(l + d.eol)
+		}
+		m := map[string]any{}
+		if err := toml.Unmarshal(b.Bytes(), &m); err != nil {
+			return fmt.Errorf("edit produced invalid TOML: [%s]: %w", joinKey(s.table), syntaxError(b.Bytes(), err))
+		}
+		tables[i] = m
+		added += 1 + len(s.lines)
+	}
+	pos, text := d.headers(parent, secs)
+	out := make([]byte, 0, len(d.src)+len(text))
+	out = append(append(append(out, d.src[:pos]...), text...), d.src[pos:]...)
+	ix, err := buildIndex(out)
+	if err != nil {
+		return fmt.Errorf("edit produced invalid TOML: %w", syntaxError(out, err))
+	}
+	if len(ix.exprs) != len(d.ix.exprs)+added {
+		return fmt.Errorf("add tables: %d expressions instead of %d: %w", len(ix.exprs), len(d.ix.exprs)+added, errWrongResult)
+	}
+	// The data is shared with the Doc saved for a rollback: copy the maps on the way to the
+	// parent instead of changing them.
+	data := maps.Clone(d.data)
+	cur := data
+	for _, p := range parent {
+		sub, _ := cur[p].(map[string]any)
+		sub = maps.Clone(sub)
+		if sub == nil {
+			sub = map[string]any{}
+		}
+		cur[p], cur = sub, sub
+	}
+	for i, s := range secs {
+		cur[s.table[len(s.table)-1]] = tables[i]
+	}
+	d.src, d.data, d.ix, d.changed = out, data, ix, true
+	return nil
 }
 
 // KeyValue is one key of a Table, with a value Set would accept.
@@ -363,11 +427,21 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 	var secs []section
 	var added []Table // the tables with keys, in the order of secs
 	var want [][]any  // their normalized values
+	for i, p := range parent {
+		if !utf8.ValidString(p) {
+			return fmt.Errorf("add tables under %s: %w: key is not valid UTF-8", joinKey(parent[:i+1]), ErrUnsupportedValue)
+		}
+	}
 	batch := d.headerParent(parent)
+	named := make(map[string]bool, len(tables))
 	for _, t := range tables {
 		if len(t.Keys) == 0 {
 			continue
 		}
+		if named[t.Name] {
+			batch = false // a name given twice: its keys are set into one table, one by one
+		}
+		named[t.Name] = true
 		path := concat(parent, []string{t.Name})
 		if !utf8.ValidString(t.Name) {
 			return fmt.Errorf("add %s: %w: key is not valid UTF-8", joinKey(path), ErrUnsupportedValue)
@@ -375,13 +449,12 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 		s := section{table: path}
 		var vals []any
 		for _, kv := range t.Keys {
-			key := concat(path, []string{kv.Key})
 			if !utf8.ValidString(kv.Key) {
-				return fmt.Errorf("set %s: %w: key is not valid UTF-8", joinKey(key), ErrUnsupportedValue)
+				return fmt.Errorf("set %s: %w: key is not valid UTF-8", joinKey(concat(path, []string{kv.Key})), ErrUnsupportedValue)
 			}
 			v, err := normalize(kv.Value)
 			if err != nil {
-				return fmt.Errorf("set %s: %w", joinKey(key), err)
+				return fmt.Errorf("set %s: %w", joinKey(concat(path, []string{kv.Key})), err)
 			}
 			s.lines = append(s.lines, quoteKey(kv.Key)+" = "+render(v, false))
 			vals = append(vals, v)
@@ -406,16 +479,17 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 		}
 		return nil
 	}
-	if err := d.insertHeaders(parent, secs); err != nil {
+	if err := d.addHeaders(parent, secs); err != nil {
 		*d = saved
 		return fmt.Errorf("add tables under %s: %w", joinKey(parent), err)
 	}
 	for i, t := range added {
+		tv, _, _ := lookup(d.data, secs[i].table)
+		table, _ := tv.(map[string]any)
 		for j, kv := range t.Keys {
-			path := concat(secs[i].table, []string{kv.Key})
-			if got, ok, _ := lookup(d.data, path); !ok || !equalValues(want[i][j], got) {
+			if got, ok := table[kv.Key]; !ok || !equalValues(want[i][j], got) {
 				*d = saved
-				return fmt.Errorf("set %s: %w", joinKey(path), errWrongResult)
+				return fmt.Errorf("set %s: %w", joinKey(concat(secs[i].table, []string{kv.Key})), errWrongResult)
 			}
 		}
 	}

@@ -116,3 +116,33 @@ func FuzzTOMLEdit(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTOMLAddTables adds two tables under a fuzzed parent of a fuzzed document: either the
+// document is left exactly as it was, or its decoded data is what a full decode of the new
+// bytes gives (AddTables decodes only the new tables), and the new keys read back.
+func FuzzTOMLAddTables(f *testing.F) {
+	addSeeds(f, func(b []byte) { f.Add(b, "mcp_servers", "x", "y", "v") })
+	f.Add([]byte("[mcp_servers.x]\ncommand = 'a'\n"), "mcp_servers", "y", "z", "v")
+	f.Add([]byte("[[mcp_servers]]\n"), "mcp_servers", "y", "z", "v")
+	f.Add([]byte("[a]\n[a.b]\nk=1\n[c]\n"), "a", "b", "d", "\"")
+	f.Fuzz(func(t *testing.T, data []byte, parent, n1, n2, s string) {
+		d, err := Parse(data)
+		if err != nil {
+			return
+		}
+		err = d.AddTables([]string{parent}, []Table{
+			{Name: n1, Keys: []KeyValue{{"command", s}, {"args", []string{s, n2}}}},
+			{Name: n2, Keys: []KeyValue{{"env", map[string]any{n1: s}}}},
+		})
+		if err != nil {
+			if !bytes.Equal(d.Bytes(), data) || d.Changed() {
+				t.Fatalf("failed AddTables (%v) changed the document", err)
+			}
+			return
+		}
+		checkDecoded(t, d)
+		if v, ok := d.Get(parent, n1, "command"); n1 != n2 && (!ok || v != s) {
+			t.Fatalf("%s.%s.command = %v, %v; want %q", parent, n1, v, ok, s)
+		}
+	})
+}
