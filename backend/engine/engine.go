@@ -920,11 +920,6 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 		e.logEntry(ctx, store.LogEntry{Event: "tombstone.blocked", Level: store.LevelInfo,
 			Message: fmt.Sprintf("%s was deleted earlier; a client that still had it did not bring it back", k), Context: canonical(map[string]any{"key": k, "scope": scope})})
 	}
-	if changed { // Reconcile changes an item's origin only with the item
-		if err := e.saveOrigins(ctx, scope, out.Origins); err != nil {
-			return changed, err
-		}
-	}
 
 	newHub := out.Hub
 	// Held endpoints are not written; read before the snapshot's transaction, which a
@@ -938,7 +933,10 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	// The new hub is stored as a snapshot while the endpoints are encoded from it. Storing it
 	// holds one of the CPU slots, taken before any encode starts, so that it is not starved
 	// by the encodes: the writes wait for it. No file is written before the snapshot is
-	// stored (the writers wait at the gate), and none at all when storing it fails.
+	// stored (the writers wait at the gate), and none at all when storing it fails. The
+	// items' origins are stored first, on the same slot (Reconcile changes an item's origin
+	// only with the item, so only when there is a snapshot): at a thousand servers that took
+	// 4 ms during which the other core had nothing to do.
 	var (
 		stored *gate
 		snap   store.Snapshot
@@ -952,8 +950,10 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 		release := e.slot()
 		go func() {
 			defer release()
-			var err error
-			snap, err = e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
+			err := e.saveOrigins(ctx, scope, out.Origins)
+			if err == nil {
+				snap, err = e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
+			}
 			stored.open(err)
 		}()
 	}
