@@ -107,7 +107,8 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 			root.del(e.name)
 		}
 	}
-	written := map[string]bool{} // servers whose entry now says what the model says
+	root.reserve(len(servers) - len(root.keys))
+	written := make(map[string]bool, len(servers)) // servers whose entry now says what the model says
 	names := make([]string, 0, len(servers))
 	for name := range servers {
 		names = append(names, name)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"aisync/backend/clients"
 	"aisync/backend/edit/jsonedit"
@@ -45,6 +46,18 @@ func readObject(doc *jsonedit.Doc, path []string) (*object, bool) {
 	return &object{keys: keys, vals: vals}, true
 }
 
+// reserve makes room for n more members, so that setting a thousand servers does not grow
+// the object a member at a time.
+func (o *object) reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	o.keys = slices.Grow(o.keys, n)
+	if len(o.vals) == 0 {
+		o.vals = make(map[string]json.RawMessage, n)
+	}
+}
+
 func (o *object) has(k string) bool { _, ok := o.vals[k]; return ok }
 
 func (o *object) get(k string) (json.RawMessage, bool) {
@@ -74,7 +87,12 @@ func (o *object) del(k string) {
 
 // raw renders the object as compact JSON in member order.
 func (o *object) raw() json.RawMessage {
+	size := 2
+	for k, v := range o.vals {
+		size += len(k) + len(v) + 4 // quotes, colon, comma; a name that needs escapes grows it
+	}
 	var b bytes.Buffer
+	b.Grow(size)
 	b.WriteByte('{')
 	for i, k := range o.keys {
 		if i > 0 {

@@ -137,10 +137,11 @@ func (p PermissionLists) EncodeDoc(doc *jsonedit.Doc, perms unified.Permissions)
 
 // objectDoc checks that the document is an object, the only shape a settings file has.
 func objectDoc(doc *jsonedit.Doc) error {
-	if top, _ := doc.Get(); len(top) == 0 || top[0] != '{' {
-		return fmt.Errorf("the file holds %s, not an object", kindOf(top))
+	if _, isObject := doc.Lookup(); isObject {
+		return nil // without Get, which would copy the whole document to look at its first byte
 	}
-	return nil
+	top, _ := doc.Get()
+	return fmt.Errorf("the file holds %s, not an object", kindOf(top))
 }
 
 // readList reads the array at path; a missing member or null is an empty list.

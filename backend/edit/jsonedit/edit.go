@@ -539,6 +539,7 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 	its := items(c)
 	open, close := c.start, c.end-1
 	var b bytes.Buffer
+	b.Grow(laidOutSize(vsrc, st, lineIndent(src, open)))
 	// put writes the new items with sep between them.
 	put := func(l layout, prefix, sep string) {
 		for i, it := range news {
@@ -679,6 +680,38 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 
 // itemIndent is the indentation of the container's items, taken from the last item that
 // starts its own line, so a new item lines up with its neighbours even in odd layouts.
+// laidOutSize estimates the size of the compact vsrc once laid out in style st, below an
+// object indented by outer: each comma and opening bracket may start a new line, indented
+// to its depth. The new items' buffer starts that big: a thousand servers grew it about
+// twenty times, copying it each time.
+func laidOutSize(vsrc []byte, st *style, outer string) int {
+	size := len(vsrc) + 64
+	line := len(st.nl) + len(outer) + 1 // a line break, the indentation, a space after ':'
+	depth, inString := 1, false
+	for i := 0; i < len(vsrc); i++ {
+		c := vsrc[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			size += line + depth*len(st.unit)
+		case c == '}' || c == ']':
+			depth--
+			size += line + depth*len(st.unit)
+		case c == ',':
+			size += line + depth*len(st.unit)
+		}
+	}
+	return size
+}
+
 func itemIndent(src []byte, st *style, c *node, its []item) string {
 	for i := len(its) - 1; i >= 0; i-- {
 		if firstOnLine(src, its[i].start) {
