@@ -540,15 +540,40 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 	open, close := c.start, c.end-1
 	var b bytes.Buffer
 	b.Grow(laidOutSize(vsrc, st, lineIndent(src, open)))
-	// put writes the new items with sep between them.
+	// With a tracer (tr), put and trailingComma also record the items they write, for
+	// container c as the parser would read it (in mems or elems).
+	var (
+		tr    *tracer
+		mems  []member
+		elems []element
+	)
+	comma := func() {
+		if tr == nil {
+			return
+		}
+		if pos := tr.base + b.Len(); c.kind == kindObject {
+			mems[len(mems)-1].comma = pos
+		} else {
+			elems[len(elems)-1].comma = pos
+		}
+	}
+	// put writes the new items with sep (which starts with the comma) between them.
 	put := func(l layout, prefix, sep string) {
 		for i, it := range news {
 			if i > 0 {
+				comma()
 				b.WriteString(sep)
 			}
-			if it.key != nil {
-				l.member(&b, it.key, vsrc, it.vn, prefix)
-			} else {
+			switch {
+			case it.key != nil:
+				m := l.traceMember(&b, it.key, vsrc, it.vn, prefix, tr)
+				if tr != nil {
+					m.name = unquote(it.key)
+					mems = append(mems, m)
+				}
+			case tr != nil:
+				elems = append(elems, element{value: l.trace(&b, vsrc, it.vn, prefix, tr), comma: -1})
+			default:
 				l.write(&b, vsrc, it.vn, prefix)
 			}
 		}
@@ -557,6 +582,7 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 	// An empty container shows no habit of its own, so a new item in it follows the file.
 	trailingComma := func() {
 		if st.trailing {
+			comma()
 			b.WriteByte(',')
 		}
 	}
@@ -576,7 +602,12 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 			put(l, "", ","+l.comma)
 			return d.apply(edit{p, p, b.Bytes()})
 		case onlySpace(inner):
-			// `{}`, `{ }` and `{\n}` all become a properly indented block.
+			// `{}`, `{ }` and `{\n}` all become a properly indented block. What is written
+			// is read as it is written (a tracer), and the document's nodes are rebuilt
+			// around it instead of parsed again: a first pass puts every server into an
+			// empty object this way.
+			tr = &tracer{base: open + 1}
+			mems, elems = make([]member, 0, len(news)), make([]element, 0, len(news))
 			outer := lineIndent(src, open)
 			if firstOnLine(src, close) {
 				outer = lineIndent(src, close)
@@ -587,7 +618,16 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 			trailingComma()
 			b.WriteString(st.nl)
 			b.WriteString(outer)
-			return d.apply(edit{open + 1, close, b.Bytes()})
+			filled := *c
+			filled.start, filled.end, filled.index = c.start, c.end+b.Len()-(close-open-1), nil
+			filled.members, filled.elems = mems, elems
+			if c.kind == kindObject {
+				filled.elems = nil
+			} else {
+				filled.members = nil
+			}
+			return d.applyInto(edit{open + 1, close, b.Bytes()}, c, &filled)
+
 		case firstOnLine(src, close):
 			// Only comments inside: add a line above the closing bracket, below them.
 			outer := lineIndent(src, close)
@@ -777,6 +817,63 @@ type edit struct {
 // Re-reading keeps every offset right for the next edit, and it is the last line of defence:
 // an edit that would produce a document that does not parse is refused, leaving the document
 // as it was.
+// applyInto is apply for one edit inside container old (and nowhere else), whose new node,
+// with the edit's text already in it, is filled: the other nodes are those of the document
+// before, the ones after the edit moved by the change in length, copied where they change.
+// TestInsertBuildsTheParsersTree holds the result to what apply would have parsed.
+func (d *Doc) applyInto(e edit, old, filled *node) error {
+	out := make([]byte, 0, len(d.src)+len(e.text)-(e.end-e.start))
+	out = append(append(append(out, d.src[:e.start]...), e.text...), d.src[e.end:]...)
+	d.root = rebuilt(d.root, old, filled, e.end, len(e.text)-(e.end-e.start))
+	d.src = out
+	return nil
+}
+
+// rebuilt returns n with container old replaced by filled and every offset at or after at
+// moved by delta. Nodes that end before at are shared, the others copied.
+func rebuilt(n, old, filled *node, at, delta int) *node {
+	if n == old {
+		return filled
+	}
+	if n.end <= at && !contains(n, old) {
+		return n
+	}
+	c := *n
+	c.index = nil
+	move := func(p int) int {
+		if p >= at {
+			return p + delta
+		}
+		return p
+	}
+	c.start, c.end = move(n.start), move(n.end)
+	if n.members != nil {
+		c.members = make([]member, len(n.members))
+		for i, m := range n.members {
+			m.keyStart, m.keyEnd, m.colon = move(m.keyStart), move(m.keyEnd), move(m.colon)
+			if m.comma >= 0 {
+				m.comma = move(m.comma)
+			}
+			m.value = rebuilt(m.value, old, filled, at, delta)
+			c.members[i] = m
+		}
+	}
+	if n.elems != nil {
+		c.elems = make([]element, len(n.elems))
+		for i, el := range n.elems {
+			if el.comma >= 0 {
+				el.comma = move(el.comma)
+			}
+			el.value = rebuilt(el.value, old, filled, at, delta)
+			c.elems[i] = el
+		}
+	}
+	return &c
+}
+
+// contains reports whether old lies within n (by offsets: they come from one document).
+func contains(n, old *node) bool { return n.start <= old.start && old.end <= n.end }
+
 func (d *Doc) apply(edits ...edit) error {
 	slices.SortStableFunc(edits, func(a, b edit) int { return cmp.Compare(a.start, b.start) })
 	size := len(d.src)

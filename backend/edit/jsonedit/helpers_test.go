@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -95,6 +96,9 @@ func checkEdit(t testing.TB, before []byte, d *Doc) {
 	if json.Valid(before) && !json.Valid(after) {
 		t.Fatalf("strict JSON input became invalid JSON:\n%s", after)
 	}
+	if err := sameTree(d.root, d2.root); err != nil {
+		t.Fatalf("the edited document's nodes are not what the parser reads (%v):\n%s", err, after)
+	}
 	g1, _ := d.Get()
 	g2, _ := d2.Get()
 	if !json.Valid(g1) {
@@ -129,4 +133,37 @@ func checkSet(t testing.TB, d *Doc, path []string, value any) {
 	if !sameJSON(t, got, want) {
 		t.Fatalf("Get(%q) = %s after setting %s", path, got, want)
 	}
+}
+
+// sameTree compares two node trees field by field, leaving out the lookup indexes built
+// on demand: an edit may build the new document's nodes instead of parsing it again.
+func sameTree(a, b *node) error {
+	switch {
+	case a == nil && b == nil:
+		return nil
+	case a == nil || b == nil:
+		return fmt.Errorf("node %v against %v", a, b)
+	case a.kind != b.kind || a.start != b.start || a.end != b.end:
+		return fmt.Errorf("%s at %d-%d against %s at %d-%d", a.kind, a.start, a.end, b.kind, b.start, b.end)
+	case len(a.members) != len(b.members) || len(a.elems) != len(b.elems):
+		return fmt.Errorf("%d members and %d elements at %d against %d and %d", len(a.members), len(a.elems), a.start, len(b.members), len(b.elems))
+	}
+	for i, m := range a.members {
+		n := b.members[i]
+		if m.name != n.name || m.keyStart != n.keyStart || m.keyEnd != n.keyEnd || m.colon != n.colon || m.comma != n.comma {
+			return fmt.Errorf("member %+v against %+v", m, n)
+		}
+		if err := sameTree(m.value, n.value); err != nil {
+			return err
+		}
+	}
+	for i, e := range a.elems {
+		if e.comma != b.elems[i].comma {
+			return fmt.Errorf("element comma %d against %d", e.comma, b.elems[i].comma)
+		}
+		if err := sameTree(e.value, b.elems[i].value); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -207,6 +207,38 @@ func newLayout(src []byte, st *style, inline bool, context ...*node) layout {
 // write prints the value n of src (compact JSON from encoding/json) with the first line
 // continuing the current one and later lines indented from prefix.
 func (l layout) write(b *bytes.Buffer, src []byte, n *node, prefix string) {
+	l.trace(b, src, n, prefix, nil)
+}
+
+// member prints `"name": value`; key is an already quoted JSON string.
+func (l layout) member(b *bytes.Buffer, key, src []byte, value *node, prefix string) {
+	l.traceMember(b, key, src, value, prefix, nil)
+}
+
+// tracer makes a layout record what it writes as the parser would read it: nodes whose
+// offsets are those of the document in which the buffer's first byte lands at base. An
+// insertion into an empty container builds the new document's nodes this way instead of
+// reading the whole document again (see insertItems).
+type tracer struct {
+	base int
+	slab []node
+}
+
+func (t *tracer) node(k kind, start int) *node {
+	if len(t.slab) == cap(t.slab) {
+		t.slab = make([]node, 0, 256)
+	}
+	t.slab = append(t.slab, node{kind: k, start: start})
+	return &t.slab[len(t.slab)-1]
+}
+
+// trace is write; with a tracer it also returns the node of what it wrote.
+func (l layout) trace(b *bytes.Buffer, src []byte, n *node, prefix string, t *tracer) *node {
+	var out *node
+	if t != nil {
+		out = t.node(n.kind, t.base+b.Len())
+		defer func() { out.end = t.base + b.Len() }()
+	}
 	open, close := byte('{'), byte('}')
 	count := len(n.members)
 	switch n.kind {
@@ -215,19 +247,38 @@ func (l layout) write(b *bytes.Buffer, src []byte, n *node, prefix string) {
 	case kindObject:
 	default:
 		b.Write(src[n.start:n.end])
-		return
+		return out
 	}
 	b.WriteByte(open)
 	if count == 0 {
 		b.WriteByte(close)
-		return
+		return out
 	}
 	if l.st.inlineLists && scalarList(n) {
 		l.inline = true // l is a copy: only this list is affected
 	}
+	if t != nil {
+		if n.kind == kindObject {
+			out.members = make([]member, count)
+		} else {
+			out.elems = make([]element, count)
+		}
+	}
+	// comma records, with a tracer, where the comma after item i went.
+	comma := func(i int) {
+		if t == nil {
+			return
+		}
+		if pos := t.base + b.Len(); n.kind == kindObject {
+			out.members[i].comma = pos
+		} else {
+			out.elems[i].comma = pos
+		}
+	}
 	inner := prefix + l.st.unit
 	for i := 0; i < count; i++ {
 		if i > 0 {
+			comma(i - 1)
 			b.WriteByte(',')
 			if l.inline {
 				b.WriteString(l.comma)
@@ -239,28 +290,48 @@ func (l layout) write(b *bytes.Buffer, src []byte, n *node, prefix string) {
 		}
 		if n.kind == kindObject {
 			m := n.members[i]
-			l.member(b, src[m.keyStart:m.keyEnd], src, m.value, inner)
+			mv := l.traceMember(b, src[m.keyStart:m.keyEnd], src, m.value, inner, t)
+			if t != nil {
+				mv.name = m.name
+				out.members[i] = mv
+			}
 		} else {
-			l.write(b, src, n.elems[i].value, inner)
+			v := l.trace(b, src, n.elems[i].value, inner, t)
+			if t != nil {
+				out.elems[i] = element{value: v, comma: -1}
+			}
 		}
 	}
 	if !l.inline {
 		if l.st.trailing {
+			comma(count - 1)
 			b.WriteByte(',')
 		}
 		b.WriteString(l.st.nl)
 		b.WriteString(prefix)
 	}
 	b.WriteByte(close)
+	return out
 }
 
-// member prints `"name": value`; key is an already quoted JSON string.
-func (l layout) member(b *bytes.Buffer, key, src []byte, value *node, prefix string) {
+// traceMember is member; with a tracer it also returns the member it wrote, without its
+// name (the caller knows it).
+func (l layout) traceMember(b *bytes.Buffer, key, src []byte, value *node, prefix string, t *tracer) member {
+	var m member
+	if t != nil {
+		m.keyStart = t.base + b.Len()
+		m.keyEnd = m.keyStart + len(key)
+		m.comma = -1
+	}
 	b.Write(key)
 	b.WriteString(l.preColon)
+	if t != nil {
+		m.colon = t.base + b.Len()
+	}
 	b.WriteByte(':')
 	b.WriteString(l.colon)
-	l.write(b, src, value, prefix)
+	m.value = l.trace(b, src, value, prefix, t)
+	return m
 }
 
 // Small byte-level helpers. Offsets are into the whole source, which may start with a BOM;
