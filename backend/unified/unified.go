@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"sort"
 )
 
@@ -208,6 +209,21 @@ func (c *Config) Normalize() {
 }
 
 // Normalize puts a server in canonical form.
+// Normalized returns s normalized and leaves s as it was. Unlike Clone it shares s's args,
+// env, headers and extras (Normalize replaces them or leaves them; it only deletes from
+// Extras, which is then copied), so the result is for reading: the adapters plan a
+// thousand servers from the hub this way without copying each.
+func (s Server) Normalized() Server {
+	for _, v := range s.Extras {
+		if len(v) == 0 {
+			s.Extras = maps.Clone(s.Extras)
+			break
+		}
+	}
+	s.Normalize()
+	return s
+}
+
 func (s *Server) Normalize() {
 	if s.Transport == "" {
 		if s.URL != "" {

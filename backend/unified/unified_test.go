@@ -87,3 +87,24 @@ func TestCanonicalIsTheNormalizedEncoding(t *testing.T) {
 		t.Fatal("Canonical changed the config it was called on")
 	}
 }
+
+// Normalized leaves the server it is given as it was, even where Normalize deletes (an
+// empty client entry in Extras), and gives what Normalize gives.
+func TestServerNormalizedLeavesTheOriginal(t *testing.T) {
+	t.Parallel()
+	mk := func() Server {
+		return Server{URL: "https://example.test", Args: []string{}, Env: map[string]string{},
+			Extras: map[string]map[string]json.RawMessage{"cursor": {}, "zed": {"k": json.RawMessage(`1`)}},
+			Tools:  Tools{Allow: []string{"b", "a", "b"}}}
+	}
+	s := mk()
+	got := s.Normalized()
+	want := mk()
+	want.Normalize()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Normalized() = %+v, want %+v", got, want)
+	}
+	if !reflect.DeepEqual(s, mk()) {
+		t.Fatalf("Normalized changed the server: %+v", s)
+	}
+}

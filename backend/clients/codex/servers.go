@@ -73,7 +73,7 @@ func readEntries(path string, doc *tomledit.Doc) (entries map[string]entry, usab
 			Message: fmt.Sprintf("%s in %s is not a table, so no MCP server can be read from it.", serversKey, path)}}
 	}
 	for _, name := range doc.Keys(serversKey) {
-		raw, _ := doc.Get(serversKey, name)
+		raw, _ := doc.View(serversKey, name) // read only: decodeEntry copies what it keeps
 		t, isTable := raw.(map[string]any)
 		if !isTable {
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
@@ -555,8 +555,7 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*t
 	}
 	var added []tomledit.Table
 	for _, name := range sortedKeys(servers) {
-		want := servers[name].Clone()
-		want.Normalize()
+		want := servers[name].Normalized() // read only: the plan copies what it changes
 		p, w, ok := planServer(name, want)
 		warns = append(warns, w...)
 		if !ok {

@@ -180,8 +180,7 @@ func editSettings(path string, data, enablement []byte, cfg unified.Config) (*js
 	written := map[string]bool{}
 	var added []jsonedit.Member // new servers, added in one edit after the loop
 	for _, name := range jsonedit.SortedKeys(cfg.Servers) {
-		want := cfg.Servers[name].Clone()
-		want.Normalize()
+		want := cfg.Servers[name].Normalized() // read only: the plan copies what it changes
 		p, w, ok := planServer(name, want)
 		warns = append(warns, w...)
 		if !ok {

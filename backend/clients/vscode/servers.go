@@ -511,8 +511,7 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*j
 	inputs := declaredInputs(doc)
 	plans := map[string]plan{}
 	for _, name := range jsonedit.SortedKeys(servers) {
-		want := servers[name].Clone()
-		want.Normalize()
+		want := servers[name].Normalized() // read only: the plan copies what it changes
 		p, w, ok := planServer(name, want, inputs)
 		warns = append(warns, w...)
 		if ok {

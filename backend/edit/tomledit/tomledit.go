@@ -139,6 +139,17 @@ func (d *Doc) Get(path ...string) (any, bool) {
 	return deepCopy(v), true
 }
 
+// View is Get without the copy, for reading a value the caller does not change. Edits never
+// change decoded values in place (each decodes anew or puts new ones beside the old), so a
+// value viewed before an edit still holds what it held.
+func (d *Doc) View(path ...string) (any, bool) {
+	v, ok, err := lookup(d.data, path)
+	if err != nil || !ok {
+		return nil, false
+	}
+	return v, true
+}
+
 // Lookup reports whether there is a value at path and whether it is a table, without the
 // copy Get makes (of a thousand servers, when the path is their table).
 func (d *Doc) Lookup(path ...string) (exists, isTable bool) {

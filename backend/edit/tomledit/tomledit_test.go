@@ -817,3 +817,30 @@ func TestLookup(t *testing.T) {
 		}
 	}
 }
+
+// A value viewed before an edit still holds what it held after it: edits never change
+// decoded values in place (codex reads its servers through View and keeps them).
+func TestViewIsNotChangedByEdits(t *testing.T) {
+	t.Parallel()
+	d := mustParse(t, "[mcp_servers.a]\ncommand = \"x\"\nargs = [\"1\"]\n")
+	v, ok := d.View("mcp_servers", "a")
+	got, _ := d.Get("mcp_servers", "a")
+	if !ok || !reflect.DeepEqual(v, got) {
+		t.Fatalf("View = %v, %v; Get = %v", v, ok, got)
+	}
+	if err := d.Set([]string{"mcp_servers", "a", "command"}, "y"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Set([]string{"mcp_servers", "a", "args"}, []string{"2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.AddTables([]string{"mcp_servers"}, []Table{{Name: "b", Keys: []KeyValue{{"command", "z"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(v, got) {
+		t.Fatalf("the viewed value changed with the edits: %v", v)
+	}
+	if now, _ := d.View("mcp_servers", "a", "command"); now != "y" {
+		t.Fatalf("View after the edit = %v", now)
+	}
+}
