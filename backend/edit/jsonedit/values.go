@@ -141,7 +141,15 @@ type Member struct {
 // Object renders members in order, for new entries: json.Marshal would sort the keys, and a
 // server reads best with its command or url first.
 func Object(ms []Member) (json.RawMessage, error) {
+	size := 2
+	for _, m := range ms {
+		size += len(m.Key) + 4
+		if raw, ok := m.Val.(json.RawMessage); ok {
+			size += len(raw) // the servers of a new file, each already encoded
+		}
+	}
 	var b bytes.Buffer
+	b.Grow(size)
 	b.WriteByte('{')
 	for i, m := range ms {
 		if i > 0 {
