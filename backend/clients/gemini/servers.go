@@ -246,31 +246,34 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 	// enc converts a string to Gemini's syntax and checks that Gemini reads it back unchanged:
 	// Gemini expands $NAME everywhere, so a literal "$x" from another client would change.
 	failed := false
-	enc := func(field, v string) (string, string) {
+	// The field is named in two parts (env. and the variable), joined only for a warning.
+	encKey := func(field, key, v string) (string, string) {
 		if failed {
 			return "", ""
 		}
 		out, ok, msg := envref.Encode(v, envref.DollarBrace)
 		if !ok {
-			warn(clients.WarnUnsupportedRef, "%s: %s.%s", field, msg, skip)
+			warn(clients.WarnUnsupportedRef, "%s%s: %s.%s", field, key, msg, skip)
 			failed = true
 			return "", ""
 		}
 		back := envref.DecodeBare(out)
 		if back != v {
-			warn(clients.WarnUnsupportedRef, "%s holds a $ that Gemini CLI would expand as a variable.%s", field, skip)
+			warn(clients.WarnUnsupportedRef, "%s%s holds a $ that Gemini CLI would expand as a variable.%s", field, key, skip)
 			failed = true
 			return "", ""
 		}
 		return out, back
 	}
+	enc := func(field, v string) (string, string) { return encKey(field, "", v) }
 	encMap := func(field string, m map[string]string) (map[string]string, map[string]string) {
 		if len(m) == 0 {
 			return nil, nil
 		}
-		out, back := map[string]string{}, map[string]string{}
+		out, back := make(map[string]string, len(m)), make(map[string]string, len(m))
+		prefix := field + "."
 		for _, k := range jsonedit.SortedKeys(m) {
-			out[k], back[k] = enc(field+"."+k, m[k])
+			out[k], back[k] = encKey(prefix, k, m[k])
 		}
 		return out, back
 	}
@@ -282,6 +285,9 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 			return plan{}, warns, false
 		}
 		p.command, p.srv.Command = enc("command", s.Command)
+		if len(s.Args) > 0 {
+			p.args, p.srv.Args = make([]string, 0, len(s.Args)), make([]string, 0, len(s.Args))
+		}
 		for _, a := range s.Args {
 			c, b := enc("args", a)
 			p.args, p.srv.Args = append(p.args, c), append(p.srv.Args, b)
