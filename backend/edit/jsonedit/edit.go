@@ -627,7 +627,6 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 				filled.members = nil
 			}
 			return d.applyInto(edit{open + 1, close, b.Bytes()}, c, &filled)
-
 		case firstOnLine(src, close):
 			// Only comments inside: add a line above the closing bracket, below them.
 			outer := lineIndent(src, close)
@@ -718,8 +717,6 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 	return d.apply(edit{p, p, []byte{','}}, edit{t, t, b.Bytes()})
 }
 
-// itemIndent is the indentation of the container's items, taken from the last item that
-// starts its own line, so a new item lines up with its neighbours even in odd layouts.
 // laidOutSize estimates the size of the compact vsrc once laid out in style st, below an
 // object indented by outer: each comma and opening bracket may start a new line, indented
 // to its depth. The new items' buffer starts that big: a thousand servers grew it about
@@ -752,6 +749,8 @@ func laidOutSize(vsrc []byte, st *style, outer string) int {
 	return size
 }
 
+// itemIndent is the indentation of the container's items, taken from the last item that
+// starts its own line, so a new item lines up with its neighbours even in odd layouts.
 func itemIndent(src []byte, st *style, c *node, its []item) string {
 	for i := len(its) - 1; i >= 0; i-- {
 		if firstOnLine(src, its[i].start) {
@@ -813,14 +812,10 @@ type edit struct {
 	text       []byte
 }
 
-// apply splices non-overlapping edits into the document in one pass and re-reads the result.
-// Re-reading keeps every offset right for the next edit, and it is the last line of defence:
-// an edit that would produce a document that does not parse is refused, leaving the document
-// as it was.
 // applyInto is apply for one edit inside container old (and nowhere else), whose new node,
 // with the edit's text already in it, is filled: the other nodes are those of the document
 // before, the ones after the edit moved by the change in length, copied where they change.
-// TestInsertBuildsTheParsersTree holds the result to what apply would have parsed.
+// checkEdit, which every edit test runs, holds the result to what apply would have parsed.
 func (d *Doc) applyInto(e edit, old, filled *node) error {
 	out := make([]byte, 0, len(d.src)+len(e.text)-(e.end-e.start))
 	out = append(append(append(out, d.src[:e.start]...), e.text...), d.src[e.end:]...)
@@ -874,6 +869,10 @@ func rebuilt(n, old, filled *node, at, delta int) *node {
 // contains reports whether old lies within n (by offsets: they come from one document).
 func contains(n, old *node) bool { return n.start <= old.start && old.end <= n.end }
 
+// apply splices non-overlapping edits into the document in one pass and re-reads the result.
+// Re-reading keeps every offset right for the next edit, and it is the last line of defence:
+// an edit that would produce a document that does not parse is refused, leaving the document
+// as it was.
 func (d *Doc) apply(edits ...edit) error {
 	slices.SortStableFunc(edits, func(a, b edit) int { return cmp.Compare(a.start, b.start) })
 	size := len(d.src)

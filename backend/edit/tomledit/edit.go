@@ -347,8 +347,8 @@ func (d *Doc) headers(parent []string, secs []section) (int, string) {
 }
 
 // addHeaders is insertHeaders for AddTables, without decoding the whole document again.
-// go-toml's decoder checks each table a key of the parent against all the parent's other
-// tables, so decoding a file of a thousand servers took most of writing it (quadratic in the
+// go-toml's decoder checks each new table against every table seen before it under the same
+// parent, so decoding a file of a thousand servers took most of writing it (quadratic in the
 // number of servers). The new tables are new names under a parent that is absent or a
 // [header] table (AddTables checked both), each written as a header and its key lines, and
 // all of them land together at a section boundary; a table's meaning then depends only on
