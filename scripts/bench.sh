@@ -17,7 +17,8 @@
 #   BENCH_QUICK=1           a few minutes instead of ~15: fewer edits, 10 s quiet period,
 #                           200k log rows, peer sizes 10 and 100
 #   BENCH_QUIET_SECONDS=N   idle-CPU measurement period (default 60; 10 when quick)
-#   BENCH_ONLY=a,b          harness phases: latency,burst,scale,startup,logs,peers
+#   BENCH_ONLY=a,b          harness phases: latency,burst,scale,startup,logs,peers,compare
+#                           (compare runs only with --compare-bin in BENCH_ARGS)
 #   BENCH_SKIP_PEERS=1      do not install or run rulesync/ruler
 #   BENCH_SKIP_GO=1         skip the Go benchmarks
 #   BENCH_ARGS="..."        extra flags for aisyncbench (see build/bench/aisyncbench -h)

@@ -39,6 +39,8 @@ type config struct {
 	PeerSizes    []int
 	PeerRuns     int
 	PeersDir     string
+	CompareBin   string // a second aisync binary for the compare phase; "" skips it
+	CompareRuns  int
 	GoBench      string
 	Detect       string
 	Keep         bool
@@ -46,7 +48,7 @@ type config struct {
 	Work         string // temporary root for every HOME of this run
 }
 
-var phases = []string{"latency", "burst", "scale", "startup", "logs", "peers"}
+var phases = []string{"latency", "burst", "scale", "startup", "logs", "peers", "compare"}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "logs-worker" {
@@ -78,6 +80,8 @@ func run(args []string) int {
 	fs.StringVar(&sizes, "peer-sizes", "", "server counts for the side-by-side runs (default 10,100,1000; quick 10,100)")
 	fs.IntVar(&c.PeerRuns, "peer-runs", 5, "runs per tool and size in the side-by-side phase")
 	fs.StringVar(&c.PeersDir, "peers", "bench/peers", "folder with node_modules holding rulesync and ruler")
+	fs.StringVar(&c.CompareBin, "compare-bin", "", "another aisync binary (an earlier build, say) to time against the one the peers phase runs, alternating, in the compare phase, which runs only with this flag")
+	fs.IntVar(&c.CompareRuns, "compare-runs", 30, "rounds per size in the compare phase (each runs both binaries once)")
 	fs.StringVar(&c.GoBench, "go-bench", "", "output of `go test -bench` to append to the report")
 	fs.StringVar(&c.Detect, "detect", "fsnotify", "how the harness sees a target file change: fsnotify (plus a 25 ms safety poll) or poll (1 ms loop)")
 	fs.BoolVar(&c.Keep, "keep", false, "keep the temporary HOME folders")
@@ -143,6 +147,15 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "aisyncbench: %v (build it with `make headless`)\n", err)
 		return 2
 	}
+	if c.CompareBin != "" {
+		if c.CompareBin, err = filepath.Abs(c.CompareBin); err == nil {
+			_, err = os.Stat(c.CompareBin)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "aisyncbench: --compare-bin: %v\n", err)
+			return 2
+		}
+	}
 	c.Out, _ = filepath.Abs(c.Out)
 	c.PeersDir, _ = filepath.Abs(c.PeersDir)
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
@@ -168,7 +181,7 @@ func run(args []string) int {
 	rep := &report{Started: time.Now(), Machine: describeMachine(c.Bin), Config: c.public()}
 	logf("machine: %s", rep.Machine.Line())
 	for _, p := range phases {
-		if len(c.Only) > 0 && !c.Only[p] {
+		if len(c.Only) > 0 && !c.Only[p] || p == "compare" && c.CompareBin == "" {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -221,6 +234,8 @@ func runPhase(ctx context.Context, c *config, p string) (sec section) {
 		return runLogs(ctx, c)
 	case "peers":
 		return runPeers(ctx, c)
+	case "compare":
+		return runCompare(ctx, c)
 	}
 	return section{Name: p, Error: "unknown phase"}
 }
@@ -231,7 +246,7 @@ func (c config) public() map[string]any {
 		"burstWindow": c.BurstWindow.String(), "quietPeriod": c.Quiet.String(), "scaleServers": c.ScaleServers,
 		"scaleRules": c.ScaleRules, "scaleGroups": c.ScaleGroups, "starts": c.Starts, "logRows": c.LogRows,
 		"logQueries": c.LogQueries, "peerSizes": c.PeerSizes, "peerRuns": c.PeerRuns, "detect": c.Detect, "seed": c.Seed,
-		"aisyncEnv": aisyncExtraEnv,
+		"aisyncEnv": aisyncExtraEnv, "compareBin": c.CompareBin, "compareRuns": c.CompareRuns,
 	}
 }
 

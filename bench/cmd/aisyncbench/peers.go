@@ -191,6 +191,12 @@ func describeNode() string {
 }
 
 func timeCmd(ctx context.Context, t peerTool, proj string) (float64, error) {
+	wall, _, err := timeCmdCPU(ctx, t, proj)
+	return wall, err
+}
+
+// timeCmdCPU is timeCmd that also returns the CPU time (user + system) the command used.
+func timeCmdCPU(ctx context.Context, t peerTool, proj string) (wall, cpu float64, err error) {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, t.args[0], t.args[1:]...)
@@ -199,15 +205,18 @@ func timeCmd(ctx context.Context, t peerTool, proj string) (float64, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	d := time.Since(start)
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 && t.name == "aisync" {
-			return ms(d), nil // conflicts waiting: still a completed pass
-		}
-		return 0, fmt.Errorf("%s: %v: %s", strings.Join(t.args, " "), err, tail(out.String(), 400))
+	if cmd.ProcessState != nil {
+		cpu = ms(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime())
 	}
-	return ms(d), nil
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 3 && strings.HasPrefix(t.name, "aisync") {
+			return ms(d), cpu, nil // conflicts waiting: still a completed pass
+		}
+		return 0, 0, fmt.Errorf("%s: %v: %s", strings.Join(t.args, " "), err, tail(out.String(), 400))
+	}
+	return ms(d), cpu, nil
 }
 
 // ---- the three tools
