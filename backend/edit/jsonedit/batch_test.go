@@ -126,6 +126,8 @@ func TestAddMembersMatchesSet(t *testing.T) {
 			if string(got.Bytes()) != string(one.Bytes()) {
 				t.Fatalf("AddMembers wrote\n%s\nSet one by one wrote\n%s", got.Bytes(), one.Bytes())
 			}
+			checkEdit(t, []byte(src), got) // its nodes too: into an empty object they are not parsed
+			checkEdit(t, []byte(src), one)
 		})
 	}
 	src := "{\n  \"servers\": 3\n}\n"

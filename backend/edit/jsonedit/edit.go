@@ -607,7 +607,11 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 			// around it instead of parsed again: a first pass puts every server into an
 			// empty object this way.
 			tr = &tracer{base: open + 1}
-			mems, elems = make([]member, 0, len(news)), make([]element, 0, len(news))
+			if c.kind == kindObject {
+				mems = make([]member, 0, len(news))
+			} else {
+				elems = make([]element, 0, len(news))
+			}
 			outer := lineIndent(src, open)
 			if firstOnLine(src, close) {
 				outer = lineIndent(src, close)
@@ -618,14 +622,7 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 			trailingComma()
 			b.WriteString(st.nl)
 			b.WriteString(outer)
-			filled := *c
-			filled.start, filled.end, filled.index = c.start, c.end+b.Len()-(close-open-1), nil
-			filled.members, filled.elems = mems, elems
-			if c.kind == kindObject {
-				filled.elems = nil
-			} else {
-				filled.members = nil
-			}
+			filled := node{kind: c.kind, start: c.start, end: c.end + b.Len() - (close - open - 1), members: mems, elems: elems}
 			return d.applyInto(edit{open + 1, close, b.Bytes()}, c, &filled)
 		case firstOnLine(src, close):
 			// Only comments inside: add a line above the closing bracket, below them.
@@ -719,8 +716,8 @@ func (d *Doc) insertItems(c *node, at int, vsrc []byte, news []newItem) error {
 
 // laidOutSize estimates the size of the compact vsrc once laid out in style st, below an
 // object indented by outer: each comma and opening bracket may start a new line, indented
-// to its depth. The new items' buffer starts that big: a thousand servers grew it about
-// twenty times, copying it each time.
+// to its depth. The new items' buffer starts that big: a thousand servers grew it a dozen
+// times, copying it each time.
 func laidOutSize(vsrc []byte, st *style, outer string) int {
 	size := len(vsrc) + 64
 	line := len(st.nl) + len(outer) + 1 // a line break, the indentation, a space after ':'
@@ -815,7 +812,8 @@ type edit struct {
 // applyInto is apply for one edit inside container old (and nowhere else), whose new node,
 // with the edit's text already in it, is filled: the other nodes are those of the document
 // before, the ones after the edit moved by the change in length, copied where they change.
-// checkEdit, which every edit test runs, holds the result to what apply would have parsed.
+// checkEdit, which the edit tests and fuzz targets run, holds the result to what apply would
+// have parsed.
 func (d *Doc) applyInto(e edit, old, filled *node) error {
 	out := make([]byte, 0, len(d.src)+len(e.text)-(e.end-e.start))
 	out = append(append(append(out, d.src[:e.start]...), e.text...), d.src[e.end:]...)
@@ -830,7 +828,7 @@ func rebuilt(n, old, filled *node, at, delta int) *node {
 	if n == old {
 		return filled
 	}
-	if n.end <= at && !contains(n, old) {
+	if n.end <= at { // before the edit: the container old ends after it, so not in here
 		return n
 	}
 	c := *n
@@ -865,9 +863,6 @@ func rebuilt(n, old, filled *node, at, delta int) *node {
 	}
 	return &c
 }
-
-// contains reports whether old lies within n (by offsets: they come from one document).
-func contains(n, old *node) bool { return n.start <= old.start && old.end <= n.end }
 
 // apply splices non-overlapping edits into the document in one pass and re-reads the result.
 // Re-reading keeps every offset right for the next edit, and it is the last line of defence:

@@ -109,17 +109,22 @@ type parser struct {
 	// Allocation matters on multi-megabyte files (~/.claude.json): nodes come from slabs,
 	// and members and elements gather on shared stacks and are copied out once per container
 	// at their final size.
-	slab   []node
+	slab   nodeSlab
 	mstack []member
 	estack []element
 }
 
-func (p *parser) newNode(k kind, start, end int) *node {
-	if len(p.slab) == cap(p.slab) {
-		p.slab = make([]node, 0, 256)
+func (p *parser) newNode(k kind, start, end int) *node { return p.slab.node(k, start, end) }
+
+// nodeSlab hands out nodes from blocks of 256, one allocation per block instead of per node.
+type nodeSlab []node
+
+func (s *nodeSlab) node(k kind, start, end int) *node {
+	if len(*s) == cap(*s) {
+		*s = make([]node, 0, 256)
 	}
-	p.slab = append(p.slab, node{kind: k, start: start, end: end})
-	return &p.slab[len(p.slab)-1]
+	*s = append(*s, node{kind: k, start: start, end: end})
+	return &(*s)[len(*s)-1]
 }
 
 // parseDocument parses src, which may start with a byte order mark. A document holding only

@@ -221,22 +221,14 @@ func (l layout) member(b *bytes.Buffer, key, src []byte, value *node, prefix str
 // reading the whole document again (see insertItems).
 type tracer struct {
 	base int
-	slab []node
-}
-
-func (t *tracer) node(k kind, start int) *node {
-	if len(t.slab) == cap(t.slab) {
-		t.slab = make([]node, 0, 256)
-	}
-	t.slab = append(t.slab, node{kind: k, start: start})
-	return &t.slab[len(t.slab)-1]
+	slab nodeSlab
 }
 
 // trace is write; with a tracer it also returns the node of what it wrote.
 func (l layout) trace(b *bytes.Buffer, src []byte, n *node, prefix string, t *tracer) *node {
 	var out *node
 	if t != nil {
-		out = t.node(n.kind, t.base+b.Len())
+		out = t.slab.node(n.kind, t.base+b.Len(), 0)
 		defer func() { out.end = t.base + b.Len() }()
 	}
 	open, close := byte('{'), byte('}')
