@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"aisync/backend/unified"
 )
@@ -238,6 +239,45 @@ type ReadBackEncoder interface {
 	// with out applied (a nil value removes the file). clienttest checks both against
 	// Encode and Decode for every adapter that implements it.
 	EncodeReadBack(ep Endpoint, files Files, cfg unified.Config) (out Files, warns []Warning, back unified.Config, err error)
+}
+
+// ReadsBackAsIs reports whether the server s named name, written as a new entry, reads back
+// exactly as s: a plain stdio server (unified.Server.PlainStdio) whose name and strings are
+// valid UTF-8 and hold neither '$' nor '{', so that no variable-reference syntax of any
+// client applies to them on the way out or back in. An adapter whose encode writes such a
+// server as a new entry without a warning may take s as what the entry reads back as,
+// instead of decoding the entry it has just written: on a first pass that decode was about
+// a fifth of the pass. clienttest's read-back check and FuzzReadsBackAsIs (backend/clients/all)
+// hold every adapter that does so to what its Decode gives for the written files.
+func ReadsBackAsIs(name string, s unified.Server) bool {
+	if !s.PlainStdio() || !plainString(name) || !plainString(s.Command) {
+		return false
+	}
+	for _, a := range s.Args {
+		if !plainString(a) {
+			return false
+		}
+	}
+	for k, v := range s.Env {
+		if !plainString(k) || !plainString(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainString reports whether s is valid UTF-8 without '$' or '{'. It is one loop over the
+// bytes: the engine asks it of every string of every server, once per client.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '$' || c == '{':
+			return false
+		case c >= utf8.RuneSelf:
+			return !strings.ContainsAny(s[i:], "${") && utf8.ValidString(s[i:])
+		}
+	}
+	return true
 }
 
 // Coder is the encoding half of an Adapter, which the codecs of an adapter family share.

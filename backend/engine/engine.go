@@ -92,7 +92,7 @@ type Engine struct {
 	retry     map[string]bool            // endpoints whose last write failed
 	rendered  map[string]rendering       // endpoint id → what the last pass left in its files
 	written   map[string]string          // file path → hash of the bytes this process last wrote there
-	cpu       chan struct{}              // CPU slots of a pass's concurrent writers (see slot)
+	cpu       *slots                     // CPU slots of a pass's concurrent writers (see slot)
 	metrics   *Metrics
 	lastPass  atomic.Int64
 	rewatchMu sync.Mutex
@@ -137,7 +137,7 @@ func New(o Options) *Engine {
 		retry:    map[string]bool{},
 		rendered: map[string]rendering{},
 		written:  map[string]string{},
-		cpu:      make(chan struct{}, max(runtime.GOMAXPROCS(0), 1)),
+		cpu:      newSlots(runtime.GOMAXPROCS(0)),
 		metrics:  newMetrics(),
 	}
 }
@@ -147,11 +147,12 @@ func New(o Options) *Engine {
 // disk or a retried write holds up no other client; their encoding and decoding are CPU
 // work that parses whole files, so they take turns in the slots. They would share the
 // same cores anyway, and a pass at scale (16 files of 500 servers) held every parsed file
-// at once: about half its peak heap.
-func (e *Engine) slot() (release func()) {
-	e.cpu <- struct{}{}
-	return func() { <-e.cpu }
-}
+// at once: about half its peak heap. Waiters for a slot are served most work first (see
+// slotFor), then in the order they came.
+func (e *Engine) slot() (release func()) { return e.cpu.acquire(0) }
+
+// slotFor is slot for a job of about work units (see encodeWork).
+func (e *Engine) slotFor(work int) (release func()) { return e.cpu.acquire(work) }
 
 // Bus is the engine's event bus.
 func (e *Engine) Bus() *events.Bus { return e.bus }

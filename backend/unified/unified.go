@@ -208,7 +208,17 @@ func (c *Config) Normalize() {
 	c.Permissions.Deny = sortedSet(c.Permissions.Deny)
 }
 
-// Normalize puts a server in canonical form.
+// PlainStdio reports whether s is a stdio server made of a command, its arguments and its
+// environment and nothing else: no working directory, URL, headers, timeouts, tool lists,
+// client-specific extras, and not disabled. It is the common shape of a server, and the one
+// whose entry every client writes with the same three fields (see clients.ReadsBackAsIs).
+// TestPlainStdioLooksAtEveryField keeps it in step with the fields of Server.
+func (s Server) PlainStdio() bool {
+	return (s.Transport == TransportStdio || s.Transport == "" && s.URL == "") && s.Command != "" &&
+		s.Cwd == "" && s.URL == "" && len(s.Headers) == 0 && !s.Disabled && s.StartupTimeoutMs == 0 && s.ToolTimeoutMs == 0 &&
+		len(s.Tools.Allow) == 0 && len(s.Tools.Deny) == 0 && len(s.Extras) == 0
+}
+
 // Normalized returns s normalized and leaves s as it was. Unlike Clone it shares s's args,
 // env, headers and extras (Normalize replaces them or leaves them; it only deletes from
 // Extras, which is then copied), so the result is for reading: the adapters plan a
@@ -224,6 +234,7 @@ func (s Server) Normalized() Server {
 	return s
 }
 
+// Normalize puts a server in canonical form.
 func (s *Server) Normalize() {
 	if s.Transport == "" {
 		if s.URL != "" {

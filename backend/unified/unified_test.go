@@ -3,6 +3,7 @@ package unified
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -106,5 +107,63 @@ func TestServerNormalizedLeavesTheOriginal(t *testing.T) {
 	}
 	if !reflect.DeepEqual(s, mk()) {
 		t.Fatalf("Normalized changed the server: %+v", s)
+	}
+}
+
+// TestPlainStdioLooksAtEveryField sets each field of a plain server in turn: only the
+// command, arguments and environment may vary, so that a field added to Server later is not
+// taken for one every client writes and reads back unchanged until PlainStdio says so.
+func TestPlainStdioLooksAtEveryField(t *testing.T) {
+	plain := Server{Transport: TransportStdio, Command: "node", Args: []string{"s.js"}, Env: map[string]string{"K": "v"}}
+	if !plain.PlainStdio() {
+		t.Fatal("a stdio server of a command, arguments and environment is not plain")
+	}
+	if !(Server{Command: "node"}).PlainStdio() {
+		t.Error("a server with a command and no transport (stdio once normalized) is not plain")
+	}
+	if (Server{Transport: TransportStdio}).PlainStdio() {
+		t.Error("a stdio server without a command is plain")
+	}
+	varies := map[string]bool{"Command": true, "Args": true, "Env": true}
+	checked := 0
+	var walk func(typ reflect.Type, index []int, name string)
+	walk = func(typ reflect.Type, index []int, name string) {
+		for i := range typ.NumField() {
+			sf := typ.Field(i)
+			idx, fname := append(slices.Clone(index), i), name+sf.Name
+			if varies[fname] {
+				continue
+			}
+			if sf.Type.Kind() == reflect.Struct {
+				walk(sf.Type, idx, fname+".")
+				continue
+			}
+			s := plain
+			field := reflect.ValueOf(&s).Elem().FieldByIndex(idx)
+			switch field.Kind() {
+			case reflect.String:
+				field.SetString("x")
+			case reflect.Bool:
+				field.SetBool(true)
+			case reflect.Int64:
+				field.SetInt(1)
+			case reflect.Slice:
+				field.Set(reflect.Append(reflect.MakeSlice(field.Type(), 0, 1), reflect.Zero(field.Type().Elem())))
+			case reflect.Map:
+				m := reflect.MakeMap(field.Type())
+				m.SetMapIndex(reflect.Zero(field.Type().Key()), reflect.Zero(field.Type().Elem()))
+				field.Set(m)
+			default:
+				t.Fatalf("field %s has kind %s, which this test does not set", fname, field.Kind())
+			}
+			checked++
+			if s.PlainStdio() {
+				t.Errorf("a stdio server with %s set is plain", fname)
+			}
+		}
+	}
+	walk(reflect.TypeOf(plain), nil, "")
+	if checked < 10 {
+		t.Fatalf("checked %d fields", checked)
 	}
 }

@@ -137,7 +137,7 @@ func (l localScope) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg
 	out := e.files(ep.Path, l.shared)
 	var srv map[string]unified.Server
 	after := l.dialect(e.doc)
-	if e.local.Partial() && slices.Equal(after.Root, e.d.Root) {
+	if slices.Equal(after.Root, e.d.Root) {
 		srv, err = e.local.ReadBack(e.doc)
 	} else {
 		srv, _, err = after.DecodeDoc(e.doc)

@@ -5,6 +5,7 @@ package clienttest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"reflect"
@@ -337,6 +338,30 @@ func readBackMatches(t *testing.T, a clients.Adapter, rb clients.ReadBackEncoder
 		inputs = append(inputs, clients.Files{ep.Path: {}})
 	}
 	configs := []unified.Config{sample, {}}
+	if ep.Has(unified.SectionServers) {
+		plain := unified.Config{Servers: PlainServers()}
+		// Servers that look plain and are not: the same servers with what no client reads
+		// back from another's file (fields of another client, kept in Extras), and strings
+		// that a client's variable syntax may rewrite or that are not UTF-8. Written without
+		// a warning, some read back otherwise than they were written.
+		other := unified.Config{Servers: map[string]unified.Server{
+			"dollar":         {Transport: unified.TransportStdio, Command: "sh", Args: []string{"-c", "echo $HOME"}, Env: map[string]string{"P": "$PATH:/opt/bin"}},
+			"braces":         {Transport: unified.TransportStdio, Command: "node", Args: []string{"${HOME}/s.js", "{json}"}, Env: map[string]string{"T": "${env:TOKEN}"}},
+			"not-utf8":       {Transport: unified.TransportStdio, Command: "node", Args: []string{"caf\xe9"}, Env: map[string]string{"B": "\xff\xfe"}},
+			"disabled-plain": {Transport: unified.TransportStdio, Command: "node", Disabled: true},
+			"with-cwd":       {Transport: unified.TransportStdio, Command: "node", Cwd: "/srv"},
+		}}
+		for name, s := range plain.Servers {
+			s.Extras = map[string]map[string]json.RawMessage{"another-client": {"note": json.RawMessage(`"kept for another client"`)}}
+			other.Servers["elsewhere-"+strings.Map(func(r rune) rune {
+				if r < 'a' || r > 'z' {
+					return '-'
+				}
+				return r
+			}, name)] = s
+		}
+		configs = append(configs, plain.Normalized(), mergeServers(sample, plain), mergeServers(plain, other))
+	}
 	if fx := fixtureFor(ep, o); fx != nil {
 		orig := filesOf(ep, fx.Files)
 		inputs = append(inputs, orig, crlfBOM(orig))
@@ -373,6 +398,41 @@ func readBackMatches(t *testing.T, a clients.Adapter, rb clients.ReadBackEncoder
 	if checked == 0 {
 		t.Fatal("no case checked")
 	}
+}
+
+// PlainServers are stdio servers of a command, arguments and environment only, whose
+// strings are the ones a writer most easily gets wrong: quotes, backslashes, Windows paths,
+// non-ASCII text, control characters, TOML and JSON punctuation, empty strings. They are the
+// servers an adapter may take as their own read-back instead of decoding the entries it has
+// just written (clients.ReadsBackAsIs), which readBackMatches holds to Decode.
+func PlainServers() map[string]unified.Server {
+	return map[string]unified.Server{
+		"plain": {Transport: unified.TransportStdio, Command: "npx", Args: []string{"-y", "@modelcontextprotocol/server-filesystem", "/tmp"}},
+		"windows-path": {Transport: unified.TransportStdio, Command: `C:\Program Files\nodejs\node.exe`,
+			Args: []string{`C:\Users\me\mcp\index.js`, `\\server\share`, ""}, Env: map[string]string{"APPDATA": `C:\Users\me\AppData\Roaming`}},
+		"quotes_and_punctuation": {Transport: unified.TransportStdio, Command: "python3",
+			Args: []string{`-c`, `print("hello", 'world')`, "a = b", "[section]", "# not a comment", "// nor this", "key: value"},
+			Env:  map[string]string{"QUOTED": `"double" and 'single'`, "lower_case": "x", "WITH-DASH": "y", "1DIGIT": "z"}},
+		"unicode-strings": {Transport: unified.TransportStdio, Command: "/opt/ツール/bin/run",
+			Args: []string{"émoji 🚀", "tab\there", "line\nbreak", "nul\x00byte", "\u2028separator"},
+			Env:  map[string]string{"GREETING": "héllo wörld", "EMPTY": "", "CONTROL": "\x01\x1f\x7f"}},
+		"no-args": {Transport: unified.TransportStdio, Command: "uvx"},
+		// Names some clients refuse (Codex takes letters, digits, '-' and '_' only).
+		"name with spaces.and.dots": {Transport: unified.TransportStdio, Command: "node", Args: []string{"server.js"}},
+		"ünïcode 名前":                {Transport: unified.TransportStdio, Command: "node", Args: []string{"サーバー.js"}},
+	}
+}
+
+// mergeServers is a with the servers of b added.
+func mergeServers(a, b unified.Config) unified.Config {
+	out := a.Clone()
+	if out.Servers == nil {
+		out.Servers = map[string]unified.Server{}
+	}
+	for name, s := range b.Servers {
+		out.Servers[name] = s
+	}
+	return out.Normalized()
 }
 
 func joined(f clients.Files) string {

@@ -140,11 +140,11 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 	if ep.Format != clients.FormatTOML {
 		return clients.EncodeThenDecode(a, ep, files, cfg)
 	}
-	doc, warns, err := editConfig(ep.Path, files[ep.Path], cfg.Servers)
+	doc, known, warns, err := editConfig(ep.Path, files[ep.Path], cfg.Servers)
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("encode codex config: %w", err)
 	}
-	entries, _, _ := readEntries(ep.Path, doc)
+	entries, _, _ := readEntries(ep.Path, doc, known)
 	return clients.EditedFile(ep.Path, doc), warns, unified.Config{Servers: serversOf(entries)}, nil
 }
 

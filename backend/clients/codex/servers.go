@@ -60,9 +60,10 @@ func parse(path string, data []byte) (*tomledit.Doc, error) {
 
 func item(name string) string { return "server:" + name }
 
-// readEntries decodes every server table. servers reports whether mcp_servers is usable:
-// absent or a table.
-func readEntries(path string, doc *tomledit.Doc) (entries map[string]entry, usable bool, warns []clients.Warning) {
+// readEntries decodes every server table. usable reports whether mcp_servers is usable:
+// absent or a table. The tables of known are not read: they are what editConfig has just
+// written from those servers (see clients.ReadsBackAsIs).
+func readEntries(path string, doc *tomledit.Doc, known map[string]unified.Server) (entries map[string]entry, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
 	exists, isTable := doc.Lookup(serversKey)
 	if !exists {
@@ -72,7 +73,13 @@ func readEntries(path string, doc *tomledit.Doc) (entries map[string]entry, usab
 		return entries, false, []clients.Warning{{Code: clients.WarnUnsupportedEntry,
 			Message: fmt.Sprintf("%s in %s is not a table, so no MCP server can be read from it.", serversKey, path)}}
 	}
-	for _, name := range doc.Keys(serversKey) {
+	names := doc.Keys(serversKey)
+	entries = make(map[string]entry, len(names))
+	for _, name := range names {
+		if s, ok := known[name]; ok {
+			entries[name] = entry{srv: s, ok: true}
+			continue
+		}
 		raw, _ := doc.View(serversKey, name) // read only: decodeEntry copies what it keeps
 		t, isTable := raw.(map[string]any)
 		if !isTable {
@@ -99,7 +106,7 @@ func decodeConfig(path string, data []byte) (map[string]unified.Server, []client
 	if err != nil {
 		return nil, nil, err
 	}
-	entries, _, warns := readEntries(path, doc)
+	entries, _, warns := readEntries(path, doc, nil)
 	return serversOf(entries), warns, nil
 }
 
@@ -508,7 +515,7 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 }
 
 func encodeConfig(path string, data []byte, servers map[string]unified.Server) ([]byte, bool, []clients.Warning, error) {
-	doc, warns, err := editConfig(path, data, servers)
+	doc, _, warns, err := editConfig(path, data, servers)
 	if err != nil || !doc.Changed() {
 		return nil, false, warns, err
 	}
@@ -523,37 +530,39 @@ func serversOf(entries map[string]entry) map[string]unified.Server {
 			continue
 		}
 		if servers == nil {
-			servers = map[string]unified.Server{}
+			servers = make(map[string]unified.Server, len(entries))
 		}
 		servers[name] = e.srv
 	}
 	return servers
 }
 
-// editConfig parses config.toml and makes it hold servers, returning the edited document.
-func editConfig(path string, data []byte, servers map[string]unified.Server) (*tomledit.Doc, []clients.Warning, error) {
+// editConfig parses config.toml and makes it hold servers, returning the edited document and
+// the servers it added that read back as they are (clients.ReadsBackAsIs), by name.
+func editConfig(path string, data []byte, servers map[string]unified.Server) (*tomledit.Doc, map[string]unified.Server, []clients.Warning, error) {
 	doc, err := parse(path, data)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// What readEntries finds wrong, Decode has already reported.
-	entries, usable, _ := readEntries(path, doc)
+	entries, usable, _ := readEntries(path, doc, nil)
 	var warns []clients.Warning
 	if !usable {
 		if len(servers) == 0 {
-			return doc, warns, nil
+			return doc, nil, warns, nil
 		}
-		return nil, warns, fmt.Errorf("%s: %s is not a table, so no server can be written into it", path, serversKey)
+		return nil, nil, warns, fmt.Errorf("%s: %s is not a table, so no server can be written into it", path, serversKey)
 	}
 	for _, name := range sortedKeys(entries) {
 		if _, keep := servers[name]; keep || !entries[name].ok {
 			continue
 		}
 		if err := doc.Delete(serversKey, name); err != nil {
-			return nil, warns, fmt.Errorf("remove server %s: %w", name, err)
+			return nil, nil, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
 	var added []tomledit.Table
+	var known map[string]unified.Server
 	for _, name := range sortedKeys(servers) {
 		want := servers[name].Normalized() // read only: the plan copies what it changes
 		p, w, ok := planServer(name, want)
@@ -569,17 +578,23 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*t
 		}
 		if !exists {
 			added = append(added, tomledit.Table{Name: name, Keys: newEntry(name, p)})
+			if len(w) == 0 && clients.ReadsBackAsIs(name, want) {
+				if known == nil {
+					known = make(map[string]unified.Server, len(servers))
+				}
+				known[name] = want
+			}
 			continue
 		}
 		if err := writeEntry(doc, name, e, p); err != nil {
-			return nil, warns, fmt.Errorf("write server %s: %w", name, err)
+			return nil, nil, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 	}
 	// New servers go in with one edit of the document, not one per key.
 	if err := doc.AddTables([]string{serversKey}, added); err != nil {
-		return nil, warns, fmt.Errorf("add servers: %w", err)
+		return nil, nil, warns, fmt.Errorf("add servers: %w", err)
 	}
-	return doc, warns, nil
+	return doc, known, warns, nil
 }
 
 // newEntry returns the keys of a server that is not in the file yet, in the order

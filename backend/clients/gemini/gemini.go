@@ -115,7 +115,7 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 		return clients.EncodeThenDecode(a, ep, files, cfg)
 	}
 	data := files[ep.Path]
-	doc, warns, err := editSettings(ep.Path, data, enablementOf(files), cfg)
+	doc, known, warns, err := editSettings(ep.Path, data, enablementOf(files), cfg)
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("encode gemini settings: %w", err)
 	}
@@ -123,7 +123,7 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 	if b, ok := out[ep.Path]; ok {
 		data = b
 	}
-	back, _ := decodeDoc(ep.Path, doc, data, enablementOf(clients.Apply(files, out)))
+	back, _ := decodeDoc(ep.Path, doc, data, enablementOf(clients.Apply(files, out)), known)
 	return out, warns, back, nil
 }
 

@@ -32,8 +32,9 @@ type entry struct {
 func item(name string) string { return "server:" + name }
 
 // readEntries decodes every server. usable is false when mcpServers is there but is not an
-// object, so nothing can be read from or written to it.
-func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
+// object, so nothing can be read from or written to it. The entries of known are not read:
+// they are what editSettings has just written from those servers (see clients.ReadsBackAsIs).
+func readEntries(path string, doc *jsonedit.Doc, known map[string]unified.Server) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
 	exists, isObject := doc.Lookup(serversKey)
 	if !exists {
@@ -43,8 +44,13 @@ func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, orde
 		return entries, nil, false, []clients.Warning{{Code: clients.WarnUnsupportedEntry,
 			Message: fmt.Sprintf("%s in %s is not an object, so no MCP server can be read from it.", serversKey, path)}}
 	}
-	for _, name := range doc.Keys(serversKey) {
-		order = append(order, name)
+	order = doc.Keys(serversKey)
+	entries = make(map[string]entry, len(order))
+	for _, name := range order {
+		if s, ok := known[name]; ok {
+			entries[name] = entry{srv: s, ok: true}
+			continue
+		}
 		m, _, isObj := jsonedit.LookupMembers(doc, serversKey, name)
 		if !isObj {
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,

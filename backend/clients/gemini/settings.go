@@ -113,13 +113,14 @@ func decodeSettings(path string, data, enablement []byte) (unified.Config, []cli
 	if err != nil {
 		return unified.Config{}, nil, err
 	}
-	cfg, warns := decodeDoc(path, doc, data, enablement)
+	cfg, warns := decodeDoc(path, doc, data, enablement, nil)
 	return cfg, warns, nil
 }
 
-// decodeDoc reads settings.json parsed as doc from data.
-func decodeDoc(path string, doc *jsonedit.Doc, data, enablement []byte) (unified.Config, []clients.Warning) {
-	entries, order, _, warns := readEntries(path, doc)
+// decodeDoc reads settings.json parsed as doc from data, taking the servers of known as
+// what their entries read back as (see readEntries).
+func decodeDoc(path string, doc *jsonedit.Doc, data, enablement []byte, known map[string]unified.Server) (unified.Config, []clients.Warning) {
+	entries, order, _, warns := readEntries(path, doc, known)
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		// aisync reads and keeps the BOM like every other editor, but Gemini's JSON.parse does
 		// not, so the user should know why Gemini ignores the file.
@@ -135,7 +136,7 @@ func decodeDoc(path string, doc *jsonedit.Doc, data, enablement []byte) (unified
 			continue
 		}
 		if cfg.Servers == nil {
-			cfg.Servers = map[string]unified.Server{}
+			cfg.Servers = make(map[string]unified.Server, len(order))
 		}
 		s := e.srv
 		s.Disabled = g.disabled(name)
@@ -147,24 +148,25 @@ func decodeDoc(path string, doc *jsonedit.Doc, data, enablement []byte) (unified
 }
 
 func encodeSettings(path string, data, enablement []byte, cfg unified.Config) ([]byte, bool, []clients.Warning, error) {
-	doc, warns, err := editSettings(path, data, enablement, cfg)
+	doc, _, warns, err := editSettings(path, data, enablement, cfg)
 	if err != nil {
 		return nil, false, warns, err
 	}
 	return doc.Bytes(), doc.Changed(), warns, nil
 }
 
-// editSettings parses settings.json and makes it hold cfg, returning the edited document.
-func editSettings(path string, data, enablement []byte, cfg unified.Config) (*jsonedit.Doc, []clients.Warning, error) {
+// editSettings parses settings.json and makes it hold cfg, returning the edited document and
+// the servers it added that read back as they are (clients.ReadsBackAsIs), by name.
+func editSettings(path string, data, enablement []byte, cfg unified.Config) (*jsonedit.Doc, map[string]unified.Server, []clients.Warning, error) {
 	doc, err := parse(path, data)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// What readEntries and readGate find wrong, Decode has already reported.
-	entries, order, usable, _ := readEntries(path, doc)
+	entries, order, usable, _ := readEntries(path, doc, nil)
 	var warns []clients.Warning
 	if !usable && len(cfg.Servers) > 0 {
-		return nil, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
+		return nil, nil, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
 	}
 	g, _ := readGate(path, doc, enablement)
 	var removed []string
@@ -173,12 +175,13 @@ func editSettings(path string, data, enablement []byte, cfg unified.Config) (*js
 			continue
 		}
 		if err := doc.Delete(serversKey, name); err != nil {
-			return nil, warns, fmt.Errorf("remove server %s: %w", name, err)
+			return nil, nil, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 		removed = append(removed, name)
 	}
 	written := map[string]bool{}
 	var added []jsonedit.Member // new servers, added in one edit after the loop
+	var known map[string]unified.Server
 	for _, name := range jsonedit.SortedKeys(cfg.Servers) {
 		want := cfg.Servers[name].Normalized() // read only: the plan copies what it changes
 		p, w, ok := planServer(name, want)
@@ -198,27 +201,33 @@ func editSettings(path string, data, enablement []byte, cfg unified.Config) (*js
 			var obj json.RawMessage
 			if obj, err = newEntry(p); err == nil {
 				added = append(added, jsonedit.Member{Key: name, Val: obj})
+				if len(w) == 0 && clients.ReadsBackAsIs(name, want) {
+					if known == nil {
+						known = make(map[string]unified.Server, len(cfg.Servers))
+					}
+					known[name] = want
+				}
 			}
 		}
 		if err != nil {
-			return nil, warns, fmt.Errorf("write server %s: %w", name, err)
+			return nil, nil, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 		written[name] = want.Disabled
 	}
 	if err := doc.AddMembers([]string{serversKey}, added); err != nil {
-		return nil, warns, fmt.Errorf("add servers: %w", err)
+		return nil, nil, warns, fmt.Errorf("add servers: %w", err)
 	}
 	w, err := writeGate(doc, g, written, removed)
 	warns = append(warns, w...)
 	if err != nil {
-		return nil, warns, err
+		return nil, nil, warns, err
 	}
 	w, err = writePermissions(path, doc, doc.Keys(serversKey), cfg.Permissions)
 	warns = append(warns, w...)
 	if err != nil {
-		return nil, warns, err
+		return nil, nil, warns, err
 	}
-	return doc, warns, nil
+	return doc, known, warns, nil
 }
 
 // writeGate records which written servers are disabled. A disabled server is added to

@@ -61,12 +61,17 @@ func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 	return warns, err
 }
 
-// touched is what EncodeDoc did to an existing servers object when it edited it entry by
-// entry (or left it alone): every other entry still has the bytes st read, so what they
-// decode as is known without reading them again (see readBack).
+// touched is what EncodeDoc did to the servers object, so that readBack knows what the
+// edited entries read as without reading them all again. When it edited an existing object
+// entry by entry (or left it alone), every other entry still has the bytes st read; when it
+// set the object as a whole (whole), the object is root. Either way, the new entries of known
+// were written from servers that read back as they are (clients.ReadsBackAsIs).
 type touched struct {
 	st                 *state
 	removed, rewritten []string
+	whole              bool
+	root               *object
+	known              map[string]unified.Server
 }
 
 // Edit is what EncodeDocEdit did to a document, to read it back with.
@@ -82,17 +87,13 @@ func (d Dialect) EncodeDocEdit(doc *jsonedit.Doc, servers map[string]unified.Ser
 	return warns, &Edit{d: d, t: t}, err
 }
 
-// Partial reports whether the edit left entries as they were read, so that ReadBack reads
-// only the others; otherwise ReadBack reads the whole servers object.
-func (e *Edit) Partial() bool { return e.t != nil }
-
-// ReadBack is what DecodeDoc reads from the edited document (see readBack).
+// ReadBack is what DecodeDoc reads from the edited document (see readBack), as long as the
+// servers object is still where the edit's dialect put it.
 func (e *Edit) ReadBack(doc *jsonedit.Doc) (map[string]unified.Server, error) {
 	return e.d.readBack(doc, e.t)
 }
 
-// encodeDoc is EncodeDoc; it also returns what it touched, or nil when it set the servers
-// object as a whole.
+// encodeDoc is EncodeDoc; it also returns what it touched.
 func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server) ([]clients.Warning, *touched, error) {
 	st, err := d.read(doc)
 	if err != nil {
@@ -108,6 +109,7 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 		}
 	}
 	root.reserve(len(servers) - len(root.keys))
+	t := &touched{st: st}
 	written := make(map[string]bool, len(servers)) // servers whose entry now says what the model says
 	names := make([]string, 0, len(servers))
 	for name := range servers {
@@ -153,20 +155,24 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 				continue
 			}
 		}
-		warns = append(warns, d.dropped(name, want)...)
+		drops := d.dropped(name, want)
+		warns = append(warns, drops...)
 		raw, w := d.buildEntry(name, want, enc, old)
 		warns = append(warns, w...)
 		root.set(name, raw)
 		written[name] = true
+		if old == nil && len(drops) == 0 && len(w) == 0 && clients.ReadsBackAsIs(name, want) {
+			if t.known == nil {
+				t.known = make(map[string]unified.Server, len(names))
+			}
+			t.known[name] = want
+		}
 	}
-	t := &touched{st: st}
 	if after := root.raw(); string(after) != string(before) && (st.exists || len(root.keys) > 0) {
 		if t.removed, t.rewritten, err = d.writeRoot(doc, st.exists, origKeys, orig, root, after); err != nil {
 			return warns, nil, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
 		}
-		if t.removed == nil && t.rewritten == nil {
-			t = nil // set as a whole
-		}
+		t.whole, t.root = t.removed == nil && t.rewritten == nil, root
 	}
 	if d.Disabled == DisabledListed {
 		if err := d.writeDisabledList(doc, servers, written); err != nil {
@@ -177,31 +183,44 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 }
 
 // readBack is what DecodeDoc reads from doc after encodeDoc touched it as t: the entries it
-// did not touch as st read them, the ones it rewrote read again, and for a dialect that
-// switches servers off in a list of its own, the list as it is now. Without t, the whole
-// object is read. TestEntryEditsMatchWholeObject checks it against DecodeDoc.
+// did not touch as st read them, the ones it wrote read again (or taken from t.known), and
+// for a dialect that switches servers off in a list of its own, the list as it is now. When
+// the object was set as a whole, its entries are those of t.root. TestEntryEditsMatchWholeObject
+// and clienttest's read-back check hold it to DecodeDoc.
 func (d Dialect) readBack(doc *jsonedit.Doc, t *touched) (map[string]unified.Server, error) {
-	if t == nil {
-		srv, _, err := d.DecodeDoc(doc)
-		return srv, err
-	}
-	skip := map[string]bool{}
-	for _, name := range append(slices.Clone(t.removed), t.rewritten...) {
-		skip[name] = true
-	}
-	out := make(map[string]unified.Server, len(t.st.entries))
-	for _, e := range t.st.entries {
-		if e.ok && !skip[e.name] {
-			out[e.name] = e.server
+	var out map[string]unified.Server
+	if t.whole {
+		out = make(map[string]unified.Server, len(t.root.keys))
+		for _, name := range t.root.keys {
+			if s, ok := t.known[name]; ok {
+				out[name] = s
+			} else if e := d.readEntry(doc, name, t.root.vals[name]); e.ok {
+				out[name] = e.server
+			}
 		}
-	}
-	for _, name := range t.rewritten {
-		raw, ok := doc.Get(append(slices.Clone(d.Root), name)...)
-		if !ok {
-			continue
+	} else {
+		skip := map[string]bool{}
+		for _, name := range append(slices.Clone(t.removed), t.rewritten...) {
+			skip[name] = true
 		}
-		if e := d.readEntry(doc, name, raw); e.ok {
-			out[name] = e.server
+		out = make(map[string]unified.Server, len(t.st.entries))
+		for _, e := range t.st.entries {
+			if e.ok && !skip[e.name] {
+				out[e.name] = e.server
+			}
+		}
+		for _, name := range t.rewritten {
+			if s, ok := t.known[name]; ok {
+				out[name] = s
+				continue
+			}
+			raw, ok := doc.Get(append(slices.Clone(d.Root), name)...)
+			if !ok {
+				continue
+			}
+			if e := d.readEntry(doc, name, raw); e.ok {
+				out[name] = e.server
+			}
 		}
 	}
 	if d.Disabled == DisabledListed {

@@ -35,7 +35,9 @@ type entry struct {
 
 func item(name string) string { return "server:" + name }
 
-func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
+// readEntries decodes every server of mcp.json, except those of known: they are what
+// editConfig has just written from those servers (see clients.ReadsBackAsIs).
+func readEntries(path string, doc *jsonedit.Doc, known map[string]unified.Server) (entries map[string]entry, order []string, usable bool, warns []clients.Warning) {
 	entries = map[string]entry{}
 	exists, isObject := doc.Lookup(serversKey)
 	if !exists {
@@ -45,8 +47,13 @@ func readEntries(path string, doc *jsonedit.Doc) (entries map[string]entry, orde
 		return entries, nil, false, []clients.Warning{{Code: clients.WarnUnsupportedEntry,
 			Message: fmt.Sprintf("%s in %s is not an object, so no MCP server can be read from it.", serversKey, path)}}
 	}
-	for _, name := range doc.Keys(serversKey) {
-		order = append(order, name)
+	order = doc.Keys(serversKey)
+	entries = make(map[string]entry, len(order))
+	for _, name := range order {
+		if s, ok := known[name]; ok {
+			entries[name] = entry{srv: s, ok: true}
+			continue
+		}
 		m, _, isObj := jsonedit.LookupMembers(doc, serversKey, name)
 		if !isObj {
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
@@ -470,18 +477,19 @@ func decodeConfig(path string, data []byte) (map[string]unified.Server, []client
 	if err != nil {
 		return nil, nil, err
 	}
-	servers, warns := decodeDoc(path, doc)
+	servers, warns := decodeDoc(path, doc, nil)
 	return servers, warns, nil
 }
 
-// decodeDoc reads the servers of a parsed mcp.json.
-func decodeDoc(path string, doc *jsonedit.Doc) (map[string]unified.Server, []clients.Warning) {
-	entries, order, _, warns := readEntries(path, doc)
+// decodeDoc reads the servers of a parsed mcp.json, taking those of known as they are (see
+// readEntries).
+func decodeDoc(path string, doc *jsonedit.Doc, known map[string]unified.Server) (map[string]unified.Server, []clients.Warning) {
+	entries, order, _, warns := readEntries(path, doc, known)
 	var servers map[string]unified.Server
 	for _, name := range order {
 		if e := entries[name]; e.ok {
 			if servers == nil {
-				servers = map[string]unified.Server{}
+				servers = make(map[string]unified.Server, len(order))
 			}
 			servers[name] = e.srv
 		}
@@ -490,32 +498,42 @@ func decodeDoc(path string, doc *jsonedit.Doc) (map[string]unified.Server, []cli
 }
 
 func encodeConfig(path string, data []byte, servers map[string]unified.Server) ([]byte, bool, []clients.Warning, error) {
-	doc, warns, err := editConfig(path, data, servers)
+	doc, _, warns, err := editConfig(path, data, servers)
 	if err != nil {
 		return nil, false, warns, err
 	}
 	return doc.Bytes(), doc.Changed(), warns, nil
 }
 
-// editConfig parses mcp.json and makes it hold servers, returning the edited document.
-func editConfig(path string, data []byte, servers map[string]unified.Server) (*jsonedit.Doc, []clients.Warning, error) {
+// editConfig parses mcp.json and makes it hold servers, returning the edited document and
+// the servers it added that read back as they are (clients.ReadsBackAsIs), by name.
+func editConfig(path string, data []byte, servers map[string]unified.Server) (*jsonedit.Doc, map[string]unified.Server, []clients.Warning, error) {
 	doc, err := parse(path, data)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	entries, order, usable, _ := readEntries(path, doc)
+	entries, order, usable, _ := readEntries(path, doc, nil)
 	var warns []clients.Warning
 	if !usable && len(servers) > 0 {
-		return nil, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
+		return nil, nil, warns, fmt.Errorf("%s: %s is not an object, so no server can be written into it", path, serversKey)
 	}
 	inputs := declaredInputs(doc)
 	plans := map[string]plan{}
+	// plain are the servers planned without a warning that read back as they are; once the
+	// entries that exist already are taken out, they are the new entries editConfig returns.
+	var plain map[string]unified.Server
 	for _, name := range jsonedit.SortedKeys(servers) {
 		want := servers[name].Normalized() // read only: the plan copies what it changes
 		p, w, ok := planServer(name, want, inputs)
 		warns = append(warns, w...)
 		if ok {
 			plans[name] = p
+			if len(w) == 0 && clients.ReadsBackAsIs(name, want) {
+				if plain == nil {
+					plain = make(map[string]unified.Server, len(servers))
+				}
+				plain[name] = want
+			}
 		} else if want.Disabled {
 			plans[name] = plan{} // marks "leave it out of the file"
 		}
@@ -529,7 +547,7 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*j
 			continue
 		}
 		if err := doc.Delete(serversKey, name); err != nil {
-			return nil, warns, fmt.Errorf("remove server %s: %w", name, err)
+			return nil, nil, warns, fmt.Errorf("remove server %s: %w", name, err)
 		}
 	}
 	var added []jsonedit.Member // new servers, added in one edit after the loop
@@ -541,10 +559,12 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*j
 		e, exists := entries[name]
 		switch {
 		case exists && e.raw == nil:
+			delete(plain, name) // not written
 			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
 				Message: "The existing entry is not an object, so the server cannot be written there; it is left as it is."})
 			continue
 		case exists:
+			delete(plain, name) // only new entries are taken as they are
 			err = writeEntry(doc, name, e, p)
 		default:
 			var obj json.RawMessage
@@ -553,11 +573,11 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*j
 			}
 		}
 		if err != nil {
-			return nil, warns, fmt.Errorf("write server %s: %w", name, err)
+			return nil, nil, warns, fmt.Errorf("write server %s: %w", name, err)
 		}
 	}
 	if err := doc.AddMembers([]string{serversKey}, added); err != nil {
-		return nil, warns, fmt.Errorf("add servers: %w", err)
+		return nil, nil, warns, fmt.Errorf("add servers: %w", err)
 	}
-	return doc, warns, nil
+	return doc, plain, warns, nil
 }

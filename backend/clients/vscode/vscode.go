@@ -115,11 +115,11 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 	if ep.Format != clients.FormatJSONC {
 		return clients.EncodeThenDecode(a, ep, files, cfg)
 	}
-	doc, warns, err := editConfig(ep.Path, files[ep.Path], cfg.Servers)
+	doc, known, warns, err := editConfig(ep.Path, files[ep.Path], cfg.Servers)
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("encode vscode mcp.json: %w", err)
 	}
-	servers, _ := decodeDoc(ep.Path, doc)
+	servers, _ := decodeDoc(ep.Path, doc, known)
 	return clients.EditedFile(ep.Path, doc), warns, unified.Config{Servers: servers}, nil
 }
 

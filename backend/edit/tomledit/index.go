@@ -250,9 +250,9 @@ func equalPath(a, b []string) bool {
 // childrenSeen records where each child of the table at parent is first mentioned, which is
 // what gives keys their document order. It walks the document once for the one table asked
 // about: the positions of every prefix of every path, built as strings, were most of reading
-// a servers table of a thousand entries.
-func (ix *index) childrenSeen(parent []string) map[string]int {
-	seen := map[string]int{}
+// a servers table of a thousand entries. hint is how many children there are.
+func (ix *index) childrenSeen(parent []string, hint int) map[string]int {
+	seen := make(map[string]int, hint)
 	note := func(path []string, pos int) {
 		if len(path) > len(parent) && hasPrefix(path, parent) {
 			if _, ok := seen[path[len(parent)]]; !ok {

@@ -21,9 +21,10 @@ package tomledit
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -186,12 +187,12 @@ func (d *Doc) keys(path []string, tablesOnly bool) []string {
 	}
 	// Each name's position is looked up once, not at every comparison of the sort: a
 	// servers table of a thousand entries made this most of reading the document.
-	seen := d.ix.childrenSeen(path)
+	seen := d.ix.childrenSeen(path, len(m))
 	type named struct {
 		name string
 		pos  int
 	}
-	var list []named
+	list := make([]named, 0, len(m))
 	for k, sub := range m {
 		if _, isTable := sub.(map[string]any); isTable || !tablesOnly {
 			pos, ok := seen[k]
@@ -201,13 +202,13 @@ func (d *Doc) keys(path []string, tablesOnly bool) []string {
 			list = append(list, named{k, pos})
 		}
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].pos != list[j].pos {
-			return list[i].pos < list[j].pos
+	slices.SortFunc(list, func(a, b named) int {
+		if a.pos != b.pos {
+			return cmp.Compare(a.pos, b.pos)
 		}
-		return list[i].name < list[j].name
+		return strings.Compare(a.name, b.name)
 	})
-	var names []string
+	names := make([]string, 0, len(list))
 	for _, n := range list {
 		names = append(names, n.name)
 	}
