@@ -2,12 +2,14 @@ package engine
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -119,6 +121,7 @@ func copyItem(dst *unified.Config, src unified.Config, sec unified.Section, name
 // nothing is written and no state is recorded.
 func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []target, hub unified.Config, pending map[string]Pending, held map[string]bool, res *Result, stored *gate) int {
 	byPath := map[string][]*target{}
+	work := map[string]int{}
 	var order []string
 	for i := range targets {
 		t := &targets[i]
@@ -127,7 +130,11 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 			order = append(order, p)
 		}
 		byPath[p] = append(byPath[p], t)
+		work[p] = max(work[p], encodeWork(t.ep, hub))
 	}
+	// The files that take longest to encode start first, so that they are the first to ask
+	// for a CPU slot (see slots, which serve the waiting ones largest first).
+	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(work[b], work[a]) })
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -166,6 +173,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 				mu.Unlock()
 			}
 		}()
+		runtime.Gosched() // it asks for its slot before the next one starts, as a rule
 	}
 	wg.Wait()
 	if stored.wait() != nil {
