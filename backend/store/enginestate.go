@@ -195,7 +195,10 @@ func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState, bases 
 	}
 	old, hadOld := bases.old[st.EndpointID]
 	if key != nil && old != hash && !bases.stored[hash] {
-		// Written only when absent, so that a shared base is not validated again.
+		// Checked and written only when absent, so that a shared base is not checked again.
+		if !json.Valid(st.Base) {
+			return fmt.Errorf("%w: base is not JSON", ErrInvalidArgument)
+		}
 		if _, err := tx.ExecContext(ctx, insertBaseSQL, key, string(st.Base)); err != nil {
 			return err
 		}

@@ -450,3 +450,80 @@ func TestSettingsAndProjects(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrationDropsJSONChecks migrates a version-6 database with rows in every table whose
+// json_valid check 0007 removes: the rows survive, the four checks are gone (every other
+// one stays), and the store itself still refuses what is not JSON in those columns.
+func TestMigrationDropsJSONChecks(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v6.db")
+	old, err := open(ctx, path, 6, false, false)
+	mustNoErr(t, err)
+	_, err = old.RecordSnapshot(ctx, Snapshot{SnapshotMeta: SnapshotMeta{Scope: "user", UnifiedHash: "h"}, Payload: json.RawMessage(`{"servers":{}}`)},
+		[]SnapshotDiff{{DiffPayload: json.RawMessage(`[]`), DiffFormat: DiffJSONPatch}})
+	mustNoErr(t, err)
+	mustNoErr(t, old.PutSetting(ctx, "k", map[string]int{"v": 1}))
+	mustNoErr(t, old.PutEndpointState(ctx, EndpointState{EndpointID: "e", Scope: "user", Base: json.RawMessage(`{"rules":{}}`)}))
+	var before int
+	mustNoErr(t, old.write.QueryRow(`PRAGMA schema_version`).Scan(&before))
+	mustNoErr(t, old.Close())
+
+	s, err := Open(ctx, path)
+	mustNoErr(t, err)
+	defer s.Close()
+	var after int
+	mustNoErr(t, s.write.QueryRow(`PRAGMA schema_version`).Scan(&after))
+	if after <= before {
+		t.Errorf("schema_version %d after the migration, %d before: connections would keep the old schema", after, before)
+	}
+	checked := map[string]bool{}
+	rows, err := s.write.Query(`SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%json_valid%'`)
+	mustNoErr(t, err)
+	for rows.Next() {
+		var name, sql string
+		mustNoErr(t, rows.Scan(&name, &sql))
+		checked[name] = true
+	}
+	mustNoErr(t, rows.Err())
+	for _, name := range []string{"config_snapshot", "snapshot_diff", "base_blob", "setting"} {
+		if checked[name] {
+			t.Errorf("%s still has a json_valid check", name)
+		}
+	}
+	for _, name := range []string{"event_log", "conflict", "export"} {
+		if !checked[name] {
+			t.Errorf("%s lost its json_valid check; only the four large columns' go", name)
+		}
+	}
+	snaps, err := s.ListSnapshots(ctx, SnapshotFilter{Scope: "user"})
+	mustNoErr(t, err)
+	if len(snaps.Items) != 1 {
+		t.Fatalf("%d snapshots after the migration, want 1", len(snaps.Items))
+	}
+	var v map[string]int
+	mustNoErr(t, s.GetSetting(ctx, "k", &v))
+	states, err := s.ListEndpointStates(ctx, "user")
+	mustNoErr(t, err)
+	if v["v"] != 1 || len(states) != 1 || string(states[0].Base) != `{"rules":{}}` {
+		t.Errorf("after the migration: setting %v, states %+v", v, states)
+	}
+	mustNoErr(t, s.IntegrityCheck(ctx))
+
+	// What the checks refused, the store refuses before writing.
+	_, err = s.RecordSnapshot(ctx, Snapshot{SnapshotMeta: SnapshotMeta{Scope: "user", UnifiedHash: "h2"}, Payload: json.RawMessage(`{}`)},
+		[]SnapshotDiff{{DiffPayload: json.RawMessage(`[{"op":`), DiffFormat: DiffJSONPatch}})
+	if !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a diff that is not JSON: %v, want ErrInvalidArgument", err)
+	}
+	_, err = s.RecordSnapshot(ctx, Snapshot{SnapshotMeta: SnapshotMeta{Scope: "user", UnifiedHash: "h3"}, Payload: json.RawMessage(`{"a":`)}, nil)
+	if !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a payload that is not JSON: %v, want ErrInvalidArgument", err)
+	}
+	err = s.PutEndpointState(ctx, EndpointState{EndpointID: "e2", Scope: "user", Base: json.RawMessage(`{"rules":`)})
+	if !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("a base that is not JSON: %v, want ErrInvalidArgument", err)
+	}
+	if snaps, _ := s.ListSnapshots(ctx, SnapshotFilter{Scope: "user"}); len(snaps.Items) != 1 {
+		t.Errorf("%d snapshots after the refused ones, want 1", len(snaps.Items))
+	}
+}

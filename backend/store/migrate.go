@@ -101,6 +101,11 @@ func (s *SQLite) migrate(ctx context.Context, target int) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
+			if schemaEdits[m.version] {
+				if err := bumpSchemaVersion(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err = tx.ExecContext(ctx,
 				`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 				m.version, formatTime(s.now()))
@@ -109,6 +114,24 @@ func (s *SQLite) migrate(ctx context.Context, target int) error {
 		if err != nil {
 			return fmt.Errorf("apply migration %s: %w", m.name, err)
 		}
+	}
+	return nil
+}
+
+// schemaEdits are the migrations that edit CREATE statements in sqlite_schema in place
+// (see 0007). After one, migrate increments SQLite's schema_version in the same transaction,
+// which tells every connection, this one included, to read the schema again: the last step
+// of the procedure SQLite documents for such edits. A SQL file cannot do it, because the new
+// value is the old one plus one.
+var schemaEdits = map[int]bool{7: true}
+
+func bumpSchemaVersion(ctx context.Context, tx *sql.Tx) error {
+	var v int64
+	if err := tx.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&v); err != nil {
+		return fmt.Errorf("read schema_version: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA schema_version = %d`, v+1)); err != nil {
+		return fmt.Errorf("bump schema_version: %w", err)
 	}
 	return nil
 }

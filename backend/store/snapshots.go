@@ -33,6 +33,11 @@ func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []Snap
 	if !json.Valid(snap.Payload) {
 		return Snapshot{}, fmt.Errorf("record snapshot: %w: payload is not JSON", ErrInvalidArgument)
 	}
+	for i, d := range diffs {
+		if !json.Valid(d.DiffPayload) {
+			return Snapshot{}, fmt.Errorf("record snapshot: %w: diff %d (%s) is not JSON", ErrInvalidArgument, i, d.DiffFormat)
+		}
+	}
 	logs, err := checkLogs(logs)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("record snapshot: log: %w", err)
