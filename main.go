@@ -359,10 +359,13 @@ func cmdSync(args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	if os.Getenv("GOGC") == "" {
-		// One pass, then exit: the garbage goes with the process, so collect a quarter as
-		// often (a first pass of 1,000 servers into 5 clients: ~10% faster, measured).
-		debug.SetGCPercent(400)
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// One pass, then exit: the garbage goes with the process, so the collector waits
+		// until the heap nears 128 MiB. A first pass of 1,000 servers into 5 clients
+		// allocates about 45 MB and then never collects: 7% faster than collecting at
+		// GOGC=400, and 10% less CPU (measured). A larger pass is collected near the limit.
+		debug.SetGCPercent(-1)
+		debug.SetMemoryLimit(128 << 20)
 	}
 	svc, _, closeAll, code := boot(stderr, service.Options{Quiet: true, OneShot: true})
 	if code != exitOK {
