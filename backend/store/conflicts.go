@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"aisync/backend/edit/jsonedit"
 )
 
 const conflictColumns = `id, scope, item_key, kind, status, base, sides, resolution,
@@ -77,7 +79,7 @@ func (s *SQLite) GetConflict(ctx context.Context, id string) (Conflict, error) {
 // ResolveConflict records the decision on a pending conflict. The status test is part of
 // the UPDATE, so two resolvers racing cannot both succeed.
 func (s *SQLite) ResolveConflict(ctx context.Context, id string, resolution json.RawMessage, by string) (Conflict, error) {
-	if len(resolution) == 0 || !json.Valid(resolution) {
+	if len(resolution) == 0 || !jsonedit.StrictValid(resolution) {
 		return Conflict{}, fmt.Errorf("resolve conflict %q: %w: resolution is not JSON", id, ErrInvalidArgument)
 	}
 	var out Conflict

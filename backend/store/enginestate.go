@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"aisync/backend/edit/jsonedit"
 )
 
 // PutTombstone inserts or replaces the tombstone of (t.Scope, t.ItemKey).
@@ -196,7 +198,7 @@ func putEndpointState(ctx context.Context, tx *txStmts, st EndpointState, bases 
 	old, hadOld := bases.old[st.EndpointID]
 	if key != nil && old != hash && !bases.stored[hash] {
 		// Checked and written only when absent, so that a shared base is not checked again.
-		if !json.Valid(st.Base) {
+		if !jsonedit.StrictValid(st.Base) {
 			return fmt.Errorf("%w: base is not JSON", ErrInvalidArgument)
 		}
 		if _, err := tx.ExecContext(ctx, insertBaseSQL, key, string(st.Base)); err != nil {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"aisync/backend/edit/jsonedit"
 )
 
 const (
@@ -45,7 +47,7 @@ func checkLogs(entries []LogEntry) ([]LogEntry, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: entry %d has level %q", ErrInvalidArgument, i, e.Level)
 		}
-		if len(e.Context) > 0 && !json.Valid(e.Context) {
+		if len(e.Context) > 0 && !jsonedit.StrictValid(e.Context) {
 			return nil, fmt.Errorf("%w: entry %d context is not JSON", ErrInvalidArgument, i)
 		}
 		if level != e.Level {

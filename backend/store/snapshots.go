@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+
+	"aisync/backend/edit/jsonedit"
 )
 
 const snapshotMetaColumns = `id, scope, client_id, parent_id, unified_hash,
@@ -30,11 +32,11 @@ func (s *SQLite) RecordSnapshot(ctx context.Context, snap Snapshot, diffs []Snap
 	if snap.Scope == "" {
 		return Snapshot{}, fmt.Errorf("record snapshot: %w: empty scope", ErrInvalidArgument)
 	}
-	if !json.Valid(snap.Payload) {
+	if !jsonedit.StrictValid(snap.Payload) {
 		return Snapshot{}, fmt.Errorf("record snapshot: %w: payload is not JSON", ErrInvalidArgument)
 	}
 	for i, d := range diffs {
-		if !json.Valid(d.DiffPayload) {
+		if !jsonedit.StrictValid(d.DiffPayload) {
 			return Snapshot{}, fmt.Errorf("record snapshot: %w: diff %d (%s) is not JSON", ErrInvalidArgument, i, d.DiffFormat)
 		}
 	}
