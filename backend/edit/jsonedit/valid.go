@@ -37,9 +37,9 @@ func (v *validator) value(depth int) bool {
 	}
 	switch c := v.data[v.pos]; {
 	case c == '{':
-		return v.object(depth + 1)
+		return v.container(depth+1, '}')
 	case c == '[':
-		return v.array(depth + 1)
+		return v.container(depth+1, ']')
 	case c == '"':
 		return v.string()
 	case c == '-' || c >= '0' && c <= '9':
@@ -62,38 +62,31 @@ func (v *validator) literal(word string) bool {
 	return true
 }
 
-func (v *validator) object(depth int) bool {
+// container reads an object or an array from its opening bracket to close: items separated
+// by commas, each an object member ("name": value) or an array element.
+func (v *validator) container(depth int, close byte) bool {
 	if depth > maxDepth {
 		return false
 	}
-	v.pos++ // {
+	v.pos++ // { or [
 	v.space()
-	if v.pos < len(v.data) && v.data[v.pos] == '}' {
+	if v.at(close) {
 		v.pos++
 		return true
 	}
 	for {
-		if v.pos >= len(v.data) || v.data[v.pos] != '"' || !v.string() {
+		if close == '}' && !v.name() {
 			return false
 		}
-		v.space()
-		if v.pos >= len(v.data) || v.data[v.pos] != ':' {
-			return false
-		}
-		v.pos++
-		v.space()
 		if !v.value(depth) {
 			return false
 		}
 		v.space()
-		if v.pos >= len(v.data) {
-			return false
-		}
-		switch v.data[v.pos] {
-		case ',':
+		switch {
+		case v.at(','):
 			v.pos++
 			v.space()
-		case '}':
+		case v.at(close):
 			v.pos++
 			return true
 		default:
@@ -102,36 +95,21 @@ func (v *validator) object(depth int) bool {
 	}
 }
 
-func (v *validator) array(depth int) bool {
-	if depth > maxDepth {
+// name reads a member's name and its colon, with the whitespace after them.
+func (v *validator) name() bool {
+	if !v.at('"') || !v.string() {
 		return false
 	}
-	v.pos++ // [
 	v.space()
-	if v.pos < len(v.data) && v.data[v.pos] == ']' {
-		v.pos++
-		return true
+	if !v.at(':') {
+		return false
 	}
-	for {
-		if !v.value(depth) {
-			return false
-		}
-		v.space()
-		if v.pos >= len(v.data) {
-			return false
-		}
-		switch v.data[v.pos] {
-		case ',':
-			v.pos++
-			v.space()
-		case ']':
-			v.pos++
-			return true
-		default:
-			return false
-		}
-	}
+	v.pos++
+	v.space()
+	return true
 }
+
+func (v *validator) at(c byte) bool { return v.pos < len(v.data) && v.data[v.pos] == c }
 
 // stringStop marks the bytes a string cannot simply pass over: its end, an escape, and
 // the control characters JSON does not allow in it.
