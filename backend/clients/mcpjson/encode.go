@@ -64,12 +64,12 @@ func (d Dialect) EncodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 // touched is what EncodeDoc did to the servers object, so that readBack knows what the
 // edited entries read as without reading them all again. When it edited an existing object
 // entry by entry (or left it alone), every other entry still has the bytes st read; when it
-// set the object as a whole (whole), the object is root. Either way, the new entries of known
-// were written from servers that read back as they are (clients.ReadsBackAsIs).
+// set the object as a whole, root is what it set (nil otherwise). Either way, the new
+// entries of known were written from servers that read back as they are
+// (clients.ReadsBackAsIs).
 type touched struct {
 	st                 *state
 	removed, rewritten []string
-	whole              bool
 	root               *object
 	known              map[string]unified.Server
 }
@@ -172,7 +172,9 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 		if t.removed, t.rewritten, err = d.writeRoot(doc, st.exists, origKeys, orig, root, after); err != nil {
 			return warns, nil, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
 		}
-		t.whole, t.root = t.removed == nil && t.rewritten == nil, root
+		if t.removed == nil && t.rewritten == nil {
+			t.root = root // set as a whole
+		}
 	}
 	if d.Disabled == DisabledListed {
 		if err := d.writeDisabledList(doc, servers, written); err != nil {
@@ -189,7 +191,7 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 // and clienttest's read-back check hold it to DecodeDoc.
 func (d Dialect) readBack(doc *jsonedit.Doc, t *touched) (map[string]unified.Server, error) {
 	var out map[string]unified.Server
-	if t.whole {
+	if t.root != nil {
 		out = make(map[string]unified.Server, len(t.root.keys))
 		for _, name := range t.root.keys {
 			if s, ok := t.known[name]; ok {
