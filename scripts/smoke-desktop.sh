@@ -15,7 +15,15 @@ export HOME="$home" XDG_CONFIG_HOME="$home/.config" AISYNC_DATA_DIR="$home/aisyn
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   set -u
   "$0" > "$HOME/app.log" 2>&1 & app=$!
-  win=$(timeout 30 xdotool search --sync --onlyvisible --name "^aisync" | head -1 || true)
+  # One search at a time, retried: a window that goes away while xdotool looks at it (GTK
+  # maps and drops transient ones at start-up) makes xdotool exit with BadWindow, and a
+  # single --sync search then reports no window at all.
+  win=
+  for i in $(seq 1 60); do
+    win=$(xdotool search --onlyvisible --name "^aisync" 2>/dev/null | head -1 || true)
+    [ -n "$win" ] && break
+    sleep 0.5
+  done
   if [ -z "$win" ]; then echo "smoke: no aisync window appeared"; cat "$HOME/app.log"; kill $app 2>/dev/null; exit 1; fi
   # WebKit paints the page a moment after the window maps (seconds on a busy machine):
   # take screenshots until one is not a single colour, for at most 30 s.
