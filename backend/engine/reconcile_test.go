@@ -338,3 +338,31 @@ func TestFromItemsWithNotedValues(t *testing.T) {
 		t.Fatalf("a changed item took the noted value: %+v", c.Servers["fetch"])
 	}
 }
+
+// The origins are stored in the form encoding/json gives them, and read back with it:
+// appendOrigins must write exactly that for any names and times.
+func TestAppendOriginsIsJSONMarshal(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	m := map[string]Origin{
+		"server:plain":                {Client: "cursor", Priority: 10, Time: time.Date(2026, 11, 27, 7, 5, 3, 123456789, time.UTC)},
+		`server:"quoted" \ back`:      {Client: "claude-code", Priority: -3, Time: time.Date(2025, 1, 2, 3, 4, 5, 0, tokyo)},
+		"rule:<html> & \u2028 é 日本":   {Client: "a\x00b", Priority: 0},
+		"server:bad utf-8 \xff\xfe":   {Client: "\xc3", Priority: 1 << 40, Time: time.Unix(0, 1).In(tokyo)},
+		"":                            {},
+		"permission:allow:Bash(ls *)": {Client: "codex", Time: time.Now()},
+	}
+	want, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := appendOrigins(nil, m); string(got) != string(want) {
+		t.Fatalf("appendOrigins:\n got %s\nwant %s", got, want)
+	}
+	if got := appendOrigins(nil, nil); string(got) != "{}" {
+		t.Fatalf("no origins: %s", got)
+	}
+	var back map[string]Origin
+	if err := json.Unmarshal(appendOrigins(nil, m), &back); err != nil || len(back) != len(m) {
+		t.Fatalf("read back %d origins, err %v", len(back), err)
+	}
+}

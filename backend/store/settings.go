@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+
+	"aisync/backend/edit/jsonedit"
 )
 
 // GetSetting decodes the value stored under key into v.
@@ -20,16 +22,25 @@ func (s *SQLite) GetSetting(ctx context.Context, key string, v any) error {
 	return nil
 }
 
-// PutSetting stores v as JSON under key.
+// PutSetting stores v as JSON under key. A json.RawMessage is stored as it is, once it
+// passes a check that it is valid JSON: for large values the caller has already encoded.
 func (s *SQLite) PutSetting(ctx context.Context, key string, v any) error {
 	if key == "" {
 		return fmt.Errorf("put setting: %w: empty key", ErrInvalidArgument)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("put setting %q: encode: %w", key, err)
+	var b []byte
+	if raw, ok := v.(json.RawMessage); ok {
+		if !jsonedit.StrictValid(raw) {
+			return fmt.Errorf("put setting %q: %w: not valid JSON", key, ErrInvalidArgument)
+		}
+		b = raw
+	} else {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return fmt.Errorf("put setting %q: encode: %w", key, err)
+		}
 	}
-	_, err = s.write.ExecContext(ctx, `INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?)
+	_, err := s.write.ExecContext(ctx, `INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
 		key, string(b), formatTime(s.now()))
 	if err != nil {

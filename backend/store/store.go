@@ -182,7 +182,8 @@ type ExportStore interface {
 type SettingStore interface {
 	// GetSetting decodes the value of key into v (a pointer); ErrNotFound if it is unset.
 	GetSetting(ctx context.Context, key string, v any) error
-	// PutSetting stores v, encoded as JSON, under key.
+	// PutSetting stores v, encoded as JSON, under key; a json.RawMessage is stored as it
+	// is, and must be valid JSON.
 	PutSetting(ctx context.Context, key string, v any) error
 }
 

@@ -177,6 +177,9 @@ func appendPermissions(b []byte, n *int, p Permissions) []byte {
 	return append(b, '}')
 }
 
+// AppendJSONString appends s as a JSON string, exactly as encoding/json writes it.
+func AppendJSONString(b []byte, s string) []byte { return appendString(b, s) }
+
 // appendString writes s as a JSON string. Printable ASCII that json.Marshal leaves alone is
 // copied; anything else (quotes, backslashes, control characters, <, > and &, which
 // json.Marshal escapes for HTML, and non-ASCII text with its invalid-UTF-8 and U+2028 rules)

@@ -313,13 +313,28 @@ func (d *Doc) insertHeaders(parent []string, secs []section) error {
 // headers returns the text of new [table]s under parent and where it goes.
 func (d *Doc) headers(parent []string, secs []section) (int, string) {
 	var b strings.Builder
+	size := 0
+	for _, s := range secs {
+		size += 2*len(d.eol) + 2
+		for _, k := range s.table {
+			size += len(k) + 3
+		}
+		for _, l := range s.lines {
+			size += len(l) + len(d.eol)
+		}
+	}
+	b.Grow(size)
 	for i, s := range secs {
 		if i > 0 {
 			b.WriteString(d.eol)
 		}
-		b.WriteString("[" + joinKey(s.table) + "]" + d.eol)
+		b.WriteByte('[')
+		b.WriteString(joinKey(s.table))
+		b.WriteByte(']')
+		b.WriteString(d.eol)
 		for _, l := range s.lines {
-			b.WriteString(l + d.eol)
+			b.WriteString(l)
+			b.WriteString(d.eol)
 		}
 	}
 	text := b.String()
@@ -363,7 +378,8 @@ func (d *Doc) addHeaders(parent []string, secs []section) error {
 	for i, s := range secs {
 		b.Reset()
 		for _, l := range s.lines {
-			b.WriteString(l + d.eol)
+			b.WriteString(l)
+			b.WriteString(d.eol)
 		}
 		m := map[string]any{}
 		if err := toml.Unmarshal(b.Bytes(), &m); err != nil {
@@ -424,9 +440,9 @@ type Table struct {
 // table (an inline table, dotted keys, a value) or a table already exists,
 // the keys are set one by one instead, which handles every layout.
 func (d *Doc) AddTables(parent []string, tables []Table) error {
-	var secs []section
-	var added []Table // the tables with keys, in the order of secs
-	var want [][]any  // their normalized values
+	secs := make([]section, 0, len(tables))
+	added := make([]Table, 0, len(tables)) // the tables with keys, in the order of secs
+	want := make([][]any, 0, len(tables))  // their normalized values
 	for i, p := range parent {
 		if !utf8.ValidString(p) {
 			return fmt.Errorf("add tables under %s: %w: key is not valid UTF-8", joinKey(parent[:i+1]), ErrUnsupportedValue)
@@ -446,8 +462,8 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 		if !utf8.ValidString(t.Name) {
 			return fmt.Errorf("add %s: %w: key is not valid UTF-8", joinKey(path), ErrUnsupportedValue)
 		}
-		s := section{table: path}
-		var vals []any
+		s := section{table: path, lines: make([]string, 0, len(t.Keys))}
+		vals := make([]any, 0, len(t.Keys))
 		for _, kv := range t.Keys {
 			if !utf8.ValidString(kv.Key) {
 				return fmt.Errorf("set %s: %w: key is not valid UTF-8", joinKey(concat(path, []string{kv.Key})), ErrUnsupportedValue)

@@ -1,6 +1,7 @@
 package tomledit
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -70,8 +71,11 @@ type index struct {
 func buildIndex(src []byte) (*index, error) {
 	p := unstable.Parser{KeepComments: true}
 	p.Reset(src)
-	ix := &index{}
-	ns := names{}
+	// A document has at most about one expression per line; sized for that, the list is
+	// not copied as it grows (for a file of a thousand servers that copying was a third
+	// of indexing it).
+	ix := &index{exprs: make([]expr, 0, bytes.Count(src, []byte{'\n'})+1)}
+	ns := &names{m: map[string]string{}}
 	curTable := -1
 	var curPath []string
 	for p.NextExpression() {
@@ -102,7 +106,7 @@ func buildIndex(src []byte) (*index, error) {
 			curPath = keys
 		case unstable.KeyValue:
 			keys, first, keyEnd := ns.keyParts(n.Key())
-			full := concat(curPath, keys)
+			full := ns.concat(curPath, keys)
 			val, err := valueOf(src, n, full, keyEnd, ns)
 			if err != nil {
 				return nil, err
@@ -125,38 +129,71 @@ func buildIndex(src []byte) (*index, error) {
 }
 
 // names gives each distinct key name of a document one string: the same few names (a
-// servers table's "command", "args", "env") come back for every entry.
-type names map[string]string
+// servers table's "command", "args", "env") come back for every entry. The paths built
+// from them are cut from shared blocks (arena) instead of allocated one by one.
+type names struct {
+	m     map[string]string
+	arena []string
+}
 
-func (ns names) name(b []byte) string {
-	if s, ok := ns[string(b)]; ok {
+func (ns *names) name(b []byte) string {
+	if s, ok := ns.m[string(b)]; ok {
 		return s
 	}
 	s := string(b)
-	ns[s] = s
+	ns.m[s] = s
 	return s
+}
+
+// room makes sure the arena can take n more strings after its last from, moving those
+// (the path being built) to a new block when it cannot.
+func (ns *names) room(from, n int) int {
+	if cap(ns.arena)-len(ns.arena) >= n {
+		return from
+	}
+	cur := ns.arena[from:]
+	ns.arena = append(make([]string, 0, max(512, 2*(len(cur)+n))), cur...)
+	return 0
+}
+
+// cut returns the arena's strings from start on as a path of their own: its capacity
+// ends with it, so that appending to it never writes into the next path.
+func (ns *names) cut(start int) []string {
+	return ns.arena[start:len(ns.arena):len(ns.arena)]
 }
 
 // keyParts returns the decoded parts of a (dotted) key and the offsets of
 // its first and one past its last byte.
-func (ns names) keyParts(it unstable.Iterator) (parts []string, first, last int) {
+func (ns *names) keyParts(it unstable.Iterator) (parts []string, first, last int) {
 	first = -1
+	start := len(ns.arena)
 	for it.Next() {
 		k := it.Node()
-		parts = append(parts, ns.name(k.Data))
+		start = ns.room(start, 1)
+		ns.arena = append(ns.arena, ns.name(k.Data))
 		if first < 0 {
 			first = int(k.Raw.Offset)
 		}
 		last = int(k.Raw.Offset + k.Raw.Length)
 	}
-	return parts, first, last
+	if first < 0 {
+		return nil, first, last
+	}
+	return ns.cut(start), first, last
+}
+
+// concat is concat with the result in the arena.
+func (ns *names) concat(a, b []string) []string {
+	start := ns.room(len(ns.arena), len(a)+len(b))
+	ns.arena = append(append(ns.arena, a...), b...)
+	return ns.cut(start)
 }
 
 // valueOf derives the span of a key-value's value. The end comes from the
 // key-value's own range; the start is found by skipping `ws = ws` after the
 // last key part (which ends at keyEnd), because arrays and inline tables carry
 // no range of their own.
-func valueOf(src []byte, kv *unstable.Node, full []string, keyEnd int, ns names) (value, error) {
+func valueOf(src []byte, kv *unstable.Node, full []string, keyEnd int, ns *names) (value, error) {
 	end := int(kv.Raw.Offset + kv.Raw.Length)
 	i := skipSpace(src, keyEnd)
 	if i >= len(src) || src[i] != '=' {
@@ -180,7 +217,7 @@ func valueOf(src []byte, kv *unstable.Node, full []string, keyEnd int, ns names)
 }
 
 // inlineOf indexes the entries of an inline table.
-func inlineOf(src []byte, n *unstable.Node, path []string, ns names) (*inlineTable, error) {
+func inlineOf(src []byte, n *unstable.Node, path []string, ns *names) (*inlineTable, error) {
 	t := &inlineTable{path: path}
 	it := n.Children()
 	for it.Next() {
@@ -189,7 +226,7 @@ func inlineOf(src []byte, n *unstable.Node, path []string, ns names) (*inlineTab
 			continue
 		}
 		keys, first, keyEnd := ns.keyParts(c.Key())
-		full := concat(path, keys)
+		full := ns.concat(path, keys)
 		val, err := valueOf(src, c, full, keyEnd, ns)
 		if err != nil {
 			return nil, err
