@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -93,6 +95,18 @@ func checkDecoded(t *testing.T, d *Doc) {
 	if !reflect.DeepEqual(d.data, want) {
 		t.Fatalf("the document's data differs from a full decode of\n%s\nhave %v\nwant %v", d.Bytes(), d.data, want)
 	}
+	ix, err := buildIndex(d.src)
+	if err != nil {
+		t.Fatalf("output does not index: %v", err)
+	}
+	if !reflect.DeepEqual(d.ix, ix) {
+		for i := range min(len(d.ix.exprs), len(ix.exprs)) {
+			if !reflect.DeepEqual(d.ix.exprs[i], ix.exprs[i]) {
+				t.Fatalf("the document's index differs from buildIndex of\n%s\nat expression %d:\nhave %+v\nwant %+v", d.Bytes(), i, d.ix.exprs[i], ix.exprs[i])
+			}
+		}
+		t.Fatalf("the document's index has %d expressions, buildIndex %d", len(d.ix.exprs), len(ix.exprs))
+	}
 }
 
 // TestAddTablesReadsLikeADecode adds a thousand servers, and then more, to a Codex config
@@ -142,5 +156,76 @@ func TestAddTablesReadsLikeADecode(t *testing.T) {
 	checkDecoded(t, d)
 	if v, _ := d.Get("s", "a", "j"); v != int64(2) {
 		t.Fatalf("s.a.j = %v, want 2", v)
+	}
+}
+
+// TestAddTablesIndexesAsWritten checks the index AddTables builds for its new lines, without
+// reading the document again, against buildIndex of the result: for every kind of value
+// Set writes, and for new tables landing in an empty file, at the end of one, and between
+// sections with comments and other tables after them. It also checks that those layouts do
+// take that way (spliced), and that the ones it leaves to buildIndex are refused by it.
+func TestAddTablesIndexesAsWritten(t *testing.T) {
+	t.Parallel()
+	when := time.Date(2026, 11, 27, 8, 30, 0, 123000000, time.FixedZone("", 9*3600))
+	tables := []Table{
+		{Name: "plain", Keys: []KeyValue{{"command", "npx"}, {"args", []string{"-y", `C:\Tools\srv.js`, "it's \"quoted\""}}}},
+		{Name: "with.dot and ünï", Keys: []KeyValue{
+			{"env", map[string]any{"A": "1", "B.C": "x\ty", "nested": map[string]any{"deep": int64(2), "list": []any{"a", map[string]any{"k": true}}}}},
+			{"empty", map[string]any{}},
+			{"enabled", false}, {"timeout", int64(-30)}, {"ratio", 0.25}, {"big", 1e300}, {"inf", math.Inf(1)},
+			{"when", when}, {"day", toml.LocalDate{Year: 2026, Month: 11, Day: 27}},
+			{"at", toml.LocalTime{Hour: 8, Minute: 30}}, {"local", toml.LocalDateTime{LocalDate: toml.LocalDate{Year: 2026, Month: 1, Day: 2}, LocalTime: toml.LocalTime{Hour: 3}}},
+			{"mixed", []any{int64(1), "two", []any{3.5}}},
+		}},
+	}
+	for _, tc := range []struct {
+		name, src string
+		spliced   bool
+	}{
+		{"empty file", "", true},
+		{"settings only", "model = \"o3\" # the model\n", true},
+		{"last section", "model = \"o3\"\n\n[mcp_servers.old]\ncommand = \"x\"\n", true},
+		{"between sections", "[mcp_servers.old] # first\ncommand = \"x\"\nenv = { K = \"v\" }\n# about the next one\n\n[profiles.p]\nmodel = \"y\"\nenv = { A = { B = 1 }, C = [{ D = 2 }] }\n# last\n", true},
+		{"windows line breaks", "\ufeffmodel = 'o3'\r\n\r\n[mcp_servers.old]\r\ncommand = 'x'\r\n\r\n[other]\r\nk = 1\r\n", true},
+		{"no line break at the end", "model = \"o3\"", false},
+		{"old table last, no line break", "[mcp_servers.old]\ncommand = \"x\"", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := mustParse(t, tc.src)
+			before := *d
+			if err := d.AddTables([]string{"mcp_servers"}, tables); err != nil {
+				t.Fatal(err)
+			}
+			checkDecoded(t, d) // data and index against a full decode and buildIndex
+			// The document as it was (what a rollback restores) still has its own index.
+			if ix, err := buildIndex(before.src); err != nil || !reflect.DeepEqual(before.ix, ix) {
+				t.Fatalf("AddTables changed the index of the document before it (err %v)", err)
+			}
+
+			// The same edit, one step at a time: is the splice used, and is it right?
+			secs := make([]section, 0, len(tables))
+			var ns names
+			for _, tb := range tables {
+				path := []string{"mcp_servers", tb.Name}
+				s := section{table: path}
+				for _, kv := range tb.Keys {
+					v, err := normalize(kv.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					line, full, val := renderKeyValue(path, kv.Key, v, &ns)
+					s.lines, s.paths, s.vals = append(s.lines, line), append(s.paths, full), append(s.vals, val)
+				}
+				secs = append(secs, s)
+			}
+			pos, text, head := before.headers([]string{"mcp_servers"}, secs)
+			ix, ok := before.ix.spliced(before.src, pos, len(text), head)
+			if ok != tc.spliced {
+				t.Fatalf("spliced: ok = %v, want %v", ok, tc.spliced)
+			}
+			if ok && !reflect.DeepEqual(ix, d.ix) {
+				t.Fatal("spliced index differs from the document's")
+			}
+		})
 	}
 }

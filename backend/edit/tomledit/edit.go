@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 )
 
 // errWrongResult guards the editor against its own bugs: an edit that
@@ -293,51 +295,32 @@ func (d *Doc) insertTable(path []string, v any) error {
 // the last table that shares its parent, so that [mcp_servers.new] lands
 // next to the other servers, or at the end of the document.
 func (d *Doc) insertHeader(table []string, lines []string) error {
-	return d.insertHeaders(table[:len(table)-1], []section{{table, lines}})
+	return d.insertHeaders(table[:len(table)-1], []section{{table: table, lines: lines}})
 }
 
-// section is a [table] header and its key lines, not yet in the document.
+// section is a [table] header and its key lines, not yet in the document. AddTables also
+// gives each line's key and its value as buildIndex records it (offsets from the line's
+// start), so that the new lines are indexed as they are written.
 type section struct {
 	table []string
 	lines []string
+	paths [][]string // the full path of each line's key
+	vals  []value
 }
 
 // insertHeaders adds new [table]s that share the parent table parent, in
 // order and separated by blank lines, in one splice: where insertHeader
 // would put the first one.
 func (d *Doc) insertHeaders(parent []string, secs []section) error {
-	pos, text := d.headers(parent, secs)
+	pos, text, _ := d.headers(parent, secs)
 	return d.splice(pos, pos, text)
 }
 
-// headers returns the text of new [table]s under parent and where it goes.
-func (d *Doc) headers(parent []string, secs []section) (int, string) {
-	var b strings.Builder
-	size := 0
-	for _, s := range secs {
-		size += 2*len(d.eol) + 2
-		for _, k := range s.table {
-			size += len(k) + 3
-		}
-		for _, l := range s.lines {
-			size += len(l) + len(d.eol)
-		}
-	}
-	b.Grow(size)
-	for i, s := range secs {
-		if i > 0 {
-			b.WriteString(d.eol)
-		}
-		b.WriteByte('[')
-		b.WriteString(joinKey(s.table))
-		b.WriteByte(']')
-		b.WriteString(d.eol)
-		for _, l := range s.lines {
-			b.WriteString(l)
-			b.WriteString(d.eol)
-		}
-	}
-	text := b.String()
+// headers returns the text of new [table]s under parent and where it goes. When every
+// section has its keys and values (AddTables), it also returns the start of the new
+// document's index (for spliced): the expressions before pos, then the text's as
+// buildIndex reads them.
+func (d *Doc) headers(parent []string, secs []section) (int, string, []expr) {
 	pos := len(d.src)
 	if len(parent) > 0 {
 		last := -1
@@ -350,30 +333,122 @@ func (d *Doc) headers(parent []string, secs []section) (int, string) {
 			pos = d.ix.sectionEnd(last)
 		}
 	}
+	var b strings.Builder
+	size := 0
+	indexed := true
+	for _, s := range secs {
+		size += 2*len(d.eol) + 2
+		for _, k := range s.table {
+			size += len(k) + 3
+		}
+		for _, l := range s.lines {
+			size += len(l) + len(d.eol)
+		}
+		indexed = indexed && len(s.paths) == len(s.lines) && len(s.vals) == len(s.lines)
+	}
+	b.Grow(size + 3*len(d.eol))
 	if pos == len(d.src) && pos > 0 && d.src[pos-1] != '\n' {
-		text = d.eol + d.eol + text
+		b.WriteString(d.eol + d.eol)
 	} else if pos > 0 && !blankLineBefore(d.src, pos) {
-		text = d.eol + text
+		b.WriteString(d.eol)
+	}
+	// Indexed, the expressions are the document's before pos and then the text's, at their
+	// offsets in the new document: spliced adds the rest.
+	var exprs []expr
+	if indexed {
+		n := len(d.ix.exprs)
+		for _, s := range secs {
+			n += 1 + len(s.lines)
+		}
+		k := sort.Search(len(d.ix.exprs), func(i int) bool { return d.ix.exprs[i].lineStart >= pos })
+		exprs = append(make([]expr, 0, n), d.ix.exprs[:k]...)
+	}
+	for i, s := range secs {
+		if i > 0 {
+			b.WriteString(d.eol)
+		}
+		start := pos + b.Len()
+		b.WriteByte('[')
+		b.WriteString(joinKey(s.table))
+		b.WriteByte(']')
+		b.WriteString(d.eol)
+		header := len(exprs)
+		if indexed {
+			exprs = append(exprs, expr{kind: exprTable, lineStart: start, lineEnd: pos + b.Len(), path: s.table, table: -1})
+		}
+		for j, l := range s.lines {
+			start := pos + b.Len()
+			b.WriteString(l)
+			b.WriteString(d.eol)
+			if indexed {
+				val := s.vals[j]
+				val.shift(start) // the section's own value, not shared: moved where it is
+				exprs = append(exprs, expr{kind: exprKeyValue, lineStart: start, lineEnd: pos + b.Len(),
+					path: s.paths[j], table: header, keyLen: 1, val: val})
+			}
+		}
 	}
 	if pos < len(d.src) && !blankLineAt(d.src, pos) {
-		text += d.eol
+		b.WriteString(d.eol)
 	}
-	return pos, text
+	return pos, b.String(), exprs
 }
 
-// addHeaders is insertHeaders for AddTables, without decoding the whole document again.
-// go-toml's decoder checks each new table against every table seen before it under the same
-// parent, so decoding a file of a thousand servers took most of writing it (quadratic in the
-// number of servers). The new tables are new names under a parent that is absent or a
-// [header] table (AddTables checked both), each written as a header and its key lines, and
-// all of them land together at a section boundary; a table's meaning then depends only on
-// its own text. So each one is decoded on its own, still by go-toml, and put into the
-// decoded data, and the whole new document is read by the layout parser, which checks its
-// syntax and that the text landed as exactly the expected headers and keys.
-// TestAddTablesReadsLikeADecode and FuzzTOMLAddTables hold this to a full decode.
+// shift moves v's offsets, and its inline tables', by delta, in place.
+func (v *value) shift(delta int) {
+	v.start += delta
+	v.end += delta
+	if t := v.inline; t != nil {
+		t.start += delta
+		t.end += delta
+		for i := range t.entries {
+			t.entries[i].start += delta
+			t.entries[i].end += delta
+			t.entries[i].val.shift(delta)
+		}
+	}
+}
+
+// shiftValue returns v with its offsets moved by delta. Its inline tables are copied,
+// since an index may share them with the index of the document a rollback restores.
+func shiftValue(v value, delta int) value {
+	v.inline = v.inline.clone()
+	v.shift(delta)
+	return v
+}
+
+// clone is a deep copy of t (nil for nil).
+func (t *inlineTable) clone() *inlineTable {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	if t.entries != nil {
+		c.entries = make([]inlineEntry, len(t.entries))
+		for i, e := range t.entries {
+			e.val.inline = e.val.inline.clone()
+			c.entries[i] = e
+		}
+	}
+	return &c
+}
+
+// addHeaders is insertHeaders for AddTables, without decoding or indexing the whole
+// document again. go-toml's decoder checks each new table against every table seen before
+// it under the same parent, so decoding a file of a thousand servers took most of writing
+// it (quadratic in the number of servers), and reading its layout again took a fifth of
+// what remained. The new tables are new names under a parent that is absent or a [header]
+// table (AddTables checked both), each written as a header and its key lines, and all of
+// them land together at a section boundary, which only comments and headers follow; a
+// table's meaning then depends only on its own text. So each one is decoded on its own,
+// header and keys, still by go-toml, and put into the decoded data, and its lines are
+// indexed as they are written: the old expressions keep their places, moved past the new
+// text. Where the boundary is unusual (text follows pos on its line, or a key follows it
+// before any header) the new document is indexed by the layout parser instead.
+// TestAddTablesReadsLikeADecode and FuzzTOMLAddTables hold this to a full decode and to
+// buildIndex.
 func (d *Doc) addHeaders(parent []string, secs []section) error {
 	tables := make([]map[string]any, len(secs))
-	added := 0
 	var b bytes.Buffer
 	for i, s := range secs {
 		b.Reset()
@@ -386,14 +461,25 @@ func (d *Doc) addHeaders(parent []string, secs []section) error {
 			return fmt.Errorf("edit produced invalid TOML: [%s]: %w", joinKey(s.table), syntaxError(b.Bytes(), err))
 		}
 		tables[i] = m
-		added += 1 + len(s.lines)
 	}
-	pos, text := d.headers(parent, secs)
+	pos, text, head := d.headers(parent, secs)
+	if head != nil && !allBare(secs) {
+		if err := checkHeaders(text, secs); err != nil {
+			return err
+		}
+	}
 	out := make([]byte, 0, len(d.src)+len(text))
 	out = append(append(append(out, d.src[:pos]...), text...), d.src[pos:]...)
-	ix, err := buildIndex(out)
-	if err != nil {
-		return fmt.Errorf("edit produced invalid TOML: %w", syntaxError(out, err))
+	ix, ok := d.ix.spliced(d.src, pos, len(text), head)
+	if !ok {
+		var err error
+		if ix, err = buildIndex(out); err != nil {
+			return fmt.Errorf("edit produced invalid TOML: %w", syntaxError(out, err))
+		}
+	}
+	added := 0
+	for _, s := range secs {
+		added += 1 + len(s.lines)
 	}
 	if len(ix.exprs) != len(d.ix.exprs)+added {
 		return fmt.Errorf("add tables: %d expressions instead of %d: %w", len(ix.exprs), len(d.ix.exprs)+added, errWrongResult)
@@ -414,6 +500,50 @@ func (d *Doc) addHeaders(parent []string, secs []section) error {
 		cur[s.table[len(s.table)-1]] = tables[i]
 	}
 	d.src, d.data, d.ix, d.changed = out, data, ix, true
+	return nil
+}
+
+// allBare reports whether every part of every section's table name is a bare key, whose
+// header `[a.b]` cannot be read any other way.
+func allBare(secs []section) bool {
+	for _, s := range secs {
+		for _, k := range s.table {
+			if !isBareKey(k) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// checkHeaders reads the headers of text, the new tables headers wrote for secs, with the
+// layout parser: each must name its section's table. The keys under them were decoded
+// (addHeaders), so this is what is left to check of text when it is indexed as written
+// rather than parsed; headers of bare keys only (allBare) need no reading.
+func checkHeaders(text string, secs []section) error {
+	var p unstable.Parser
+	p.Reset([]byte(text))
+	i := 0
+	for p.NextExpression() {
+		n := p.Expression()
+		if n.Kind != unstable.Table {
+			continue
+		}
+		var parts []string
+		for it := n.Key(); it.Next(); {
+			parts = append(parts, string(it.Node().Data))
+		}
+		if i >= len(secs) || !slices.Equal(parts, secs[i].table) {
+			return fmt.Errorf("add tables: header %d reads as %s: %w", i+1, joinKey(parts), errWrongResult)
+		}
+		i++
+	}
+	if err := p.Error(); err != nil {
+		return fmt.Errorf("edit produced invalid TOML: %w", syntaxError([]byte(text), err))
+	}
+	if i != len(secs) {
+		return fmt.Errorf("add tables: %d headers instead of %d: %w", i, len(secs), errWrongResult)
+	}
 	return nil
 }
 
@@ -450,6 +580,7 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 	}
 	batch := d.headerParent(parent)
 	named := make(map[string]bool, len(tables))
+	var ns names // the new keys' paths, cut from shared blocks
 	for _, t := range tables {
 		if len(t.Keys) == 0 {
 			continue
@@ -462,7 +593,7 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 		if !utf8.ValidString(t.Name) {
 			return fmt.Errorf("add %s: %w: key is not valid UTF-8", joinKey(path), ErrUnsupportedValue)
 		}
-		s := section{table: path, lines: make([]string, 0, len(t.Keys))}
+		s := section{table: path, lines: make([]string, 0, len(t.Keys)), paths: make([][]string, 0, len(t.Keys)), vals: make([]value, 0, len(t.Keys))}
 		vals := make([]any, 0, len(t.Keys))
 		for _, kv := range t.Keys {
 			if !utf8.ValidString(kv.Key) {
@@ -472,7 +603,8 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 			if err != nil {
 				return fmt.Errorf("set %s: %w", joinKey(concat(path, []string{kv.Key})), err)
 			}
-			s.lines = append(s.lines, quoteKey(kv.Key)+" = "+render(v, false))
+			line, full, val := renderKeyValue(path, kv.Key, v, &ns)
+			s.lines, s.paths, s.vals = append(s.lines, line), append(s.paths, full), append(s.vals, val)
 			vals = append(vals, v)
 		}
 		if _, exists, _ := lookup(d.data, path); exists {

@@ -3,6 +3,7 @@ package tomledit
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -126,6 +127,51 @@ func buildIndex(src []byte) (*index, error) {
 		return nil, fmt.Errorf("index document: %w", err)
 	}
 	return ix, nil
+}
+
+// spliced is the index of the document after n bytes of new tables are inserted at pos, a
+// line start of src, the document ix indexes; head is what headers returned for them: the
+// expressions before pos followed by the new ones. It is what buildIndex reads there when
+// the text lands at a section boundary: ok is false when it might not be (pos ends a last
+// line without a line break, which the text's first line break then ends too, or a key
+// follows pos before any header, which would move into the last new table), and the
+// caller indexes the new document instead.
+func (ix *index) spliced(src []byte, pos, n int, head []expr) (out *index, ok bool) {
+	if len(head) == 0 || (pos > 0 && src[pos-1] != '\n') {
+		return nil, false
+	}
+	k := sort.Search(len(ix.exprs), func(i int) bool { return ix.exprs[i].lineStart >= pos })
+	if k > 0 && ix.exprs[k-1].lineEnd > pos {
+		return nil, false
+	}
+	added := len(head) - k
+	lastHeader := -1
+	for i := k; i < len(head); i++ {
+		if head[i].kind == exprTable {
+			lastHeader = i
+		}
+	}
+	exprs := head
+	header := false // whether an old header came after the new text yet
+	for _, e := range ix.exprs[k:] {
+		switch {
+		case e.kind == exprTable || e.kind == exprArrayTable:
+			header = true
+		case !header && e.kind == exprKeyValue:
+			return nil, false
+		case !header:
+			e.table = lastHeader // a comment after the new tables is read as theirs
+		default:
+			e.table += added
+		}
+		e.lineStart += n
+		e.lineEnd += n
+		if e.kind == exprKeyValue {
+			e.val = shiftValue(e.val, n)
+		}
+		exprs = append(exprs, e)
+	}
+	return &index{exprs: exprs}, true
 }
 
 // names gives each distinct key name of a document one string: the same few names (a

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/pelletier/go-toml/v2/unstable"
 )
 
 // ErrUnsupportedValue is returned by Set for values TOML cannot hold (nil,
@@ -162,42 +163,80 @@ func equalValues(a, b any) bool {
 // 1.0 syntax is produced, because Codex and other readers may not accept the
 // 1.1 additions (multi-line inline tables, trailing commas).
 func renderValue(b *strings.Builder, v any, literal bool) {
+	writeValue(b, v, literal, nil, nil)
+}
+
+// renderKeyValue renders the line `key = value` of a new table at path (the table's
+// path), with the key's full path and the value as buildIndex records it, offsets counted
+// from the start of the line. The paths are cut from ns's blocks.
+func renderKeyValue(path []string, key string, v any, ns *names) (line string, full []string, val value) {
+	var b strings.Builder
+	b.Grow(len(key) + 64)
+	b.WriteString(quoteKey(key))
+	b.WriteString(" = ")
+	full = ns.concat(path, []string{key})
+	val = writeValue(&b, v, false, full, ns)
+	return b.String(), full, val
+}
+
+// writeValue is renderValue. With a path (the value's full path) it also returns what
+// buildIndex records for the value it wrote, offsets counted from the start of b: its
+// kind and span and, for an inline table, its entries (their paths cut from ns's blocks).
+// The rendering is the same either way.
+func writeValue(b *strings.Builder, v any, literal bool, path []string, ns *names) value {
+	val := value{start: b.Len()}
 	switch x := v.(type) {
 	case string:
+		val.kind = unstable.String
 		if literal && canBeLiteral(x) {
 			b.WriteByte('\'')
 			b.WriteString(x)
 			b.WriteByte('\'')
-			return
+			val.literal = true
+			break
 		}
 		writeBasicString(b, x)
 	case bool:
+		val.kind = unstable.Bool
 		b.WriteString(strconv.FormatBool(x))
 	case int64:
+		val.kind = unstable.Integer
 		b.WriteString(strconv.FormatInt(x, 10))
 	case float64:
+		val.kind = unstable.Float
 		b.WriteString(formatFloat(x))
 	case time.Time:
+		val.kind = unstable.DateTime
 		b.WriteString(x.Format(time.RFC3339Nano))
 	case toml.LocalDate:
+		val.kind = unstable.LocalDate
 		b.WriteString(x.String())
 	case toml.LocalTime:
+		val.kind = unstable.LocalTime
 		b.WriteString(x.String())
 	case toml.LocalDateTime:
+		val.kind = unstable.LocalDateTime
 		b.WriteString(x.String())
 	case []any:
+		val.kind = unstable.Array
 		b.WriteByte('[')
 		for i, e := range x {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			renderValue(b, e, false)
+			writeValue(b, e, false, nil, nil) // buildIndex does not index inside arrays
 		}
 		b.WriteByte(']')
 	case map[string]any:
+		val.kind = unstable.InlineTable
+		var t *inlineTable
+		if path != nil {
+			t = &inlineTable{path: path, start: val.start}
+			val.inline = t
+		}
 		if len(x) == 0 {
 			b.WriteString("{}")
-			return
+			break
 		}
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -209,15 +248,27 @@ func renderValue(b *strings.Builder, v any, literal bool) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
+			start := b.Len()
 			b.WriteString(quoteKey(k))
 			b.WriteString(" = ")
-			renderValue(b, x[k], false)
+			if t == nil {
+				writeValue(b, x[k], false, nil, nil)
+				continue
+			}
+			full := ns.concat(path, []string{k})
+			ev := writeValue(b, x[k], false, full, ns)
+			t.entries = append(t.entries, inlineEntry{path: full, start: start, end: ev.end, val: ev})
 		}
 		b.WriteString(" }")
 	default:
 		// normalize only yields the types above; reaching this is a bug.
 		panic(fmt.Sprintf("tomledit: cannot render %T", v))
 	}
+	val.end = b.Len()
+	if val.inline != nil {
+		val.inline.end = val.end
+	}
+	return val
 }
 
 // render is renderValue into a fresh string.
