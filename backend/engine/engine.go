@@ -957,6 +957,9 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			if err == nil {
 				snap, err = e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
 			}
+			if c, ok := e.st.(store.Checkpointer); ok && err == nil {
+				c.CheckpointSoon() // the snapshot is most of what a pass stores
+			}
 			stored.open(err)
 		}()
 	}

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -146,5 +148,48 @@ func concurrently(t *testing.T, n int, fn func(w int) error) {
 		case <-deadline:
 			t.Fatal("concurrent store calls did not finish: one is waiting for a connection another holds")
 		}
+	}
+}
+
+// CheckpointSoon copies a one-shot store's log into the database file while the pass goes
+// on writing, Close finishes the job (no log left behind, nothing lost), and a long-running
+// store leaves checkpoints to SQLite.
+func TestCheckpointSoon(t *testing.T) {
+	ctx := context.Background()
+	big := strings.Repeat("kingfisher ", 20000) // ~220 KB: far more than the empty file holds
+	fileSize := func(path string) int64 {
+		fi, err := os.Stat(path)
+		mustNoErr(t, err)
+		return fi.Size()
+	}
+	for _, oneShot := range []bool{true, false} {
+		path := filepath.Join(t.TempDir(), "aisync.db")
+		open := Open
+		if oneShot {
+			open = OpenOneShot
+		}
+		s, err := open(ctx, path)
+		mustNoErr(t, err)
+		mustNoErr(t, s.PutSetting(ctx, "big", big))
+		before := fileSize(path)
+		s.CheckpointSoon()
+		mustNoErr(t, s.PutSetting(ctx, "after", "written while it copies"))
+		s.side.Wait()
+		if grew := fileSize(path) > before+100_000; grew != oneShot {
+			t.Errorf("one-shot %v: database file %d → %d bytes after CheckpointSoon", oneShot, before, fileSize(path))
+		}
+		mustNoErr(t, s.Close())
+		if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+			t.Errorf("one-shot %v: the WAL (%d bytes) was left behind after Close", oneShot, fi.Size())
+		}
+		s2, err := Open(ctx, path)
+		mustNoErr(t, err)
+		var got, after string
+		mustNoErr(t, s2.GetSetting(ctx, "big", &got))
+		mustNoErr(t, s2.GetSetting(ctx, "after", &after))
+		if got != big || after != "written while it copies" {
+			t.Errorf("one-shot %v: reopened with %d and %q", oneShot, len(got), after)
+		}
+		mustNoErr(t, s2.Close())
 	}
 }
