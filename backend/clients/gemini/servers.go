@@ -340,9 +340,10 @@ func planServer(name string, s unified.Server) (p plan, warns []clients.Warning,
 	return p, warns, true
 }
 
-// newEntry renders a server that is not in the file yet, members in a natural order.
-func newEntry(p plan) (json.RawMessage, error) {
-	var ms []jsonedit.Member
+// newEntry is the object of a server that is not in the file yet, members in a natural
+// order, for AddMembers to lay out.
+func newEntry(p plan) jsonedit.Ordered {
+	var ms jsonedit.Ordered
 	add := func(k string, present bool, v any) {
 		if present {
 			ms = append(ms, jsonedit.Member{Key: k, Val: v})
@@ -365,7 +366,7 @@ func newEntry(p plan) (json.RawMessage, error) {
 	for _, k := range jsonedit.SortedKeys(p.extras) {
 		add(k, true, p.extras[k])
 	}
-	return jsonedit.Object(ms)
+	return ms
 }
 
 // writeEntry makes an existing entry hold p, member group by member group. A group whose

@@ -198,15 +198,12 @@ func editSettings(path string, data, enablement []byte, cfg unified.Config) (*js
 		case exists:
 			err = writeEntry(doc, name, e, p)
 		default:
-			var obj json.RawMessage
-			if obj, err = newEntry(p); err == nil {
-				added = append(added, jsonedit.Member{Key: name, Val: obj})
-				if len(w) == 0 && clients.ReadsBackAsIs(name, want) {
-					if known == nil {
-						known = make(map[string]unified.Server, len(cfg.Servers))
-					}
-					known[name] = want
+			added = append(added, jsonedit.Member{Key: name, Val: newEntry(p)})
+			if len(w) == 0 && clients.ReadsBackAsIs(name, want) {
+				if known == nil {
+					known = make(map[string]unified.Server, len(cfg.Servers))
 				}
+				known[name] = want
 			}
 		}
 		if err != nil {

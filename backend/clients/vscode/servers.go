@@ -342,10 +342,11 @@ func planServer(name string, s unified.Server, inputs map[string]bool) (p plan, 
 	return p, warns, true
 }
 
-// newEntry renders a server that is not in the file yet, type first as VS Code writes it.
-func newEntry(p plan) (json.RawMessage, error) {
+// newEntry is the object of a server that is not in the file yet, type first as VS Code
+// writes it, for AddMembers to lay out.
+func newEntry(p plan) jsonedit.Ordered {
 	s := p.srv
-	ms := []jsonedit.Member{{Key: "type", Val: string(s.Transport)}}
+	ms := jsonedit.Ordered{{Key: "type", Val: string(s.Transport)}}
 	add := func(k string, present bool, v any) {
 		if present {
 			ms = append(ms, jsonedit.Member{Key: k, Val: v})
@@ -360,7 +361,7 @@ func newEntry(p plan) (json.RawMessage, error) {
 	for _, k := range jsonedit.SortedKeys(p.extras) {
 		add(k, true, p.extras[k])
 	}
-	return jsonedit.Object(ms)
+	return ms
 }
 
 // writeEntry makes an existing entry hold p, member group by member group; unchanged groups
@@ -567,10 +568,7 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*j
 			delete(plain, name) // only new entries are taken as they are
 			err = writeEntry(doc, name, e, p)
 		default:
-			var obj json.RawMessage
-			if obj, err = newEntry(p); err == nil {
-				added = append(added, jsonedit.Member{Key: name, Val: obj})
-			}
+			added = append(added, jsonedit.Member{Key: name, Val: newEntry(p)})
 		}
 		if err != nil {
 			return nil, nil, warns, fmt.Errorf("write server %s: %w", name, err)

@@ -141,15 +141,8 @@ type Member struct {
 // Object renders members in order, for new entries: json.Marshal would sort the keys, and a
 // server reads best with its command or url first.
 func Object(ms []Member) (json.RawMessage, error) {
-	size := 2
-	for _, m := range ms {
-		size += len(m.Key) + 4
-		if raw, ok := m.Val.(json.RawMessage); ok {
-			size += len(raw) // the servers of a new file, each already encoded
-		}
-	}
 	var b bytes.Buffer
-	b.Grow(size)
+	b.Grow(objectSize(ms))
 	b.WriteByte('{')
 	for i, m := range ms {
 		if i > 0 {
@@ -171,13 +164,41 @@ func Object(ms []Member) (json.RawMessage, error) {
 	return b.Bytes(), nil
 }
 
+// objectSize estimates the encoded size of the object of ms, for its buffer.
+func objectSize(ms []Member) int {
+	size := 2
+	for _, m := range ms {
+		size += len(m.Key) + 4
+		switch x := m.Val.(type) {
+		case json.RawMessage:
+			size += len(x) // the servers of a new file, each already encoded
+		case Ordered:
+			size += objectSize(x)
+		case string:
+			size += len(x)
+		case []string:
+			for _, s := range x {
+				size += len(s) + 3
+			}
+		case map[string]string:
+			for k, v := range x {
+				size += len(k) + len(v) + 6
+			}
+		}
+	}
+	return size
+}
+
 // Marshal encodes like Set does: <, > and & stay readable. Strings, lists and maps of
 // strings that need no escaping (nearly all of them) are written directly: a pass encodes
 // every member of every server of every client, and an encoder per value showed in
 // profiles. TestMarshalFastPathMatchesEncoder holds the two ways to the same bytes.
 func Marshal(v any) (json.RawMessage, error) {
-	if raw, ok := v.(json.RawMessage); ok {
-		return raw, nil
+	switch x := v.(type) {
+	case json.RawMessage:
+		return x, nil
+	case Ordered:
+		return Object(x)
 	}
 	if b, ok := marshalPlain(v); ok {
 		return b, nil
@@ -335,13 +356,9 @@ func (d *Doc) addMembers(path []string, ms []Member) error {
 		}
 		return nil
 	}
-	raw, err := Object(ms)
+	raw, vn, err := build(ms, objectSize(ms))
 	if err != nil {
 		return fmt.Errorf("set %s: encode value: %w", describe(path), err)
-	}
-	vn, err := parseDocument(raw, nil)
-	if err != nil {
-		return fmt.Errorf("set %s: read encoded value: %w", describe(path), err)
 	}
 	news := make([]newItem, len(vn.members))
 	for i, m := range vn.members {
