@@ -115,8 +115,7 @@ func (b *builder) strings(list []string) (*node, error) {
 	}
 	for i, s := range list {
 		if i > 0 {
-			n.elems[i-1].comma = len(b.buf)
-			b.buf = append(b.buf, ',')
+			n.elems[i-1].comma = b.comma()
 		}
 		v, err := b.str(s)
 		if err != nil {
@@ -127,6 +126,12 @@ func (b *builder) strings(list []string) (*node, error) {
 	b.buf = append(b.buf, ']')
 	n.end = len(b.buf)
 	return n, nil
+}
+
+// comma writes the comma between two items and returns where it went.
+func (b *builder) comma() int {
+	b.buf = append(b.buf, ',')
+	return len(b.buf) - 1
 }
 
 func (b *builder) stringMap(m map[string]string) (*node, error) {
@@ -147,8 +152,7 @@ func (b *builder) object(ms []Member) (*node, error) {
 	}
 	for i, m := range ms {
 		if i > 0 {
-			n.members[i-1].comma = len(b.buf)
-			b.buf = append(b.buf, ',')
+			n.members[i-1].comma = b.comma()
 		}
 		mem := member{keyStart: len(b.buf), comma: -1}
 		name, err := b.key(m.Key)
