@@ -78,7 +78,7 @@ func run(args []string) int {
 	fs.IntVar(&c.LogRows, "log-rows", 0, "EVENT_LOG rows (default 1000000, quick 200000)")
 	fs.IntVar(&c.LogQueries, "log-queries", 200, "filtered log pages to time")
 	fs.StringVar(&sizes, "peer-sizes", "", "server counts for the side-by-side runs (default 10,100,1000; quick 10,100)")
-	fs.IntVar(&c.PeerRuns, "peer-runs", 5, "runs per tool and size in the side-by-side phase")
+	fs.IntVar(&c.PeerRuns, "peer-runs", 9, "runs per tool and size in the side-by-side phase")
 	fs.StringVar(&c.PeersDir, "peers", "bench/peers", "folder with node_modules holding rulesync and ruler")
 	fs.StringVar(&c.CompareBin, "compare-bin", "", "another aisync binary (an earlier build, say) to time against the one the peers phase runs, alternating, in the compare phase, which runs only with this flag")
 	fs.IntVar(&c.CompareRuns, "compare-runs", 30, "rounds per size in the compare phase (each runs both binaries once)")
