@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -356,5 +357,15 @@ func TestRulesShareAgentsMDFormat(t *testing.T) {
 	gone, _, err := a.Encode(ep, created, unified.Config{})
 	if b, ok := gone[ep.Path]; err != nil || !ok || b != nil {
 		t.Fatalf("want the created file removed, got %q (present %v), %v", b, ok, err)
+	}
+}
+
+// validName accepts exactly the names `codex mcp add` does: ^[A-Za-z0-9_-]+$.
+func TestValidNameIsCodexPattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	for _, name := range []string{"", "a", "srv-0001", "my_server", "A-Z_0-9", "has space", "dot.name", "ünï", "tab\t", "-", "_", "x/y", "a\n", "\x00", "ÿ", "Z9"} {
+		if got, want := validName(name), pattern.MatchString(name); got != want {
+			t.Errorf("validName(%q) = %v, want %v", name, got, want)
+		}
 	}
 }

@@ -306,6 +306,7 @@ type section struct {
 	lines []string
 	paths [][]string // the full path of each line's key
 	vals  []value
+	data  []any // each line's value, normalized
 }
 
 // insertHeaders adds new [table]s that share the parent table parent, in
@@ -451,6 +452,10 @@ func (d *Doc) addHeaders(parent []string, secs []section) error {
 	tables := make([]map[string]any, len(secs))
 	var b bytes.Buffer
 	for i, s := range secs {
+		if t, ok := s.plainTable(); ok {
+			tables[i] = t
+			continue
+		}
 		b.Reset()
 		for _, l := range s.lines {
 			b.WriteString(l)
@@ -514,6 +519,65 @@ func allBare(secs []section) bool {
 		}
 	}
 	return true
+}
+
+// plainTable is the decoded table of a section whose lines read back as their values by
+// construction: bare keys, each once, set to integers, booleans, strings of printable ASCII
+// without quotes or backslashes, and arrays and inline tables (bare keys) of those, which
+// renderValue writes verbatim between quotes, brackets and braces. Decoding a thousand such
+// sections with go-toml one by one was a third of adding them; any other section is still
+// decoded. checkDecoded holds the result to a full decode in every AddTables test and fuzz
+// run.
+func (s section) plainTable() (map[string]any, bool) {
+	if len(s.data) != len(s.lines) || len(s.paths) != len(s.lines) {
+		return nil, false
+	}
+	t := make(map[string]any, len(s.data))
+	for i, v := range s.data {
+		k := s.paths[i][len(s.paths[i])-1]
+		if _, dup := t[k]; dup || !isBareKey(k) || !plainValue(v, true) {
+			return nil, false
+		}
+		t[k] = v
+	}
+	return t, true
+}
+
+// plainValue reports whether the normalized value v is written as its own text (see
+// plainTable); containers only at the top: top is false for what is inside one.
+func plainValue(v any, top bool) bool {
+	switch x := v.(type) {
+	case bool, int64:
+		return true
+	case string:
+		for i := 0; i < len(x); i++ {
+			if c := x[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	case []any:
+		if !top {
+			return false
+		}
+		for _, e := range x {
+			if !plainValue(e, false) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		if !top {
+			return false
+		}
+		for k, e := range x {
+			if !isBareKey(k) || !plainValue(e, false) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // checkHeaders reads the headers of text, the new tables headers wrote for secs, with the
@@ -607,6 +671,7 @@ func (d *Doc) AddTables(parent []string, tables []Table) error {
 			s.lines, s.paths, s.vals = append(s.lines, line), append(s.paths, full), append(s.vals, val)
 			vals = append(vals, v)
 		}
+		s.data = vals
 		if _, exists, _ := lookup(d.data, path); exists {
 			batch = false
 		}
