@@ -422,6 +422,19 @@ func TestSettingsAndProjects(t *testing.T) {
 		if err := s.PutSetting(ctx, "ch", make(chan int)); err == nil {
 			t.Error("stored a value JSON cannot encode")
 		}
+		// Raw JSON is stored as it is, and only when it is valid.
+		mustNoErr(t, s.PutSetting(ctx, "raw", json.RawMessage(`{"a": [1, "x"]}`)))
+		var raw map[string][]any
+		mustNoErr(t, s.GetSetting(ctx, "raw", &raw))
+		if len(raw["a"]) != 2 || raw["a"][1] != "x" {
+			t.Errorf("raw setting read back as %v", raw)
+		}
+		for _, bad := range []string{``, `{"a":`, `{"a": 1} x`, `{'a': 1}`, "[1,]"} {
+			if err := s.PutSetting(ctx, "raw", json.RawMessage(bad)); !errors.Is(err, ErrInvalidArgument) {
+				t.Errorf("raw %q: err = %v, want ErrInvalidArgument", bad, err)
+			}
+		}
+		mustNoErr(t, s.GetSetting(ctx, "raw", &raw)) // the valid value is still there
 	})
 
 	t.Run("projects", func(t *testing.T) {

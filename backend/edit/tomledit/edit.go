@@ -299,8 +299,9 @@ func (d *Doc) insertHeader(table []string, lines []string) error {
 }
 
 // section is a [table] header and its key lines, not yet in the document. AddTables also
-// gives each line's key and its value as buildIndex records it (offsets from the line's
-// start), so that the new lines are indexed as they are written.
+// gives each line's key path, its value as buildIndex records it (offsets from the line's
+// start) and its normalized value, so that the new lines are indexed as they are written
+// and plain ones need no decoding (see addHeaders).
 type section struct {
 	table []string
 	lines []string
@@ -441,12 +442,14 @@ func (t *inlineTable) clone() *inlineTable {
 // what remained. The new tables are new names under a parent that is absent or a [header]
 // table (AddTables checked both), each written as a header and its key lines, and all of
 // them land together at a section boundary, which only comments and headers follow; a
-// table's meaning then depends only on its own text. So each one is decoded on its own,
-// header and keys, still by go-toml, and put into the decoded data, and its lines are
-// indexed as they are written: the old expressions keep their places, moved past the new
-// text. Where the boundary is unusual (text follows pos on its line, or a key follows it
-// before any header) the new document is indexed by the layout parser instead.
-// TestAddTablesReadsLikeADecode and FuzzTOMLAddTables hold this to a full decode and to
+// table's meaning then depends only on its own text. So each one's keys are decoded on
+// their own, still by go-toml (unless they read back as their values by construction, see
+// plainTable), and put into the decoded data; headers with a quoted part are read back by
+// the layout parser (checkHeaders); and the lines are indexed as they are written: the old
+// expressions keep their places, moved past the new text. Where the boundary is unusual
+// (text follows pos on its line, or a key follows it before any header) the new document
+// is indexed by the layout parser instead. TestAddTablesReadsLikeADecode,
+// TestAddTablesIndexesAsWritten and FuzzTOMLAddTables hold this to a full decode and to
 // buildIndex.
 func (d *Doc) addHeaders(parent []string, secs []section) error {
 	tables := make([]map[string]any, len(secs))

@@ -76,7 +76,7 @@ func buildIndex(src []byte) (*index, error) {
 	// not copied as it grows (for a file of a thousand servers that copying was a third
 	// of indexing it).
 	ix := &index{exprs: make([]expr, 0, bytes.Count(src, []byte{'\n'})+1)}
-	ns := &names{m: map[string]string{}}
+	ns := &names{}
 	curTable := -1
 	var curPath []string
 	for p.NextExpression() {
@@ -187,6 +187,9 @@ func (ns *names) name(b []byte) string {
 		return s
 	}
 	s := string(b)
+	if ns.m == nil {
+		ns.m = map[string]string{}
+	}
 	ns.m[s] = s
 	return s
 }
