@@ -151,18 +151,23 @@ func concurrently(t *testing.T, n int, fn func(w int) error) {
 	}
 }
 
-// CheckpointSoon copies a one-shot store's log into the database file while the pass goes
-// on writing, Close finishes the job (no log left behind, nothing lost), and a long-running
-// store leaves checkpoints to SQLite.
+// CheckpointSoon copies a one-shot store's large log into the database file while the pass
+// goes on writing, Close finishes the job (no log left behind, nothing lost), and a small
+// log, or a long-running store's, is left to Close and SQLite.
 func TestCheckpointSoon(t *testing.T) {
 	ctx := context.Background()
-	big := strings.Repeat("kingfisher ", 20000) // ~220 KB: far more than the empty file holds
+	big := strings.Repeat("kingfisher ", 60000) // 660 KB: a log past sideCheckpointFrom
 	fileSize := func(path string) int64 {
 		fi, err := os.Stat(path)
 		mustNoErr(t, err)
 		return fi.Size()
 	}
-	for _, oneShot := range []bool{true, false} {
+	for _, tc := range []struct {
+		oneShot bool
+		value   string
+	}{{true, big}, {false, big}, {true, big[:100_000]}} {
+		oneShot, big := tc.oneShot, tc.value
+		copies := oneShot && len(big) > sideCheckpointFrom
 		path := filepath.Join(t.TempDir(), "aisync.db")
 		open := Open
 		if oneShot {
@@ -175,8 +180,8 @@ func TestCheckpointSoon(t *testing.T) {
 		s.CheckpointSoon()
 		mustNoErr(t, s.PutSetting(ctx, "after", "written while it copies"))
 		s.side.Wait()
-		if grew := fileSize(path) > before+100_000; grew != oneShot {
-			t.Errorf("one-shot %v: database file %d → %d bytes after CheckpointSoon", oneShot, before, fileSize(path))
+		if grew := fileSize(path) > before+int64(len(big))/2; grew != copies {
+			t.Errorf("one-shot %v, %d bytes: database file %d → %d bytes after CheckpointSoon", oneShot, len(big), before, fileSize(path))
 		}
 		mustNoErr(t, s.Close())
 		if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
