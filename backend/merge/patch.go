@@ -133,17 +133,17 @@ func addAll(before, after unified.Config) (json.RawMessage, bool) {
 		}
 	}
 	n := structure(after)
-	var b bytes.Buffer
-	b.WriteByte('[')
 	// jsondiff lists the new members of an object in key order, as SortedJSON writes them.
-	add := func(section string, part unified.Config) {
-		if b.Len() > 1 {
-			b.WriteByte(',')
-		}
-		c := part.SortedJSON() // {"<section>":<value>}
-		b.WriteString(`{"value":`)
-		b.Write(c[len(section)+4 : len(c)-1])
-		b.WriteString(`,"op":"add","path":"/` + section + `"}`)
+	type part struct {
+		section string
+		json    []byte // {"<section>":<value>}
+	}
+	var parts []part
+	size := 2
+	add := func(section string, c unified.Config) {
+		p := part{section, c.SortedJSON()}
+		parts = append(parts, p)
+		size += len(p.json) + len(section) + 32
 	}
 	if !n.Permissions.IsZero() {
 		add("permissions", unified.Config{Permissions: n.Permissions})
@@ -153,6 +153,17 @@ func addAll(before, after unified.Config) (json.RawMessage, bool) {
 	}
 	if len(n.Servers) > 0 {
 		add("servers", unified.Config{Servers: n.Servers})
+	}
+	var b bytes.Buffer
+	b.Grow(size) // one buffer: a thousand servers grew it a dozen times
+	b.WriteByte('[')
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"value":`)
+		b.Write(p.json[len(p.section)+4 : len(p.json)-1])
+		b.WriteString(`,"op":"add","path":"/` + p.section + `"}`)
 	}
 	b.WriteByte(']')
 	if bytes.Contains(b.Bytes(), []byte(`\ufffd`)) {

@@ -213,7 +213,7 @@ func appendJSON(b []byte, raw json.RawMessage) []byte {
 func (c Config) SortedJSON() []byte {
 	c = c.Normalized()
 	n := 0
-	b := []byte{'{'}
+	b := append(make([]byte, 0, canonicalSize(c)), '{')
 	b = appendPermissions(b, &n, c.Permissions)
 	b = appendObject(b, &n, "rules", c.Rules, appendSortedRule)
 	b = appendObject(b, &n, "servers", c.Servers, appendSortedServer)
