@@ -2,6 +2,9 @@ package secrets
 
 import (
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"testing"
 
 	"aisync/backend/unified"
@@ -33,4 +36,28 @@ func BenchmarkExtract(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Scanning a config large enough for two goroutines (scanConfig) finds what scanning its
+// servers one after another finds; under -race this also checks that the halves share
+// nothing they write. Every tenth server holds secrets where the realistic config has them.
+func TestScanConfigOnTwoGoroutines(t *testing.T) {
+	cfg := realistic()
+	real := slices.Collect(maps.Values(cfg.Servers))
+	for i := range parallelScan + 77 {
+		s := unified.Server{Transport: unified.TransportStdio, Command: "node",
+			Args: []string{fmt.Sprintf("servers/srv-%d.js", i), "--port", fmt.Sprint(9000 + i)},
+			Env:  map[string]string{"INDEX": fmt.Sprint(i)}}
+		if i%10 == 0 {
+			s = real[(i/10)%len(real)]
+		}
+		cfg.Servers[fmt.Sprintf("srv-%04d", i)] = s
+	}
+	got, want := scanConfig(cfg), scanServers(maps.All(cfg.Servers))
+	if len(want) == 0 {
+		t.Fatal("the test config holds no secret")
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("scanned on two goroutines: %d servers with secrets; one after another: %d", len(got), len(want))
+	}
 }

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -163,8 +165,44 @@ type found struct {
 // scanConfig finds the secrets of cfg's servers, by server name; a server without any is
 // left out.
 func scanConfig(cfg unified.Config) map[string]*found {
+	if len(cfg.Servers) < parallelScan || runtime.GOMAXPROCS(0) < 2 {
+		return scanServers(maps.All(cfg.Servers))
+	}
+	// Half of the servers on another goroutine: a first pass scans every server of the file
+	// it starts from (a thousand servers: about 2 ms) before anything can be merged.
+	names := slices.Collect(maps.Keys(cfg.Servers))
+	half := len(names) / 2
+	part := func(names []string) iter.Seq2[string, unified.Server] {
+		return func(yield func(string, unified.Server) bool) {
+			for _, n := range names {
+				if !yield(n, cfg.Servers[n]) {
+					return
+				}
+			}
+		}
+	}
+	var other map[string]*found
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		other = scanServers(part(names[half:]))
+	}()
+	out := scanServers(part(names[:half]))
+	<-done
+	if out == nil {
+		return other
+	}
+	maps.Copy(out, other)
+	return out
+}
+
+// parallelScan is the number of servers from which scanConfig scans them on two goroutines.
+const parallelScan = 512
+
+// scanServers is scanConfig of the servers given.
+func scanServers(servers iter.Seq2[string, unified.Server]) map[string]*found {
 	var out map[string]*found
-	for name, s := range cfg.Servers {
+	for name, s := range servers {
 		f := found{args: scanArgs(s.Args), env: scanMap(s.Env, "env.", nameStrength), headers: scanMap(s.Headers, "headers.", headerStrength)}
 		if !templated(s.URL) && isURL(s.URL) {
 			f.url = scanURL(s.URL, 0, fixed("url"))

@@ -54,7 +54,7 @@ var (
 
 // Decode turns a client string into unified syntax.
 func Decode(s string, syn Syntax) string {
-	if !strings.ContainsAny(s, "${") {
+	if !mayDecode(s) {
 		return s
 	}
 	switch syn {
@@ -81,6 +81,18 @@ func DecodeBare(s string) string {
 	return dollarBare.ReplaceAllStringFunc(s, func(m string) string {
 		return "${env:" + m[1:] + "}"
 	})
+}
+
+// mayDecode reports whether Decode may change s: it holds a '$' or a '{'. A loop, since
+// strings.ContainsAny builds a set of its characters on every call, and a large file's
+// every string passes here.
+func mayDecode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '$' || s[i] == '{' {
+			return true
+		}
+	}
+	return false
 }
 
 // MayHoldRef reports whether s may hold a reference of some syntax that Encode has to look
@@ -164,7 +176,7 @@ func EncodeServer(s *unified.Server, syn Syntax) []string {
 
 // DecodeServer converts every string of a server from the client's syntax.
 func DecodeServer(s *unified.Server, syn Syntax) {
-	if !s.AnyString(func(v string) bool { return strings.ContainsAny(v, "${") }) {
+	if !s.AnyString(mayDecode) {
 		return // nothing Decode would change (most servers)
 	}
 	s.Strings(func(_, v string) string { return Decode(v, syn) })

@@ -2,7 +2,9 @@ package mcpjson
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"aisync/backend/edit/jsonedit"
@@ -72,6 +74,57 @@ func TestPlainListsAndMapsAgreeWithTheGeneralPath(t *testing.T) {
 		}
 		if fast, fok := jsonedit.PlainStringMap([]byte(raw)); fok && (!wantOK || !reflect.DeepEqual(fast, want)) {
 			t.Errorf("PlainStringMap(%s) = %q, accepted; the general path gives %q, %v", raw, fast, want, wantOK)
+		}
+	}
+}
+
+// A servers object large enough to be read on two goroutines (readEntries) gives the entries,
+// in order, that reading them one by one gives; under -race this also checks that the two
+// halves share nothing they write. The entries cycle through the shapes the codec meets:
+// plain, remote, odd members kept as extras, references, repeated names, nested transports,
+// and values that are not objects.
+func TestReadEntriesOnTwoGoroutines(t *testing.T) {
+	shapes := []string{
+		`{"command":"npx","args":["-y","pkg-%d"],"env":{"TOKEN":"${env:TOKEN_%d}"}}`,
+		`{"type":"http","url":"https://example.com/%d","headers":{"X":"%d"}}`,
+		`{"command":"node","args":["s%d.js"],"theme":{"odd":%d},"disabled":true,"timeout":30}`,
+		`"not an object %d %d"`,
+		`{"transport":{"type":"stdio","command":"uvx","args":["m%d"]},"autoApprove":["t%d"]}`,
+		`{"url":"https://x/%d","cwd":"/w/%d","unknown":[1,2]}`,
+	}
+	for _, d := range []Dialect{claudeLike, clineLike, cursorLike, opencodeLike} {
+		var b strings.Builder
+		b.WriteString(`{"` + d.Root[0] + `": {`)
+		n := parallelEntries + 101
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			name := fmt.Sprintf("srv-%04d", i)
+			if i%97 == 5 {
+				name = "srv-0001" // a repeated name: the last value counts, at the first place
+			}
+			fmt.Fprintf(&b, "  %q: ", name)
+			fmt.Fprintf(&b, shapes[i%len(shapes)], i, i)
+		}
+		b.WriteString("}}")
+		doc, err := jsonedit.Parse([]byte(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, vals, ok := doc.MemberValues(d.Root...)
+		if !ok || len(names) < parallelEntries {
+			t.Fatalf("%s: %d entries, %v", d.Client, len(names), ok)
+		}
+		got := d.readEntries(names, vals)
+		for i, name := range names {
+			if want := d.readEntry(name, vals[i]); !reflect.DeepEqual(got[i], want) {
+				t.Fatalf("%s: entry %d (%s) read on two goroutines:\n%+v\none by one:\n%+v", d.Client, i, name, got[i], want)
+			}
+		}
+		servers, _, err := d.DecodeDoc(doc)
+		if err != nil || len(servers) == 0 {
+			t.Fatalf("%s: DecodeDoc = %d servers, %v", d.Client, len(servers), err)
 		}
 	}
 }

@@ -95,7 +95,7 @@ func (e *Edit) ReadBack(doc *jsonedit.Doc) (map[string]unified.Server, error) {
 
 // encodeDoc is EncodeDoc; it also returns what it touched.
 func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server) ([]clients.Warning, *touched, error) {
-	st, err := d.read(doc)
+	st, err := d.read(doc, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -196,7 +196,9 @@ func (d Dialect) readBack(doc *jsonedit.Doc, t *touched) (map[string]unified.Ser
 		for _, name := range t.root.keys {
 			if s, ok := t.known[name]; ok {
 				out[name] = s
-			} else if e := d.readEntry(doc, name, t.root.vals[name]); e.ok {
+			} else if v, ok := doc.Value(append(slices.Clone(d.Root), name)...); !ok {
+				continue
+			} else if e := d.readEntry(name, v); e.ok {
 				out[name] = e.server
 			}
 		}
@@ -216,11 +218,11 @@ func (d Dialect) readBack(doc *jsonedit.Doc, t *touched) (map[string]unified.Ser
 				out[name] = s
 				continue
 			}
-			raw, ok := doc.Get(append(slices.Clone(d.Root), name)...)
+			v, ok := doc.Value(append(slices.Clone(d.Root), name)...)
 			if !ok {
 				continue
 			}
-			if e := d.readEntry(doc, name, raw); e.ok {
+			if e := d.readEntry(name, v); e.ok {
 				out[name] = e.server
 			}
 		}

@@ -46,6 +46,15 @@ func readObject(doc *jsonedit.Doc, path []string) (*object, bool) {
 	return &object{keys: keys, vals: vals}, true
 }
 
+// objectOf reads the object v in document order; ok is false when v is not an object.
+func objectOf(v jsonedit.Value) (*object, bool) {
+	keys, vals, ok := v.Members()
+	if !ok {
+		return nil, false
+	}
+	return &object{keys: keys, vals: vals}, true
+}
+
 // reserve makes room for n more members, so that setting a thousand servers does not grow
 // the object a member at a time.
 func (o *object) reserve(n int) {

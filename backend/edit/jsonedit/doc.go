@@ -120,26 +120,128 @@ func (d *Doc) Members(path ...string) (keys []string, vals map[string]json.RawMe
 	case n.kind != kindObject:
 		return nil, nil, false
 	}
+	keys, vals = d.members(n)
+	return keys, vals, true
+}
+
+// members is Members of the object n.
+func (d *Doc) members(n *node) (keys []string, vals map[string]json.RawMessage) {
 	keys = make([]string, 0, len(n.members))
 	vals = make(map[string]json.RawMessage, len(n.members))
-	// Every value is written, compact, into one buffer and sliced out of it afterwards (the
-	// buffer may move while it grows): one allocation instead of one per member.
+	// Every value is written, compact, into one buffer: one allocation instead of one per
+	// member. The values written compact are never longer than the object's text, so the
+	// buffer never moves and each value is sliced out as soon as it is written.
 	var b bytes.Buffer
 	b.Grow(n.end - n.start)
-	ends := make([]int, len(n.members))
-	for i, m := range n.members {
+	for _, m := range n.members {
+		start := b.Len()
 		writeCompact(&b, d.src, m.value)
-		ends[i] = b.Len()
-	}
-	all, start := b.Bytes(), 0
-	for i, m := range n.members {
 		if _, seen := vals[m.name]; !seen {
 			keys = append(keys, m.name)
 		}
-		vals[m.name] = all[start:ends[i]:ends[i]] // full slice: appending to one copies it
-		start = ends[i]
+		all := b.Bytes()
+		vals[m.name] = all[start:len(all):len(all)] // full slice: appending to one copies it
+	}
+	return keys, vals
+}
+
+// Value is one value of a parsed document, found once and then read without looking it up
+// by name again. Reading a large servers object entry by entry through Members found every
+// entry from the root again and wrote the whole object out compact first, only to look at
+// each entry on its own. A Value is valid until the document is edited. Reading different
+// Values from several goroutines at once is safe; reading one from several is not.
+type Value struct {
+	d *Doc
+	n *node
+}
+
+// MemberValues is Members with each value left where it is: the member names of the object
+// at path in the order Members gives them, and each one's value (the last one, for a
+// repeated name).
+func (d *Doc) MemberValues(path ...string) (keys []string, vals []Value, ok bool) {
+	n, found := d.find(path)
+	switch {
+	case !found:
+		return nil, nil, false
+	case n == nil:
+		return []string{}, []Value{}, true
+	case n.kind != kindObject:
+		return nil, nil, false
+	}
+	keys = make([]string, 0, len(n.members))
+	vals = make([]Value, 0, len(n.members))
+	if n.uniqueNames() {
+		for _, m := range n.members {
+			keys = append(keys, m.name)
+			vals = append(vals, Value{d, m.value})
+		}
+		return keys, vals, true
+	}
+	seen := make(map[string]bool, len(n.members))
+	for _, m := range n.members {
+		if !seen[m.name] {
+			seen[m.name] = true
+			keys = append(keys, m.name)
+			vals = append(vals, Value{d, n.lookup(m.name).value}) // the last value wins
+		}
 	}
 	return keys, vals, true
+}
+
+// Value returns the value at path, as Get finds it. A document holding nothing has no value.
+func (d *Doc) Value(path ...string) (Value, bool) {
+	n, ok := d.find(path)
+	if !ok || n == nil {
+		return Value{}, false
+	}
+	return Value{d, n}, true
+}
+
+// Kind is the first byte of the value: '{', '[', '"', 't', 'f', 'n', or the first byte of a
+// number; 0 for the zero Value.
+func (v Value) Kind() byte {
+	if v.n == nil {
+		return 0
+	}
+	return v.d.src[v.n.start]
+}
+
+// Members is Doc.Members of this value.
+func (v Value) Members() (keys []string, vals map[string]json.RawMessage, ok bool) {
+	if v.n == nil || v.n.kind != kindObject {
+		return nil, nil, false
+	}
+	keys, vals = v.d.members(v.n)
+	return keys, vals, true
+}
+
+// Member is the value of the member name of this object (the last one, for a repeated
+// name); ok is false when this is not an object or has no such member.
+func (v Value) Member(name string) (Value, bool) {
+	if v.n == nil || v.n.kind != kindObject {
+		return Value{}, false
+	}
+	m := v.n.lookup(canonicalName(name))
+	if m == nil {
+		return Value{}, false
+	}
+	return Value{v.d, m.value}, true
+}
+
+// uniqueNames reports whether no member name of the object appears twice.
+func (n *node) uniqueNames() bool {
+	if len(n.members) > indexFrom {
+		n.lookup(n.members[0].name) // builds the index, one entry per name
+		return len(n.index) == len(n.members)
+	}
+	for i := range n.members {
+		for j := range i {
+			if n.members[j].name == n.members[i].name {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Lookup reports whether there is a value at path and whether it is an object, without
@@ -161,11 +263,26 @@ func (d *Doc) Duplicates() []string {
 	walk = func(n *node) {
 		switch n.kind {
 		case kindObject:
-			if len(n.members) > 1 {
+			switch {
+			case len(n.members) > indexFrom:
 				count := make(map[string]int, len(n.members))
 				for _, m := range n.members {
 					count[m.name]++
 					if count[m.name] == 2 {
+						out = append(out, pointer(append(path, m.name)))
+					}
+				}
+			case len(n.members) > 1:
+				// A small object (every server entry of a large file) is compared pairwise:
+				// a map per entry was most of this walk's cost.
+				for i, m := range n.members {
+					count := 0
+					for _, o := range n.members[:i+1] {
+						if o.name == m.name {
+							count++
+						}
+					}
+					if count == 2 { // its second appearance, as with the map above
 						out = append(out, pointer(append(path, m.name)))
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -58,7 +59,9 @@ func fuzzParse(t *testing.T, data []byte) {
 	if json.Valid(data) && !sameJSON(t, data, all) {
 		t.Fatalf("Get() = %s, but encoding/json reads %s", all, data)
 	}
-	d.Duplicates()
+	if got, want := d.Duplicates(), duplicatesByCount(d); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Duplicates() = %q, counting names: %q\n%q", got, want, data)
+	}
 	if d.root != nil && d.root.kind != kindObject {
 		if err := d.Set([]string{"x"}, 1); !errors.Is(err, ErrNotObject) {
 			t.Fatalf("Set under a non-object root = %v", err)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -252,6 +253,8 @@ func TestDuplicates(t *testing.T) {
 		{"top level", `{"a": 1, "b": 2, "a": 3, "a": 4}`, []string{"/a"}},
 		{"nested and escaped", `{"s": {"x/y": 1, "x\/y": 2}, "l": [{"k": 1, "k": 2}]}`, []string{"/s/x~1y", "/l/0/k"}},
 		{"claude project path", `{"projects": {"/home/me": {}, "/home/me": {}}}`, []string{"/projects/~1home~1me"}},
+		{"three times, listed once", `{"s": {"a": 1, "b": 2, "a": 3, "a": 4, "b": 5}}`, []string{"/s/a", "/s/b"}},
+		{"large object", `{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0,"k":0,"l":0,"m":0,"n":0,"o":0,"p":0,"q":0,"c":1,"c":2}`, []string{"/c"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,6 +265,9 @@ func TestDuplicates(t *testing.T) {
 			}
 			if got := d.Duplicates(); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("Duplicates() = %#v, want %#v", got, tt.want)
+			}
+			if got, want := d.Duplicates(), duplicatesByCount(d); !reflect.DeepEqual(got, want) {
+				t.Fatalf("Duplicates() = %#v, counting every object's names: %#v", got, want)
 			}
 		})
 	}
@@ -1014,6 +1020,9 @@ func TestMembersAndLookupAgreeWithKeysAndGet(t *testing.T) {
 			if isObject != wantObject || ok != wantObject {
 				t.Errorf("%s %q: Lookup isObject = %v, Members ok = %v; encoding/json reads an object: %v", name, path, isObject, ok, wantObject)
 			}
+			if _, _, vok := d.MemberValues(path...); vok != ok {
+				t.Errorf("%s %q: MemberValues ok = %v, Members ok = %v", name, path, vok, ok)
+			}
 			members, lmExists, lmObject := LookupMembers(d, path...)
 			if lmExists != exists || lmObject != wantObject || !reflect.DeepEqual(members, viaJSON) {
 				t.Errorf("%s %q: LookupMembers = %v, %v, %v; want %v, %v, %v", name, path, members, lmExists, lmObject, viaJSON, exists, wantObject)
@@ -1024,6 +1033,33 @@ func TestMembersAndLookupAgreeWithKeysAndGet(t *testing.T) {
 			checked++
 			if want := d.Keys(path...); !reflect.DeepEqual(keys, want) {
 				t.Errorf("%s %q: Members keys = %q, Keys = %q", name, path, keys, want)
+			}
+			vkeys, values, vok := d.MemberValues(path...)
+			if !vok || !reflect.DeepEqual(vkeys, keys) || len(values) != len(keys) {
+				t.Errorf("%s %q: MemberValues = %q, %d values, %v; Members keys %q", name, path, vkeys, len(values), vok, keys)
+			} else {
+				for i, k := range keys {
+					// Each value read through MemberValues is the one Members and Value give.
+					sub := append(slices.Clone(path), k)
+					v, found := d.Value(sub...)
+					if values[i].Kind() != vals[k][0] || !found || v.Kind() != vals[k][0] {
+						t.Errorf("%s %q: MemberValues[%q] kind %q, Value kind %q (found %v); Members value %s", name, path, k, values[i].Kind(), v.Kind(), found, vals[k])
+					}
+					ks, vs, ok := values[i].Members()
+					wk, wv, wok := d.Members(sub...)
+					if ok != wok || !reflect.DeepEqual(ks, wk) || !reflect.DeepEqual(vs, wv) {
+						t.Errorf("%s %q: Value.Members = %q, %v, %v; Members = %q, %v, %v", name, sub, ks, vs, ok, wk, wv, wok)
+					}
+					for _, kk := range wk {
+						mv, ok := values[i].Member(kk)
+						if !ok || mv.Kind() != wv[kk][0] {
+							t.Errorf("%s %q: Value.Member(%q) kind %q, %v; Members value %s", name, sub, kk, mv.Kind(), ok, wv[kk])
+						}
+					}
+					if _, ok := values[i].Member("no such member \x00"); ok {
+						t.Errorf("%s %q: Value.Member finds a member that is not there", name, sub)
+					}
+				}
 			}
 			if !reflect.DeepEqual(vals, viaJSON) {
 				t.Errorf("%s %q: Members values = %v, encoding/json = %v", name, path, vals, viaJSON)
@@ -1041,4 +1077,39 @@ func TestMembersAndLookupAgreeWithKeysAndGet(t *testing.T) {
 			t.Errorf("%s: no object checked", name)
 		}
 	}
+}
+
+// duplicatesByCount is Duplicates as it was written first, counting every object's names in a
+// map: the reference for the pairwise comparison small objects get.
+func duplicatesByCount(d *Doc) []string {
+	if d.root == nil {
+		return nil
+	}
+	var out, path []string
+	var walk func(n *node)
+	walk = func(n *node) {
+		switch n.kind {
+		case kindObject:
+			count := map[string]int{}
+			for _, m := range n.members {
+				count[m.name]++
+				if count[m.name] == 2 {
+					out = append(out, pointer(append(path, m.name)))
+				}
+			}
+			for _, m := range n.members {
+				path = append(path, m.name)
+				walk(m.value)
+				path = path[:len(path)-1]
+			}
+		case kindArray:
+			for i, e := range n.elems {
+				path = append(path, strconv.Itoa(i))
+				walk(e.value)
+				path = path[:len(path)-1]
+			}
+		}
+	}
+	walk(d.root)
+	return out
 }

@@ -114,6 +114,32 @@ type parser struct {
 	estack []element
 }
 
+// memberName is string(b), without an allocation for the names every server entry of a
+// client's file repeats: a file of a thousand servers has thousands of them.
+func memberName(b []byte) string {
+	switch string(b) { // compared in place, not converted
+	case "command":
+		return "command"
+	case "args":
+		return "args"
+	case "env":
+		return "env"
+	case "type":
+		return "type"
+	case "url":
+		return "url"
+	case "headers":
+		return "headers"
+	case "cwd":
+		return "cwd"
+	case "disabled":
+		return "disabled"
+	case "enabled":
+		return "enabled"
+	}
+	return string(b)
+}
+
 func (p *parser) newNode(k kind, start, end int) *node { return p.slab.node(k, start, end) }
 
 // nodeSlab hands out nodes from blocks of 256, one allocation per block instead of per node.
@@ -312,7 +338,7 @@ func (p *parser) parseObject() (*node, error) {
 		}
 		m.keyEnd = end
 		if plain {
-			m.name = string(p.src[m.keyStart+1 : end-1])
+			m.name = memberName(p.src[m.keyStart+1 : end-1])
 		} else {
 			m.name = unquote(p.src[m.keyStart:end])
 		}
