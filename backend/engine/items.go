@@ -34,15 +34,16 @@ func canonical(v any) json.RawMessage {
 
 // toItems flattens the given sections of a config into items.
 func toItems(c unified.Config, sections []unified.Section) items {
-	return toItemsNoting(c, sections, nil)
+	return toItemsNoting(c, sections, nil, 0)
 }
 
 // toItemsNoting is toItems that also notes in seen, when it is not nil, the value each
 // server and rule item was made from (the first one for a key), for fromItemsWith.
-func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded) items {
+func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded, room int) items {
 	c = c.Normalized() // only read here
-	// Sized up front: growing it was a good part of a first pass's reconcile at scale.
-	out := make(items, itemCount(c, sections))
+	// Sized up front, for room items when the caller adds more (the hub, which a first pass
+	// fills): growing it was a good part of a first pass's reconcile at scale.
+	out := make(items, max(itemCount(c, sections), room))
 	var a arena
 	for _, s := range sections {
 		switch s {

@@ -119,7 +119,7 @@ func Reconcile(in Input) Output {
 		}
 	}
 	seen := make(decoded, size)
-	hub := toItemsNoting(in.Hub, unified.AllSections, seen)
+	hub := toItemsNoting(in.Hub, unified.AllSections, seen, size)
 	out := Output{Origins: map[string]Origin{}, Tombstoned: map[string]string{}, Held: map[string]bool{}}
 	for k, o := range in.Origins {
 		out.Origins[k] = o
@@ -138,7 +138,7 @@ func Reconcile(in Input) Output {
 	changes := make(map[string][]change, size)
 	for _, o := range obs {
 		ep := o.Endpoint
-		local := toItemsNoting(*o.Local, ep.Sections, seen)
+		local := toItemsNoting(*o.Local, ep.Sections, seen, 0)
 		b := in.Bases[ep.ID()]
 		if b.Config == nil {
 			// First sight: every item is an addition unless the hub already has it as is.

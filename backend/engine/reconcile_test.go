@@ -316,7 +316,7 @@ func TestFromItemsWithNotedValues(t *testing.T) {
 		Permissions: unified.Permissions{Allow: []string{"shell:git"}},
 	}
 	seen := decoded{}
-	it := toItemsNoting(local, unified.AllSections, seen)
+	it := toItemsNoting(local, unified.AllSections, seen, 0)
 	got, want := fromItemsWith(it, seen), fromItems(it)
 	if !bytes.Equal(got.Canonical(), want.Canonical()) {
 		t.Fatalf("rebuilt hub differs from the decoded one:\n got %s\nwant %s", got.Canonical(), want.Canonical())

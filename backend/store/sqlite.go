@@ -54,8 +54,8 @@ const sideCheckpointFrom = 512 << 10
 // Why: the last connection's Close checkpoints the whole log, and syncs the log and the
 // database to disk first. At the end of a one-pass command that was the slowest step after
 // the pass itself (5 ms after a first pass of a thousand servers, mostly waiting for the
-// disk). Started once the pass's snapshot is stored, most of it happens while the pass
-// encodes files, and Close has only the rest of the pass to copy. The checkpoint is
+// disk). Started once the pass's files are written, most of it happens while the pass
+// records its run, and Close has only the rest of the pass to copy. The checkpoint is
 // PASSIVE: it waits for no reader or writer, and what it leaves is Close's to do. Its
 // error is dropped for the same reason. A small log is left to Close: the side connection
 // costs more than its checkpoint (a file open and a schema parse, 2–3 ms at 10 and 100
