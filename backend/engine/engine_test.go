@@ -191,9 +191,10 @@ func TestSyncUnionThenIdempotent(t *testing.T) {
 	if len(page.Items) != 1 {
 		t.Fatalf("snapshots = %d", len(page.Items))
 	}
-	diffs, _ := h.st.GetDiffs(context.Background(), page.Items[0].ID)
-	if len(diffs) == 0 || diffs[0].DiffFormat != store.DiffJSONPatch {
-		t.Fatalf("diffs = %+v", diffs)
+	// The scope's first snapshot has no parent and stores no diff (it would repeat the
+	// snapshot); a later one stores its JSON Patch against its parent (below).
+	if diffs, err := h.st.GetDiffs(context.Background(), page.Items[0].ID); err != nil || len(diffs) != 0 {
+		t.Fatalf("first snapshot's diffs = %+v, %v; want none", diffs, err)
 	}
 	// The snapshot is the hub: its payload decodes to what the clients hold, and its hash
 	// is that config's.
@@ -207,6 +208,16 @@ func TestSyncUnionThenIdempotent(t *testing.T) {
 	}
 	if names(hub.Servers) != "[fetch git]" || snap.UnifiedHash != hub.Hash() || snap.ServerCount != 2 {
 		t.Fatalf("snapshot %s holds %s with hash %s (its config's: %s)", snap.ID, snap.Payload, snap.UnifiedHash, hub.Hash())
+	}
+	h.write("gamma", `{"servers":{"fetch":{"transport":"stdio","command":"uvx","args":["mcp-server-fetch"]},"git":{"transport":"stdio","command":"uvx","args":["mcp-server-git"]},"time":{"transport":"stdio","command":"uvx","args":["mcp-server-time"]}}}`)
+	if res := h.sync(TriggerCLI); res.Snapshots != 1 {
+		t.Fatalf("an added server made %d snapshots", res.Snapshots)
+	}
+	page, _ = h.st.ListSnapshots(context.Background(), store.SnapshotFilter{})
+	diffs, _ := h.st.GetDiffs(context.Background(), page.Items[0].ID)
+	if len(page.Items) != 2 || page.Items[0].ParentID == "" || len(diffs) != 1 || diffs[0].DiffFormat != store.DiffJSONPatch ||
+		!strings.Contains(string(diffs[0].DiffPayload), `"path":"/servers/time"`) {
+		t.Fatalf("second snapshot %+v: diffs = %+v", page.Items[0], diffs)
 	}
 }
 

@@ -62,7 +62,7 @@ type SnapshotDiff struct {
 	Changes     []merge.Change       `json:"changes"`
 	JSONPatch   json.RawMessage      `json:"jsonPatch"`
 	BodyPatches map[string]string    `json:"bodyPatches,omitempty"`
-	Stored      []store.SnapshotDiff `json:"stored,omitempty"` // the SNAPSHOT_DIFF rows of "to"
+	Stored      []store.SnapshotDiff `json:"stored,omitempty"` // the SNAPSHOT_DIFF rows of "to" (none for a scope's first snapshot, whose diff is the snapshot itself)
 	Before      unified.Config       `json:"before"`
 	After       unified.Config       `json:"after"`
 }
