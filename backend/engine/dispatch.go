@@ -264,7 +264,7 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 		// becomes the base even though our writes did not land: otherwise the next pass
 		// would see the same edit again and take it for a conflict with itself.
 		if n == 0 && t.obs.Local != nil {
-			e.putState(t, t.files, t.obs.Local.Canonical())
+			e.putState(t, t.files, t.localCanonical())
 		}
 		if errors.Is(failed.err, fsx.ErrChangedUnderneath) {
 			// Another program is writing the file right now; its change arrives as a new
@@ -284,6 +284,8 @@ func (e *Engine) writeEndpoint(ctx context.Context, t *target, hub unified.Confi
 	}
 	var base []byte
 	switch {
+	case known != nil && known == t.obs.Local:
+		base = t.localCanonical()
 	case known != nil:
 		base = known.Canonical()
 	case enc.base != nil:
@@ -429,7 +431,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 		return enc, true, nil
 	}
 	secretRefs := bytes.Contains(canon, []byte("${secret:"))
-	if t.obs.Local != nil && !secretRefs && bytes.Equal(t.obs.Local.Canonical(), canon) {
+	if t.obs.Local != nil && !secretRefs && bytes.Equal(t.localCanonical(), canon) {
 		// The files were just decoded as want (typically the file whose change this pass
 		// carries): an encode would give back the same bytes, as every adapter's is
 		// byte-identical when nothing changes, and would lose nothing to warn about.

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -301,41 +302,59 @@ func TestReconcilePermissionsMoveBetweenLists(t *testing.T) {
 
 // The hub Reconcile rebuilds from values it had already (rather than decoding their JSON
 // again) is the same config the decode gives, and shares no memory with the configs it came
-// from: a later change to the hub must not reach an endpoint's observation.
+// from: a later change to the hub must not reach an endpoint's observation. With many servers
+// (copies of the three shapes) the items are encoded and copied on two goroutines
+// (inHalves), which under -race also checks that the halves share nothing they write.
 func TestFromItemsWithNotedValues(t *testing.T) {
 	t.Parallel()
-	local := unified.Config{
-		Servers: map[string]unified.Server{
-			"fetch": {Transport: unified.TransportStdio, Command: "uvx", Args: []string{"mcp-server-fetch"},
-				Env: map[string]string{"A": "1"}, Tools: unified.Tools{Allow: []string{"b", "a"}}},
-			"remote": {Transport: unified.TransportHTTP, URL: "https://example.test/mcp", Headers: map[string]string{"X": "y"}},
-			"extra": {Transport: unified.TransportStdio, Command: "x",
-				Extras: map[string]map[string]json.RawMessage{"cursor": {"k": json.RawMessage(`{ "a" : 1 }`)}}},
-		},
-		Rules:       map[string]unified.Rule{"style": {Name: "style", Activation: unified.ActivationGlob, Globs: []string{"*.go"}, Body: "b"}},
-		Permissions: unified.Permissions{Allow: []string{"shell:git"}},
-	}
-	seen := decoded{}
-	it := toItemsNoting(local, unified.AllSections, seen, 0)
-	got, want := fromItemsWith(it, seen), fromItems(it)
-	if !bytes.Equal(got.Canonical(), want.Canonical()) {
-		t.Fatalf("rebuilt hub differs from the decoded one:\n got %s\nwant %s", got.Canonical(), want.Canonical())
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("rebuilt hub differs in memory from the decoded one:\n got %#v\nwant %#v", got, want)
-	}
-	before := local.Canonical()
-	s := got.Servers["fetch"]
-	s.Args[0], s.Env["A"], s.Tools.Allow[0] = "changed", "changed", "changed"
-	got.Rules["style"].Globs[0] = "changed"
-	got.Servers["remote"].Headers["X"] = "changed"
-	if !bytes.Equal(local.Canonical(), before) {
-		t.Fatalf("changing the rebuilt hub changed the config it came from: %s", local.Canonical())
-	}
-	// A value that is not the one noted (a merge's result) is decoded.
-	it["servers/fetch"] = json.RawMessage(`{"transport":"stdio","command":"npx"}`)
-	if c := fromItemsWith(it, seen); c.Servers["fetch"].Command != "npx" {
-		t.Fatalf("a changed item took the noted value: %+v", c.Servers["fetch"])
+	for _, copies := range []int{1, inHalvesFrom/3 + 1} {
+		local := unified.Config{
+			Servers:     map[string]unified.Server{},
+			Rules:       map[string]unified.Rule{"style": {Name: "style", Activation: unified.ActivationGlob, Globs: []string{"*.go"}, Body: "b"}},
+			Permissions: unified.Permissions{Allow: []string{"shell:git"}},
+		}
+		for i := range copies {
+			sfx := ""
+			if i > 0 {
+				sfx = fmt.Sprint("-", i)
+			}
+			local.Servers["fetch"+sfx] = unified.Server{Transport: unified.TransportStdio, Command: "uvx", Args: []string{"mcp-server-fetch" + sfx},
+				Env: map[string]string{"A": "1"}, Tools: unified.Tools{Allow: []string{"b", "a"}}}
+			local.Servers["remote"+sfx] = unified.Server{Transport: unified.TransportHTTP, URL: "https://example.test/mcp" + sfx, Headers: map[string]string{"X": "y"}}
+			local.Servers["extra"+sfx] = unified.Server{Transport: unified.TransportStdio, Command: "x",
+				Extras: map[string]map[string]json.RawMessage{"cursor": {"k": json.RawMessage(`{ "a" : 1 }`)}}}
+		}
+		seen := decoded{}
+		it := toItemsNoting(local, unified.AllSections, seen, 0)
+		normal := local.Normalized()
+		for name, srv := range normal.Servers {
+			if want := srv.AppendJSON(nil); !bytes.Equal(it["servers/"+name], want) {
+				t.Fatalf("%d copies: item of %s = %s, want %s", copies, name, it["servers/"+name], want)
+			}
+		}
+		if len(it) != len(local.Servers)+2 {
+			t.Fatalf("%d copies: %d items for %d servers", copies, len(it), len(local.Servers))
+		}
+		got, want := fromItemsWith(it, seen), fromItems(it)
+		if !bytes.Equal(got.Canonical(), want.Canonical()) {
+			t.Fatalf("%d copies: rebuilt hub differs from the decoded one:\n got %s\nwant %s", copies, got.Canonical(), want.Canonical())
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d copies: rebuilt hub differs in memory from the decoded one:\n got %#v\nwant %#v", copies, got, want)
+		}
+		before := local.Canonical()
+		s := got.Servers["fetch"]
+		s.Args[0], s.Env["A"], s.Tools.Allow[0] = "changed", "changed", "changed"
+		got.Rules["style"].Globs[0] = "changed"
+		got.Servers["remote"].Headers["X"] = "changed"
+		if !bytes.Equal(local.Canonical(), before) {
+			t.Fatalf("%d copies: changing the rebuilt hub changed the config it came from: %s", copies, local.Canonical())
+		}
+		// A value that is not the one noted (a merge's result) is decoded.
+		it["servers/fetch"] = json.RawMessage(`{"transport":"stdio","command":"npx"}`)
+		if c := fromItemsWith(it, seen); c.Servers["fetch"].Command != "npx" || len(c.Servers) != len(local.Servers) {
+			t.Fatalf("%d copies: a changed item took the noted value: %+v", copies, c.Servers["fetch"])
+		}
 	}
 }
 
