@@ -144,8 +144,7 @@ func (a *Adapter) EncodeReadBack(ep clients.Endpoint, files clients.Files, cfg u
 	if err != nil {
 		return nil, warns, unified.Config{}, fmt.Errorf("encode codex config: %w", err)
 	}
-	entries, _, _ := readEntries(ep.Path, doc, known)
-	return clients.EditedFile(ep.Path, doc), warns, unified.Config{Servers: serversOf(entries)}, nil
+	return clients.EditedFile(ep.Path, doc), warns, unified.Config{Servers: readServers(doc, known)}, nil
 }
 
 // ruleFileResult turns EncodeBlocks' output into what to write. A file that held nothing but

@@ -85,29 +85,49 @@ func readEntries(path string, doc *tomledit.Doc, known map[string]unified.Server
 	names := doc.Keys(serversKey)
 	entries = make(map[string]entry, len(names))
 	for _, name := range names {
-		if s, ok := known[name]; ok {
-			entries[name] = entry{srv: s, ok: true}
-			continue
-		}
-		raw, _ := doc.View(serversKey, name) // read only: decodeEntry copies what it keeps
-		t, isTable := raw.(map[string]any)
-		if !isTable {
-			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
-				Message: fmt.Sprintf("%s.%s is not a table; it is left as it is.", serversKey, name)})
-			entries[name] = entry{}
-			continue
-		}
-		srv, problem := decodeEntry(t)
-		if problem != "" {
-			warns = append(warns, clients.Warning{Item: item(name), Code: clients.WarnUnsupportedEntry,
-				Message: problem + "; the server is not synced and is left as it is."})
-			entries[name] = entry{raw: t}
-			continue
-		}
-		srv.Normalize()
-		entries[name] = entry{raw: t, srv: srv, ok: true}
+		e, w := readEntry(doc, name, known)
+		warns = append(warns, w...)
+		entries[name] = e
 	}
 	return entries, true, warns
+}
+
+// readEntry decodes the table of one server (see readEntries).
+func readEntry(doc *tomledit.Doc, name string, known map[string]unified.Server) (entry, []clients.Warning) {
+	if s, ok := known[name]; ok {
+		return entry{srv: s, ok: true}, nil
+	}
+	raw, _ := doc.View(serversKey, name) // read only: decodeEntry copies what it keeps
+	t, isTable := raw.(map[string]any)
+	if !isTable {
+		return entry{}, []clients.Warning{{Item: item(name), Code: clients.WarnUnsupportedEntry,
+			Message: fmt.Sprintf("%s.%s is not a table; it is left as it is.", serversKey, name)}}
+	}
+	srv, problem := decodeEntry(t)
+	if problem != "" {
+		return entry{raw: t}, []clients.Warning{{Item: item(name), Code: clients.WarnUnsupportedEntry,
+			Message: problem + "; the server is not synced and is left as it is."}}
+	}
+	srv.Normalize()
+	return entry{raw: t, srv: srv, ok: true}, nil
+}
+
+// readServers is serversOf(readEntries(…)) without the entries: what an edited document
+// reads back as, where a first pass knows nearly every server already (known).
+func readServers(doc *tomledit.Doc, known map[string]unified.Server) map[string]unified.Server {
+	if exists, isTable := doc.Lookup(serversKey); !exists || !isTable {
+		return nil
+	}
+	var servers map[string]unified.Server
+	for _, name := range doc.Keys(serversKey) {
+		if e, _ := readEntry(doc, name, known); e.ok {
+			if servers == nil {
+				servers = make(map[string]unified.Server, len(known))
+			}
+			servers[name] = e.srv
+		}
+	}
+	return servers
 }
 
 func decodeConfig(path string, data []byte) (map[string]unified.Server, []clients.Warning, error) {
@@ -432,7 +452,7 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 			}
 			p.env[k] = v
 		}
-		p.srv.Env = unified.CloneMap(s.Env)
+		p.srv.Env = s.Env // read only, as the rest of p.srv
 		if len(s.Headers) > 0 {
 			warn(clients.WarnDroppedField, "Codex has no headers for a stdio server; they are left out.")
 		}
@@ -494,7 +514,7 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 	}
 	p.srv.StartupTimeoutMs = max(s.StartupTimeoutMs, 0)
 	p.srv.ToolTimeoutMs = max(s.ToolTimeoutMs, 0)
-	extras := map[string]json.RawMessage{}
+	var extras map[string]json.RawMessage // made for the first extra field
 	for _, k := range sortedKeys(s.Extras[clientID]) {
 		raw := s.Extras[clientID][k]
 		switch {
@@ -514,6 +534,9 @@ func planServer(name string, s unified.Server) (plan, []clients.Warning, bool) {
 			p.extras = map[string]any{}
 		}
 		p.extras[k] = v
+		if extras == nil {
+			extras = map[string]json.RawMessage{}
+		}
 		extras[k] = raw
 	}
 	if len(extras) > 0 {
@@ -609,7 +632,7 @@ func editConfig(path string, data []byte, servers map[string]unified.Server) (*t
 // newEntry returns the keys of a server that is not in the file yet, in the order
 // writeEntry would set them.
 func newEntry(name string, p plan) []tomledit.KeyValue {
-	var keys []tomledit.KeyValue
+	keys := make([]tomledit.KeyValue, 0, 4) // command, args, env and one more, as a rule
 	w := &writer{name: name, add: func(k string, v any) { keys = append(keys, tomledit.KeyValue{Key: k, Value: v}) }}
 	w.write(entry{}, p)
 	return keys
@@ -752,6 +775,9 @@ func keepOrder(existing any, want []string) []string {
 // keepForms is keepOrder for env_vars, whose entries may be {name = …, source = "local"}
 // tables: an entry that stays keeps its form.
 func keepForms(existing any, names []string) []any {
+	if len(names) == 0 {
+		return nil
+	}
 	wanted := map[string]bool{}
 	for _, n := range names {
 		wanted[n] = true
