@@ -50,12 +50,15 @@ func desiredFor(hub unified.Config, t *target, pending map[string]Pending) (want
 	return want.Normalized(), true
 }
 
-// hubCanon is, for one dispatch, the canonical form of the hub's sections per set of
-// sections, so that the endpoints holding the same sections and no pending item (most of
-// them) marshal the hub once between them.
+// hubCanon is, for one pass of a scope, the canonical form of the hub's sections per set of
+// sections: the endpoints holding the same sections and no pending item (most of them) share
+// one, put together from the canonical parts of the hub's sections, which are encoded once
+// for all of them and for the snapshot (all sections).
 type hubCanon struct {
-	mu sync.Mutex
-	m  map[string]*canonOnce
+	hub   unified.Config
+	parts [3]canonOnce // by the index of the section in unified.AllSections
+	mu    sync.Mutex
+	m     map[string]*canonOnce
 }
 
 type canonOnce struct {
@@ -63,9 +66,12 @@ type canonOnce struct {
 	b    []byte
 }
 
-// of returns the canonical form of want, the hub's sections for ep as desiredFor shares it.
-func (h *hubCanon) of(ep clients.Endpoint, want unified.Config) []byte {
-	key := sectionsLabel(ep)
+func newHubCanon(hub unified.Config) *hubCanon { return &hubCanon{hub: hub} }
+
+// of returns the canonical form of the hub's given sections: hub.Select(sections...), as
+// desiredFor shares it, encoded.
+func (h *hubCanon) of(sections []unified.Section) []byte {
+	key := sectionsKey(sections)
 	h.mu.Lock()
 	if h.m == nil {
 		h.m = map[string]*canonOnce{}
@@ -76,7 +82,17 @@ func (h *hubCanon) of(ep clients.Endpoint, want unified.Config) []byte {
 		h.m[key] = c
 	}
 	h.mu.Unlock()
-	c.once.Do(func() { c.b = want.Canonical() })
+	c.once.Do(func() {
+		var parts [][]byte
+		for i, s := range unified.AllSections {
+			if slices.Contains(sections, s) {
+				p := &h.parts[i]
+				p.once.Do(func() { p.b = h.hub.CanonicalPart(s) })
+				parts = append(parts, p.b)
+			}
+		}
+		c.b = unified.JoinCanonical(parts...)
+	})
 	return c.b
 }
 
@@ -119,7 +135,8 @@ func copyItem(dst *unified.Config, src unified.Config, sec unified.Section, name
 // held are the endpoints not to write (a pending hold included). The endpoints are encoded
 // at once, but no file is written before stored is open; when it opens with an error
 // nothing is written and no state is recorded.
-func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []target, hub unified.Config, pending map[string]Pending, held map[string]bool, res *Result, stored *gate) int {
+// canons holds the hub's canonical forms, shared with the snapshot.
+func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []target, hub unified.Config, canons *hubCanon, pending map[string]Pending, held map[string]bool, res *Result, stored *gate) int {
 	byPath := map[string][]*target{}
 	work := map[string]int{}
 	var order []string
@@ -139,7 +156,6 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		written int
-		canons  hubCanon
 	)
 	for _, p := range order {
 		group := byPath[p]
@@ -160,7 +176,7 @@ func (e *Engine) dispatch(ctx context.Context, sc clients.Scope, targets []targe
 					mu.Unlock()
 					continue
 				}
-				n, err := e.writeEndpoint(ctx, t, hub, &canons, pending, res, &mu, stored)
+				n, err := e.writeEndpoint(ctx, t, hub, canons, pending, res, &mu, stored)
 				mu.Lock()
 				written += n
 				res.FilesWritten += n
@@ -414,7 +430,7 @@ func (e *Engine) encode(ctx context.Context, t *target, hub unified.Config, cano
 	}
 	var canon []byte
 	if shared {
-		canon = canons.of(t.ep, want)
+		canon = canons.of(t.ep.Sections)
 	} else {
 		canon = want.Canonical()
 	}
@@ -588,9 +604,11 @@ func keySuffix(ep clients.Endpoint) string {
 	return ""
 }
 
-func sectionsLabel(ep clients.Endpoint) string {
+func sectionsLabel(ep clients.Endpoint) string { return sectionsKey(ep.Sections) }
+
+func sectionsKey(sections []unified.Section) string {
 	s := ""
-	for i, x := range ep.Sections {
+	for i, x := range sections {
 		if i > 0 {
 			s += "+"
 		}

@@ -958,6 +958,7 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	var (
 		stored *gate
 		snap   store.Snapshot
+		canons = newHubCanon(newHub)
 	)
 	if changed {
 		by := strings.Join(out.ChangedBy, ",")
@@ -970,14 +971,14 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			defer release()
 			err := e.saveOrigins(ctx, scope, out.Origins)
 			if err == nil {
-				snap, err = e.recordSnapshot(ctx, scope, hubSnap, hub, newHub, by, firstOr(out.ChangedBy, ""))
+				snap, err = e.recordSnapshotOf(ctx, scope, hubSnap, hub, newHub, func() []byte { return canons.of(unified.AllSections) }, by, firstOr(out.ChangedBy, ""))
 			}
 			stored.open(err)
 		}()
 	}
 
 	// Dispatch: render the hub into every endpoint (writes happen only where bytes change).
-	written := e.dispatch(ctx, sc, targets, newHub, pending, out.Held, res, stored)
+	written := e.dispatch(ctx, sc, targets, newHub, canons, pending, out.Held, res, stored)
 	if err := stored.wait(); err != nil {
 		return changed, err
 	}
@@ -1187,6 +1188,13 @@ func (e *Engine) holdSuspicious(ctx context.Context, scope, endpointID string, t
 // state they would only repeat the snapshot (at a thousand servers, 196 KB more to build,
 // check and store on the first pass); Service.Diff derives them when they are asked for.
 func (e *Engine) recordSnapshot(ctx context.Context, scope string, parent *store.Snapshot, before, after unified.Config, createdBy, clientID string) (store.Snapshot, error) {
+	return e.recordSnapshotOf(ctx, scope, parent, before, after, after.Canonical, createdBy, clientID)
+}
+
+// recordSnapshotOf is recordSnapshot that takes after's canonical form from payload, once it
+// has done what needs no payload: a pass shares the hub's canonical parts with the encodes
+// (see hubCanon), and the first of them may be making the servers' part meanwhile.
+func (e *Engine) recordSnapshotOf(ctx context.Context, scope string, parent *store.Snapshot, before, after unified.Config, payloadOf func() []byte, createdBy, clientID string) (store.Snapshot, error) {
 	var diffs []store.SnapshotDiff
 	if parent != nil || !before.IsEmpty() {
 		patch, err := merge.StructurePatch(before, after)
@@ -1198,15 +1206,15 @@ func (e *Engine) recordSnapshot(ctx context.Context, scope string, parent *store
 			diffs = append(diffs, store.SnapshotDiff{DiffPayload: canonical(bodies), DiffFormat: store.DiffTextPatch})
 		}
 	}
-	payload := after.Canonical()
+	changes := merge.Summarize(before, after)
+	msg := fmt.Sprintf("new snapshot of %s by %s: %s", scope, createdBy, summarizeChanges(changes))
+	payload := payloadOf()
 	sum := sha256.Sum256(payload) // unified.Config.Hash, without marshalling the hub twice
 	meta := store.SnapshotMeta{ID: store.NewID(), Scope: scope, ClientID: clientID, UnifiedHash: hex.EncodeToString(sum[:]), CreatedBy: createdBy,
 		ServerCount: len(after.Servers), RuleCount: len(after.Rules), PermissionCount: len(after.Permissions.Allow) + len(after.Permissions.Ask) + len(after.Permissions.Deny)}
 	if parent != nil {
 		meta.ParentID = parent.ID
 	}
-	changes := merge.Summarize(before, after)
-	msg := fmt.Sprintf("new snapshot of %s by %s: %s", scope, createdBy, summarizeChanges(changes))
 	le := store.LogEntry{ClientID: clientID, Event: events.SnapshotCreated, Level: store.LevelInfo, Message: msg,
 		Context: canonical(map[string]any{"snapshotId": meta.ID, "scope": scope, "hash": meta.UnifiedHash, "changes": changes})}
 	// The snapshot and its log entry are stored together.

@@ -122,6 +122,33 @@ func TestCanonicalMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// The canonical form of any selection of a config's sections, put together from its parts,
+// is the selection's own canonical form: for random configs (empty sections included) and
+// every subset of sections.
+func TestCanonicalPartsMatchSelect(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cases := []Config{{}, {Servers: map[string]Server{}}, {Permissions: Permissions{Allow: []string{}}}}
+	for range 2000 {
+		cases = append(cases, randomConfig(r))
+	}
+	for i, c := range cases {
+		for mask := range 8 {
+			var sections []Section
+			var parts [][]byte
+			for bit, s := range AllSections {
+				if mask&(1<<bit) != 0 {
+					sections = append(sections, s)
+					parts = append(parts, c.CanonicalPart(s))
+				}
+			}
+			want := c.Select(sections...).Canonical()
+			if got := JoinCanonical(parts...); !bytes.Equal(got, want) {
+				t.Fatalf("case %d, sections %v:\n got %s\nwant %s", i, sections, got, want)
+			}
+		}
+	}
+}
+
 func mustMarshal(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)

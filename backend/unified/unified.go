@@ -290,6 +290,50 @@ func (c Config) Canonical() []byte {
 	return appendConfig(make([]byte, 0, canonicalSize(n)), n)
 }
 
+// CanonicalPart is the member of c's canonical form that holds section s (`"servers":{…}`),
+// nil when the section is empty. JoinCanonical puts the canonical form of a selection of
+// sections together from their parts instead of encoding them again: a pass wants the hub's
+// servers for every endpoint that holds servers, and all of the hub for its snapshot, and at
+// a thousand servers each encoding of them took over a millisecond.
+func (c Config) CanonicalPart(s Section) []byte {
+	n := c.Normalized()
+	var z int
+	switch s {
+	case SectionServers:
+		if len(n.Servers) > 0 {
+			return appendObject(make([]byte, 0, canonicalSize(Config{Servers: n.Servers})), &z, "servers", n.Servers, appendServer)
+		}
+	case SectionRules:
+		if len(n.Rules) > 0 {
+			return appendObject(make([]byte, 0, canonicalSize(Config{Rules: n.Rules})), &z, "rules", n.Rules, appendRule)
+		}
+	case SectionPermissions:
+		return appendPermissions(nil, &z, n.Permissions)
+	}
+	return nil
+}
+
+// JoinCanonical is the canonical form of the config whose sections' parts (CanonicalPart)
+// are given, in the order of AllSections; a nil part is an empty section.
+func JoinCanonical(parts ...[]byte) []byte {
+	size := 2
+	for _, part := range parts {
+		size += len(part) + 1
+	}
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for _, part := range parts {
+		if len(part) == 0 {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, part...)
+	}
+	return append(b, '}')
+}
+
 // canonicalSize estimates the length of c's canonical form, so that a thousand servers are
 // written into one buffer instead of one that doubles a dozen times.
 func canonicalSize(c Config) int {
