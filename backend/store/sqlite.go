@@ -44,7 +44,7 @@ var _ Checkpointer = (*SQLite)(nil)
 
 // sideCheckpointFrom is the size of the write-ahead log from which CheckpointSoon copies it
 // before Close.
-const sideCheckpointFrom = 512 << 10
+const sideCheckpointFrom = 256 << 10
 
 // CheckpointSoon starts copying the write-ahead log into the database in the background,
 // from a connection of its own, when the store was opened for one pass (OpenOneShot) and
@@ -59,7 +59,7 @@ const sideCheckpointFrom = 512 << 10
 // PASSIVE: it waits for no reader or writer, and what it leaves is Close's to do. Its
 // error is dropped for the same reason. A small log is left to Close: the side connection
 // costs more than its checkpoint (a file open and a schema parse, 2–3 ms at 10 and 100
-// servers, whose logs hold 100–160 KB then; 680 KB at 1000).
+// servers, whose logs hold 90–130 KB then; 465 KB at 1000).
 func (s *SQLite) CheckpointSoon() {
 	if !s.oneShot {
 		return
