@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
 
 	"aisync/backend/clients"
+	"aisync/backend/merge"
 	"aisync/backend/settings"
 	"aisync/backend/unified"
 )
@@ -383,5 +385,64 @@ func TestAppendOriginsIsJSONMarshal(t *testing.T) {
 	var back map[string]Origin
 	if err := json.Unmarshal(appendOrigins(nil, m), &back); err != nil || len(back) != len(m) {
 		t.Fatalf("read back %d origins, err %v", len(back), err)
+	}
+}
+
+// A snapshot's log entry keeps its changes grouped by section and operation, and nothing is
+// lost on the way: for changes in Summarize's order (by section, then key), with names
+// JSON has to escape, logChanges reads back through encoding/json as the same grouping.
+func TestLogChangesGroupsEveryChange(t *testing.T) {
+	t.Parallel()
+	names := []string{"fetch", "a\"b", "srv-0001", "日本", "x<y>&z", "tab\there", ""}
+	ops := []string{merge.OpAdded, merge.OpChanged, merge.OpRemoved}
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := range 300 {
+		var ch []merge.Change
+		for _, sec := range unified.AllSections {
+			for i, name := range names {
+				if r.IntN(3) == 0 {
+					continue
+				}
+				c := merge.Change{Section: sec, Key: fmt.Sprint(name, i), Op: ops[r.IntN(len(ops))]}
+				if c.Op == merge.OpChanged {
+					c.Fields = []string{"command", "env"}[:r.IntN(3)]
+				}
+				ch = append(ch, c)
+			}
+		}
+		want := map[string]map[string]any{}
+		for _, c := range ch {
+			sec := want[string(c.Section)]
+			if sec == nil {
+				sec = map[string]any{}
+				want[string(c.Section)] = sec
+			}
+			if c.Op == merge.OpChanged {
+				m, _ := sec[c.Op].(map[string]any)
+				if m == nil {
+					m = map[string]any{}
+					sec[c.Op] = m
+				}
+				fields := []any{}
+				for _, f := range c.Fields {
+					fields = append(fields, f)
+				}
+				m[c.Key] = fields
+				continue
+			}
+			list, _ := sec[c.Op].([]any)
+			sec[c.Op] = append(list, c.Key)
+		}
+		raw := logChanges(ch)
+		var got map[string]map[string]any
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatalf("round %d: %v\n%s", round, err, raw)
+		}
+		if len(ch) == 0 {
+			want = map[string]map[string]any{}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d:\n got %s\nwant %v", round, raw, want)
+		}
 	}
 }
