@@ -1233,8 +1233,8 @@ func (e *Engine) recordSnapshotOf(ctx context.Context, scope string, parent *sto
 //	{"servers":{"added":["fetch","git"],"changed":{"time":["args"]}},"rules":{"removed":["style"]}}
 //
 // Every name stays searchable in the log. One {"section","key","op"} object per change made
-// a first pass of a thousand servers log 62 KB, in 8,400 words for the search index to take
-// in, and cost 2.5 ms.
+// a first pass of a thousand servers and 200 rules log 62 KB, in 8,400 words for the search
+// index to take in; grouped, it is 14 KB.
 func logChanges(ch []merge.Change) json.RawMessage {
 	b := []byte{'{'}
 	for i := 0; i < len(ch); {
