@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"aisync/backend/clients"
 	"aisync/backend/clients/envref"
@@ -110,6 +111,13 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 	}
 	root.reserve(len(servers) - len(root.keys))
 	t := &touched{st: st}
+	// Into a servers object with no entry (or none yet), every entry is new: they go to
+	// jsonedit's builder as values, instead of as one JSON text that Set reads again (a
+	// third of writing a thousand servers).
+	var fresh []jsonedit.Member
+	if exists, isObject := doc.Lookup(d.Root...); len(origKeys) == 0 && (!exists || isObject) {
+		fresh = make([]jsonedit.Member, 0, len(servers))
+	}
 	written := make(map[string]bool, len(servers)) // servers whose entry now says what the model says
 	names := make([]string, 0, len(servers))
 	for name := range servers {
@@ -157,9 +165,17 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 		}
 		drops := d.dropped(name, want)
 		warns = append(warns, drops...)
-		raw, w := d.buildEntry(name, want, enc, old)
+		var ord *jsonedit.Ordered
+		if fresh != nil {
+			ord = new(jsonedit.Ordered)
+		}
+		raw, w := d.buildEntry(name, want, enc, old, ord)
 		warns = append(warns, w...)
-		root.set(name, raw)
+		if ord != nil {
+			fresh = append(fresh, jsonedit.Member{Key: name, Val: *ord})
+		} else {
+			root.set(name, raw)
+		}
 		written[name] = true
 		if old == nil && len(drops) == 0 && len(w) == 0 && clients.ReadsBackAsIs(name, want) {
 			if t.known == nil {
@@ -168,7 +184,17 @@ func (d Dialect) encodeDoc(doc *jsonedit.Doc, servers map[string]unified.Server)
 			t.known[name] = want
 		}
 	}
-	if after := root.raw(); string(after) != string(before) && (st.exists || len(root.keys) > 0) {
+	if fresh != nil {
+		if len(fresh) > 0 {
+			if err := doc.AddMembers(d.Root, fresh); err != nil {
+				return warns, nil, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
+			}
+			t.root = &object{keys: make([]string, len(fresh))} // set as a whole
+			for i, m := range fresh {
+				t.root.keys[i] = m.Key
+			}
+		}
+	} else if after := root.raw(); string(after) != string(before) && (st.exists || len(root.keys) > 0) {
 		if t.removed, t.rewritten, err = d.writeRoot(doc, st.exists, origKeys, orig, root, after); err != nil {
 			return warns, nil, fmt.Errorf("write %s: %w", strings.Join(d.Root, "."), err)
 		}
@@ -303,6 +329,10 @@ func (d Dialect) nameProblem(name string) string {
 	if name == "" {
 		return "it is empty"
 	}
+	if !utf8.ValidString(name) {
+		// JSON would write it with U+FFFD in place of the bad bytes: another name.
+		return "it is not valid UTF-8"
+	}
 	if d.ValidName != nil {
 		return d.ValidName(name)
 	}
@@ -349,8 +379,9 @@ func (d Dialect) dropped(name string, s unified.Server) []clients.Warning {
 
 // buildEntry returns the entry for want: the existing entry edited member by member, or a
 // new one. want is in unified syntax (compared with what the file says); enc is the same
-// server with references in the client's syntax (what is written).
-func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (json.RawMessage, []clients.Warning) {
+// server with references in the client's syntax (what is written). With ord, for a new entry,
+// it puts the members into ord, as values for jsonedit's builder, and returns no JSON.
+func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry, ord *jsonedit.Ordered) (json.RawMessage, []clients.Warning) {
 	var warns []clients.Warning
 	isNew := old == nil
 	var cur unified.Server
@@ -368,7 +399,18 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 	extras := want.Extras[d.Client]
 	byModel := map[string]bool{}
 	stdio := want.Transport == unified.TransportStdio
-	put := func(o *object, k string, v json.RawMessage) { o.set(k, v); byModel[k] = true }
+	// put sets a member the model fills; into ord, as a value, for a new entry written by
+	// jsonedit's builder.
+	put := func(o *object, k string, v any) {
+		if ord != nil {
+			setMember(ord, k, v)
+		} else if raw, isRaw := v.(json.RawMessage); isRaw {
+			o.set(k, raw)
+		} else {
+			o.set(k, marshal(v))
+		}
+		byModel[k] = true
+	}
 	// drop removes a member the model no longer fills, unless Extras carries it.
 	drop := func(o *object, k string) {
 		if _, ok := extras[k]; !ok || o == old.innerOrNil() {
@@ -397,27 +439,27 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 	case !isNew && old.typeKey != "":
 		if cur.Transport != want.Transport {
 			if spelling != "" {
-				put(src, old.typeKey, marshal(spelling))
+				put(src, old.typeKey, spelling)
 			} else {
 				src.del(old.typeKey)
 			}
 		}
 	case needType && spelling != "" && len(d.TypeFields) > 0:
-		put(src, d.TypeFields[0], marshal(spelling))
+		put(src, d.TypeFields[0], spelling)
 	}
 
 	if stdio && d.CommandArgv {
 		if !isNew && cur.Transport == unified.TransportStdio && cur.Command == want.Command && equalStrings(cur.Args, want.Args) && src.has("command") {
 			byModel["command"] = true
 		} else {
-			put(src, "command", marshal(append([]string{enc.Command}, enc.Args...)))
+			put(src, "command", append([]string{enc.Command}, enc.Args...))
 		}
 	}
 	if stdio && !d.CommandArgv {
 		if !isNew && cur.Transport == unified.TransportStdio && cur.Command == want.Command && src.has("command") {
 			byModel["command"] = true
 		} else {
-			put(src, "command", marshal(enc.Command))
+			put(src, "command", enc.Command)
 		}
 	}
 	if stdio {
@@ -425,7 +467,7 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 		case d.CommandArgv:
 		case len(want.Args) > 0:
 			if isNew || !equalStrings(cur.Args, want.Args) || !src.has("args") {
-				put(src, "args", marshal(enc.Args))
+				put(src, "args", enc.Args)
 			}
 			byModel["args"] = true
 		case d.ArgsRequired && (isNew || len(cur.Args) > 0):
@@ -449,7 +491,7 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 		}
 		key := urlKey
 		if isNew || cur.URL != want.URL || !src.has(key) {
-			put(src, key, marshal(enc.URL))
+			put(src, key, enc.URL)
 		}
 		byModel[key] = true
 	}
@@ -461,7 +503,7 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 	if d.Cwd && stdio {
 		if want.Cwd != "" {
 			if isNew || cur.Cwd != want.Cwd || !src.has("cwd") {
-				put(src, "cwd", marshal(enc.Cwd))
+				put(src, "cwd", enc.Cwd)
 			}
 			byModel["cwd"] = true
 		} else if cur.Cwd != "" {
@@ -481,11 +523,11 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 		on := d.Disabled == EnabledFlag // the value that means "running"
 		switch {
 		case want.Disabled && (isNew || !cur.Disabled || !top.has(k)):
-			put(top, k, marshal(!on))
+			put(top, k, !on)
 		case want.Disabled:
 			byModel[k] = true
 		case !isNew && cur.Disabled:
-			put(top, k, marshal(on))
+			put(top, k, on)
 		case top.has(k):
 			if v, ok := asBool(top.vals[k]); ok && v == on {
 				byModel[k] = true // an explicit "running" the user wrote stays
@@ -508,12 +550,12 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 		switch {
 		case len(want.Tools.Allow) > 0:
 			if isNew || !sameSet(cur.Tools.Allow, want.Tools.Allow) || !top.has(f) {
-				put(top, f, marshal(want.Tools.Allow))
+				put(top, f, want.Tools.Allow)
 			}
 			byModel[f] = true
 		case d.AllowAll != "":
 			if _, kept := extras[f]; !kept && (isNew || len(cur.Tools.Allow) > 0) {
-				put(top, f, marshal([]string{d.AllowAll}))
+				put(top, f, []string{d.AllowAll})
 			}
 			if _, kept := extras[f]; !kept {
 				byModel[f] = true
@@ -525,7 +567,7 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 	if f := d.DenyField; f != "" {
 		if len(want.Tools.Deny) > 0 {
 			if isNew || !sameSet(cur.Tools.Deny, want.Tools.Deny) || !top.has(f) {
-				put(top, f, marshal(want.Tools.Deny))
+				put(top, f, want.Tools.Deny)
 			}
 			byModel[f] = true
 		} else if len(cur.Tools.Deny) > 0 {
@@ -553,10 +595,28 @@ func (d Dialect) buildEntry(name string, want, enc unified.Server, old *entry) (
 			continue
 		}
 		if v := extras[k]; json.Valid(v) {
-			top.set(k, v)
+			if ord != nil {
+				setMember(ord, k, v)
+			} else {
+				top.set(k, v)
+			}
 		}
 	}
+	if ord != nil {
+		return nil, warns
+	}
 	return top.raw(), warns
+}
+
+// setMember sets k in ord to v, where k is or at the end.
+func setMember(ord *jsonedit.Ordered, k string, v any) {
+	for i := range *ord {
+		if (*ord)[i].Key == k {
+			(*ord)[i].Val = v
+			return
+		}
+	}
+	*ord = append(*ord, jsonedit.Member{Key: k, Val: v})
 }
 
 func (e *entry) innerOrNil() *object {
@@ -570,7 +630,7 @@ func (e *entry) innerOrNil() *object {
 // then jsonedit merges it entry by entry, so the user's comments next to unchanged
 // variables stay.
 func (d Dialect) putMap(o *object, k string, want, enc, cur map[string]string, isNew bool,
-	put func(*object, string, json.RawMessage), drop func(*object, string), byModel map[string]bool) {
+	put func(*object, string, any), drop func(*object, string), byModel map[string]bool) {
 	if len(want) == 0 {
 		if len(cur) > 0 || !o.has(k) {
 			drop(o, k)
@@ -582,7 +642,7 @@ func (d Dialect) putMap(o *object, k string, want, enc, cur map[string]string, i
 		return
 	}
 	if isNew || !equalMaps(cur, want) || !o.has(k) {
-		put(o, k, marshal(enc))
+		put(o, k, enc)
 	}
 	byModel[k] = true
 }
