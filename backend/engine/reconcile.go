@@ -120,7 +120,7 @@ func Reconcile(in Input) Output {
 	}
 	seen := make(decoded, size)
 	hub := toItemsNoting(in.Hub, unified.AllSections, seen, size)
-	out := Output{Origins: map[string]Origin{}, Tombstoned: map[string]string{}, Held: map[string]bool{}}
+	out := Output{Origins: make(map[string]Origin, max(len(in.Origins), size)), Tombstoned: map[string]string{}, Held: map[string]bool{}}
 	for k, o := range in.Origins {
 		out.Origins[k] = o
 	}
@@ -136,6 +136,20 @@ func Reconcile(in Input) Output {
 	sort.SliceStable(obs, func(i, j int) bool { return obs[i].Priority > obs[j].Priority })
 
 	changes := make(map[string][]change, size)
+	// Most keys change in one endpoint: their one-change lists are cut from one block,
+	// capacity one each, so that a second change for a key copies its list instead.
+	var block []change
+	note := func(k string, c change) {
+		if cs, ok := changes[k]; ok {
+			changes[k] = append(cs, c)
+			return
+		}
+		if len(block) == cap(block) {
+			block = make([]change, 0, max(size, 64))
+		}
+		block = append(block, c)
+		changes[k] = block[len(block)-1 : len(block) : len(block)]
+	}
 	for _, o := range obs {
 		ep := o.Endpoint
 		local := toItemsNoting(*o.Local, ep.Sections, seen, 0)
@@ -153,7 +167,7 @@ func Reconcile(in Input) Output {
 					out.Resurrected = append(out.Resurrected, k)
 					continue
 				}
-				changes[k] = append(changes[k], change{obs: o, base: nil, local: v})
+				note(k, change{obs: o, base: nil, local: v})
 			}
 			continue
 		}
@@ -170,7 +184,7 @@ func Reconcile(in Input) Output {
 			if base[k] == nil && local[k] != nil && in.Tombstones[k] {
 				out.Untombstone = append(out.Untombstone, k) // re-added on purpose
 			}
-			changes[k] = append(changes[k], change{obs: o, base: base[k], local: local[k]})
+			note(k, change{obs: o, base: base[k], local: local[k]})
 		}
 	}
 
