@@ -1191,7 +1191,7 @@ func (e *Engine) recordSnapshot(ctx context.Context, scope string, parent *store
 	return e.recordSnapshotOf(ctx, scope, parent, before, after, after.Canonical, createdBy, clientID)
 }
 
-// recordSnapshotOf is recordSnapshot that takes after's canonical form from payload, once it
+// recordSnapshotOf is recordSnapshot that asks payloadOf for after's canonical form once it
 // has done what needs no payload: a pass shares the hub's canonical parts with the encodes
 // (see hubCanon), and the first of them may be making the servers' part meanwhile.
 func (e *Engine) recordSnapshotOf(ctx context.Context, scope string, parent *store.Snapshot, before, after unified.Config, payloadOf func() []byte, createdBy, clientID string) (store.Snapshot, error) {

@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 
+	"aisync/backend/par"
 	"aisync/backend/unified"
 )
 
@@ -50,11 +50,12 @@ func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded, r
 	for _, s := range sections {
 		switch s {
 		case unified.SectionServers:
-			if len(c.Servers) >= inHalvesFrom {
-				// Encoded on two goroutines, then put into the maps here.
+			if len(c.Servers) >= par.From {
+				// Encoded on two goroutines (reconciling a first pass of a thousand
+				// servers took 5 ms on one core), then put into the maps here.
 				names := slices.Collect(maps.Keys(c.Servers))
 				raws := make([]json.RawMessage, len(names))
-				inHalves(len(names), func(lo, hi int) {
+				par.Halves(len(names), func(lo, hi int) {
 					var a arena
 					for i := lo; i < hi; i++ {
 						raws[i] = a.add(c.Servers[names[i]].AppendJSON)
@@ -96,29 +97,6 @@ func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded, r
 		}
 	}
 	return out
-}
-
-// inHalvesFrom is the number of items from which a pass encodes or copies them on two
-// goroutines (inHalves): reconciling a first pass of a thousand servers took 5 ms on one core
-// while the other had nothing to do, the longest step between reading the files and writing
-// them.
-const inHalvesFrom = 512
-
-// inHalves calls f(0, n/2) and f(n/2, n) at once, on two goroutines, or f(0, n) when there is
-// one processor; it returns when both are done. f must only touch what its range owns.
-func inHalves(n int, f func(lo, hi int)) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		f(0, n)
-		return
-	}
-	half := n / 2
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f(half, n)
-	}()
-	f(0, half)
-	<-done
 }
 
 // arena holds the JSON of many items in a few large buffers instead of one small, grown
@@ -212,7 +190,7 @@ func fromItemsWith(in items, seen decoded) unified.Config {
 	if rules > 0 {
 		c.Rules = make(map[string]unified.Rule, rules)
 	}
-	parallel := servers >= inHalvesFrom && len(seen) > 0
+	parallel := servers >= par.From && len(seen) > 0
 	if parallel {
 		// The servers of seen are copied on two goroutines, then put into the map here.
 		keys := make([]string, 0, servers)
@@ -223,7 +201,7 @@ func fromItemsWith(in items, seen decoded) unified.Config {
 		}
 		got := make([]unified.Server, len(keys))
 		ok := make([]bool, len(keys))
-		inHalves(len(keys), func(lo, hi int) {
+		par.Halves(len(keys), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				got[i], ok[i] = seen.server(keys[i], in[keys[i]])
 			}

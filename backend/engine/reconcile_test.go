@@ -11,6 +11,7 @@ import (
 
 	"aisync/backend/clients"
 	"aisync/backend/merge"
+	"aisync/backend/par"
 	"aisync/backend/settings"
 	"aisync/backend/unified"
 )
@@ -306,10 +307,10 @@ func TestReconcilePermissionsMoveBetweenLists(t *testing.T) {
 // again) is the same config the decode gives, and shares no memory with the configs it came
 // from: a later change to the hub must not reach an endpoint's observation. With many servers
 // (copies of the three shapes) the items are encoded and copied on two goroutines
-// (inHalves), which under -race also checks that the halves share nothing they write.
+// (par.Halves), which under -race also checks that the halves share nothing they write.
 func TestFromItemsWithNotedValues(t *testing.T) {
 	t.Parallel()
-	for _, copies := range []int{1, inHalvesFrom/3 + 1} {
+	for _, copies := range []int{1, par.From/3 + 1} {
 		local := unified.Config{
 			Servers:     map[string]unified.Server{},
 			Rules:       map[string]unified.Rule{"style": {Name: "style", Activation: unified.ActivationGlob, Globs: []string{"*.go"}, Body: "b"}},

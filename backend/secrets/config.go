@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"log/slog"
 	"maps"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"aisync/backend/par"
 	"aisync/backend/unified"
 )
 
@@ -163,58 +162,39 @@ type found struct {
 }
 
 // scanConfig finds the secrets of cfg's servers, by server name; a server without any is
-// left out.
+// left out. A first pass scans every server of the file it starts from (a thousand servers:
+// about 2 ms) before anything can be merged; many servers are scanned on two goroutines
+// (par.Halves).
 func scanConfig(cfg unified.Config) map[string]*found {
-	if len(cfg.Servers) < parallelScan || runtime.GOMAXPROCS(0) < 2 {
-		return scanServers(maps.All(cfg.Servers))
-	}
-	// Half of the servers on another goroutine: a first pass scans every server of the file
-	// it starts from (a thousand servers: about 2 ms) before anything can be merged.
 	names := slices.Collect(maps.Keys(cfg.Servers))
-	half := len(names) / 2
-	part := func(names []string) iter.Seq2[string, unified.Server] {
-		return func(yield func(string, unified.Server) bool) {
-			for _, n := range names {
-				if !yield(n, cfg.Servers[n]) {
-					return
-				}
-			}
+	res := make([]*found, len(names))
+	par.Halves(len(names), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			res[i] = scanServer(cfg.Servers[names[i]])
 		}
-	}
-	var other map[string]*found
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		other = scanServers(part(names[half:]))
-	}()
-	out := scanServers(part(names[:half]))
-	<-done
-	if out == nil {
-		return other
-	}
-	maps.Copy(out, other)
-	return out
-}
-
-// parallelScan is the number of servers from which scanConfig scans them on two goroutines.
-const parallelScan = 512
-
-// scanServers is scanConfig of the servers given.
-func scanServers(servers iter.Seq2[string, unified.Server]) map[string]*found {
+	})
 	var out map[string]*found
-	for name, s := range servers {
-		f := found{args: scanArgs(s.Args), env: scanMap(s.Env, "env.", nameStrength), headers: scanMap(s.Headers, "headers.", headerStrength)}
-		if !templated(s.URL) && isURL(s.URL) {
-			f.url = scanURL(s.URL, 0, fixed("url"))
-		}
-		if f.args != nil || f.env != nil || len(f.url) > 0 || f.headers != nil {
+	for i, f := range res {
+		if f != nil {
 			if out == nil {
 				out = map[string]*found{}
 			}
-			out[name] = &found{args: f.args, env: f.env, url: f.url, headers: f.headers}
+			out[names[i]] = f
 		}
 	}
 	return out
+}
+
+// scanServer finds the secrets of one server; nil when it has none.
+func scanServer(s unified.Server) *found {
+	f := found{args: scanArgs(s.Args), env: scanMap(s.Env, "env.", nameStrength), headers: scanMap(s.Headers, "headers.", headerStrength)}
+	if !templated(s.URL) && isURL(s.URL) {
+		f.url = scanURL(s.URL, 0, fixed("url"))
+	}
+	if f.args == nil && f.env == nil && len(f.url) == 0 && f.headers == nil {
+		return nil
+	}
+	return &f
 }
 
 // scanMap finds the secrets among the values of env or headers, whose keys' strength says

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
 
 	"aisync/backend/clients"
 	"aisync/backend/clients/envref"
 	"aisync/backend/edit/jsonedit"
+	"aisync/backend/par"
 	"aisync/backend/unified"
 )
 
@@ -126,34 +126,19 @@ func (d Dialect) read(doc *jsonedit.Doc, values bool) (*state, error) {
 	return st, nil
 }
 
-// parallelEntries is the number of entries from which readEntries reads them on two
-// goroutines: reading the entries of a thousand servers was most of decoding the file, and on
-// a first pass it is the longest step before anything can be merged, while the other core
-// is done with the rule files early.
-const parallelEntries = 512
-
 // readEntries reads the entries names of the servers object, whose values are vals, in order.
+// A large object's entries are read on two goroutines (par.Halves): reading the entries of a
+// thousand servers was most of decoding the file, and on a first pass it is the longest step
+// before anything can be merged, while the other core is done with the rule files early.
+// Each entry is a value of its own (jsonedit.Value), which two goroutines may read at once;
+// everything else readEntry touches is its own.
 func (d Dialect) readEntries(names []string, vals []jsonedit.Value) []*entry {
 	out := make([]*entry, len(names))
-	read := func(lo, hi int) {
+	par.Halves(len(names), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			out[i] = d.readEntry(names[i], vals[i])
 		}
-	}
-	if len(names) < parallelEntries || runtime.GOMAXPROCS(0) < 2 {
-		read(0, len(names))
-		return out
-	}
-	// Each entry is a value of its own (jsonedit.Value), which two goroutines may read at
-	// once; everything else readEntry touches is its own.
-	half := len(names) / 2
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		read(half, len(names))
-	}()
-	read(0, half)
-	<-done
+	})
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"aisync/backend/edit/jsonedit"
+	"aisync/backend/par"
 )
 
 // TestAsStringAgreesWithEncodingJSON checks the fast path for plain strings against
@@ -95,7 +96,7 @@ func TestReadEntriesOnTwoGoroutines(t *testing.T) {
 	for _, d := range []Dialect{claudeLike, clineLike, cursorLike, opencodeLike} {
 		var b strings.Builder
 		b.WriteString(`{"` + d.Root[0] + `": {`)
-		n := parallelEntries + 101
+		n := par.From + 101
 		for i := range n {
 			if i > 0 {
 				b.WriteString(",\n")
@@ -113,7 +114,7 @@ func TestReadEntriesOnTwoGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 		names, vals, ok := doc.MemberValues(d.Root...)
-		if !ok || len(names) < parallelEntries {
+		if !ok || len(names) < par.From {
 			t.Fatalf("%s: %d entries, %v", d.Client, len(names), ok)
 		}
 		got := d.readEntries(names, vals)
