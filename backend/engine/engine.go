@@ -956,9 +956,10 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	// only with the item, so only when there is a snapshot): at a thousand servers that took
 	// 4 ms during which the other core had nothing to do.
 	var (
-		stored *gate
-		snap   store.Snapshot
-		canons = newHubCanon(newHub)
+		stored      *gate
+		snap        store.Snapshot
+		canons      = newHubCanon(newHub)
+		snapshotted chan struct{} // closed when the snapshot's goroutine is done
 	)
 	if changed {
 		by := strings.Join(out.ChangedBy, ",")
@@ -966,19 +967,36 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 			by = trigger
 		}
 		stored = newGate()
+		bases := sharedSections(targets, out.Held, pending)
 		release := e.slot()
+		snapshotted = make(chan struct{})
 		go func() {
+			defer close(snapshotted)
 			defer release()
 			err := e.saveOrigins(ctx, scope, out.Origins)
 			if err == nil {
 				snap, err = e.recordSnapshotOf(ctx, scope, hubSnap, hub, newHub, func() []byte { return canons.of(unified.AllSections) }, by, firstOr(out.ChangedBy, ""))
 			}
 			stored.open(err)
+			if bp, ok := e.st.(store.BasePutter); ok && err == nil {
+				// The bases most endpoints will record are the hub's sections: stored
+				// now, beside the encodes, rather than when the pass is recorded at its
+				// end (the writes need not wait for them). Should this fail, recording the
+				// states stores them as before.
+				blobs := make([][]byte, len(bases))
+				for i, sections := range bases {
+					blobs[i] = canons.of(sections)
+				}
+				_ = bp.PutBases(ctx, blobs...)
+			}
 		}()
 	}
 
 	// Dispatch: render the hub into every endpoint (writes happen only where bytes change).
 	written := e.dispatch(ctx, sc, targets, newHub, canons, pending, out.Held, res, stored)
+	if snapshotted != nil {
+		<-snapshotted
+	}
 	if err := stored.wait(); err != nil {
 		return changed, err
 	}
@@ -996,6 +1014,33 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 		changed = true
 	}
 	return changed, nil
+}
+
+// sharedSections lists each set of sections that an endpoint to be written holds with no
+// pending item, once: the hub's canonical form of those sections is then, as a rule, the
+// endpoint's new base (see desiredFor and baseOf).
+func sharedSections(targets []target, held map[string]bool, pending map[string]Pending) [][]unified.Section {
+	seen := map[string]bool{}
+	var out [][]unified.Section
+	for i := range targets {
+		t := &targets[i]
+		if t.err != nil || held[t.ep.ID()] || seen[sectionsLabel(t.ep)] || pendingIn(pending, t.ep) {
+			continue
+		}
+		seen[sectionsLabel(t.ep)] = true
+		out = append(out, t.ep.Sections)
+	}
+	return out
+}
+
+// pendingIn reports whether a pending conflict is about an item of ep's sections.
+func pendingIn(pending map[string]Pending, ep clients.Endpoint) bool {
+	for k := range pending {
+		if sec, _ := splitKey(k); ep.Has(sec) {
+			return true
+		}
+	}
+	return false
 }
 
 // gate holds writers back until something they depend on is done (see syncScope). A nil

@@ -96,6 +96,43 @@ func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
 	return s.inTxStmts(ctx, putStateSQL, func(st *txStmts) error { return putStates(ctx, st, ws) })
 }
 
+// A BasePutter can store bases before the endpoint states that refer to them (see
+// SQLite.PutBases).
+type BasePutter interface {
+	PutBases(ctx context.Context, blobs ...[]byte) error
+}
+
+var _ BasePutter = (*SQLite)(nil)
+
+// PutBases stores blobs (canonical JSON) as bases ahead of the endpoint states that are to
+// refer to them, so that a pass stores its large bases while it encodes its files instead of
+// in the transaction that records the pass at its end: at a thousand servers, 170 KB of JSON
+// to check and insert, about 2.5 ms of the pass's last, serial step. PutStates then finds
+// them stored. It first removes the blobs no endpoint state refers to, so that those a pass
+// leaves behind when it fails before recording its states go with the next one.
+func (s *SQLite) PutBases(ctx context.Context, blobs ...[]byte) error {
+	for _, b := range blobs {
+		if len(b) > 0 && !jsonedit.StrictValid(b) {
+			return fmt.Errorf("put bases: %w: base is not JSON", ErrInvalidArgument)
+		}
+	}
+	return s.inTxStmts(ctx, putBasesSQL, func(st *txStmts) error {
+		if _, err := st.ExecContext(ctx, sweepBasesSQL); err != nil {
+			return fmt.Errorf("put bases: %w", err)
+		}
+		for _, b := range blobs {
+			if len(b) == 0 {
+				continue
+			}
+			sum := sha256.Sum256(b)
+			if _, err := st.ExecContext(ctx, insertBaseSQL, hex.EncodeToString(sum[:]), string(b)); err != nil {
+				return fmt.Errorf("put bases: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 // checkStates validates ws and fills in what may be left out, before a transaction starts.
 func (s *SQLite) checkStates(ws []StateWrite) error {
 	for i := range ws {
@@ -147,9 +184,15 @@ const (
 		updated_at = excluded.updated_at`
 	dropBaseSQL = `DELETE FROM base_blob WHERE hash = ?1
 		AND NOT EXISTS (SELECT 1 FROM endpoint_state WHERE base_hash = ?1)`
+	// The hashes of those bases that are stored already (PutBases), as one JSON array.
+	storedBasesSQL = `SELECT hash FROM base_blob WHERE hash IN (SELECT value FROM json_each(?))`
+	sweepBasesSQL  = `DELETE FROM base_blob WHERE hash NOT IN
+		(SELECT base_hash FROM endpoint_state WHERE base_hash IS NOT NULL)`
 )
 
-var putStateSQL = []string{selectBaseHashesSQL, insertBaseSQL, upsertStateSQL, dropBaseSQL, upsertEndpointSQL}
+var putBasesSQL = []string{sweepBasesSQL, insertBaseSQL}
+
+var putStateSQL = []string{selectBaseHashesSQL, storedBasesSQL, insertBaseSQL, upsertStateSQL, dropBaseSQL, upsertEndpointSQL}
 
 // stateBases is what putStates knows, inside its transaction, of the bases endpoints refer
 // to: each endpoint's base hash (absent: none), the blobs this transaction stored, and the
@@ -204,7 +247,36 @@ func baseHashes(ctx context.Context, tx *txStmts, ws []StateWrite) (stateBases, 
 		}
 		b.old[id] = hash
 	}
-	return b, rows.Err()
+	if err := rows.Err(); err != nil {
+		return b, err
+	}
+	rows.Close()
+	// The new bases PutBases stored already are not checked and written again.
+	var hashes []string
+	for _, w := range ws {
+		if len(w.State.Base) > 0 {
+			hashes = append(hashes, b.hash(w.State.Base))
+		}
+	}
+	if len(hashes) == 0 {
+		return b, nil
+	}
+	if list, err = json.Marshal(hashes); err != nil {
+		return b, err
+	}
+	stored, err := tx.QueryContext(ctx, storedBasesSQL, string(list))
+	if err != nil {
+		return b, err
+	}
+	defer stored.Close()
+	for stored.Next() {
+		var hash string
+		if err := stored.Scan(&hash); err != nil {
+			return b, err
+		}
+		b.stored[hash] = true
+	}
+	return b, stored.Err()
 }
 
 // putEndpointState is PutEndpointState inside a transaction; bases says which base the

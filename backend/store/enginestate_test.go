@@ -201,6 +201,48 @@ func TestEndpointBasesAreShared(t *testing.T) {
 	mustNoErr(t, s.IntegrityCheck(ctx))
 }
 
+// Bases stored ahead of the states (PutBases) are the ones the states then refer to; those
+// no state comes to refer to (a pass that failed before recording its states) go with the
+// next PutBases, and the ones states refer to stay.
+func TestPutBasesAhead(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	big := `{"servers":{"fetch":{"command":"uvx","args":["mcp-server-fetch"]}}}`
+	rules := `{"rules":{"style":{"body":"tabs"}}}`
+	orphan := `{"servers":{"never":{"command":"x"}}}`
+	mustNoErr(t, s.PutBases(ctx, []byte(big), []byte(rules), []byte(orphan), nil))
+	if got := baseBlobs(t, s); len(got) != 3 {
+		t.Fatalf("PutBases stored %v", got)
+	}
+	mustNoErr(t, s.PutEndpointStates(ctx, []StateWrite{
+		{State: EndpointState{EndpointID: "a", Scope: "p", Base: json.RawMessage(big)}},
+		{State: EndpointState{EndpointID: "b", Scope: "p", Base: json.RawMessage(big)}},
+		{State: EndpointState{EndpointID: "c", Scope: "p", Base: json.RawMessage(rules)}},
+	}))
+	for id, want := range map[string]string{"a": big, "b": big, "c": rules} {
+		got, err := s.GetEndpointState(ctx, id)
+		mustNoErr(t, err)
+		if string(got.Base) != want {
+			t.Errorf("%s has base %s, want %s", id, got.Base, want)
+		}
+	}
+	// The next pass's PutBases sweeps the orphan and keeps what the states refer to.
+	mustNoErr(t, s.PutBases(ctx))
+	got := baseBlobs(t, s)
+	if len(got) != 2 {
+		t.Errorf("after the next PutBases: %v, want the two bases in use", got)
+	}
+	for _, b := range got {
+		if b == orphan {
+			t.Errorf("the orphan base is still stored: %v", got)
+		}
+	}
+	if err := s.PutBases(ctx, []byte(`{"x":`)); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("PutBases of a base that is not JSON: %v", err)
+	}
+	mustNoErr(t, s.IntegrityCheck(ctx))
+}
+
 // A pass stores its endpoints' states in one batch: each with its endpoint row when it has
 // one, the shared base once, and nothing at all when one entry is refused.
 func TestPutEndpointStatesBatch(t *testing.T) {
