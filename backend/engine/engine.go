@@ -983,11 +983,13 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 				// now, beside the encodes, rather than when the pass is recorded at its
 				// end (the writes need not wait for them). Should this fail, recording the
 				// states stores them as before.
-				blobs := make([][]byte, len(bases))
-				for i, sections := range bases {
-					blobs[i] = canons.of(sections)
-				}
-				_ = bp.PutBases(ctx, blobs...)
+				_ = bp.PutBases(ctx, func() [][]byte {
+					blobs := make([][]byte, len(bases))
+					for i, sections := range bases {
+						blobs[i] = canons.of(sections)
+					}
+					return blobs
+				})
 			}
 		}()
 	}

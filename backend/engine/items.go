@@ -50,33 +50,22 @@ func toItemsNoting(c unified.Config, sections []unified.Section, seen decoded, r
 	for _, s := range sections {
 		switch s {
 		case unified.SectionServers:
-			if len(c.Servers) >= par.From {
-				// Encoded on two goroutines (reconciling a first pass of a thousand
-				// servers took 5 ms on one core), then put into the maps here.
-				names := slices.Collect(maps.Keys(c.Servers))
-				raws := make([]json.RawMessage, len(names))
-				par.Halves(len(names), func(lo, hi int) {
-					var a arena
-					for i := lo; i < hi; i++ {
-						raws[i] = a.add(c.Servers[names[i]].AppendJSON)
-					}
-				})
-				for i, name := range names {
-					k := itemKey(s, name)
-					out[k] = raws[i]
-					if _, ok := seen[k]; !ok && seen != nil {
-						srv := c.Servers[name]
-						seen[k] = decodedItem{raw: raws[i], server: &srv}
-					}
+			// Encoded on two goroutines when there are many (reconciling a first pass of a
+			// thousand servers took 5 ms on one core), then put into the maps here.
+			names := slices.Collect(maps.Keys(c.Servers))
+			raws := make([]json.RawMessage, len(names))
+			par.Halves(len(names), func(lo, hi int) {
+				var a arena
+				for i := lo; i < hi; i++ {
+					raws[i] = a.add(c.Servers[names[i]].AppendJSON)
 				}
-				continue
-			}
-			for name, srv := range c.Servers {
+			})
+			for i, name := range names {
 				k := itemKey(s, name)
-				raw := a.add(srv.AppendJSON)
-				out[k] = raw
+				out[k] = raws[i]
 				if _, ok := seen[k]; !ok && seen != nil {
-					seen[k] = decodedItem{raw: raw, server: &srv}
+					srv := c.Servers[name]
+					seen[k] = decodedItem{raw: raws[i], server: &srv}
 				}
 			}
 		case unified.SectionRules:
@@ -190,42 +179,33 @@ func fromItemsWith(in items, seen decoded) unified.Config {
 	if rules > 0 {
 		c.Rules = make(map[string]unified.Rule, rules)
 	}
-	parallel := servers >= par.From && len(seen) > 0
-	if parallel {
-		// The servers of seen are copied on two goroutines, then put into the map here.
-		keys := make([]string, 0, servers)
-		for k := range in {
-			if sectionOf(k) == unified.SectionServers {
-				keys = append(keys, k)
-			}
+	// The servers are copied from seen (or decoded) on two goroutines when there are many,
+	// then put into the map here.
+	keys := make([]string, 0, servers)
+	for k := range in {
+		if sectionOf(k) == unified.SectionServers {
+			keys = append(keys, k)
 		}
-		got := make([]unified.Server, len(keys))
-		ok := make([]bool, len(keys))
-		par.Halves(len(keys), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				got[i], ok[i] = seen.server(keys[i], in[keys[i]])
-			}
-		})
-		for i, k := range keys {
-			if !ok[i] && json.Unmarshal(in[k], &got[i]) != nil {
-				continue
-			}
-			_, name := splitKey(k)
-			c.Servers[name] = got[i]
+	}
+	got := make([]unified.Server, len(keys))
+	ok := make([]bool, len(keys))
+	par.Halves(len(keys), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			got[i], ok[i] = seen.server(keys[i], in[keys[i]])
 		}
+	})
+	for i, k := range keys {
+		if !ok[i] && json.Unmarshal(in[k], &got[i]) != nil {
+			continue
+		}
+		_, name := splitKey(k)
+		c.Servers[name] = got[i]
 	}
 	for k, v := range in {
 		sec, name := splitKey(k)
 		switch sec {
 		case unified.SectionServers:
-			if parallel {
-				continue // done above
-			}
-			s, ok := seen.server(k, v)
-			if !ok && json.Unmarshal(v, &s) != nil {
-				continue
-			}
-			c.Servers[name] = s
+			// done above
 		case unified.SectionRules:
 			r, ok := seen.rule(k, v)
 			if !ok && json.Unmarshal(v, &r) != nil {

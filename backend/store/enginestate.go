@@ -93,25 +93,33 @@ func (s *SQLite) PutEndpointStates(ctx context.Context, ws []StateWrite) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	return s.inTxStmts(ctx, putStateSQL, func(st *txStmts) error { return putStates(ctx, st, ws) })
+	return s.inTxStmts(ctx, putStateSQL, func(st *txStmts) error { return putStates(ctx, st, ws, s.oneShot) })
 }
 
 // A BasePutter can store bases before the endpoint states that refer to them (see
 // SQLite.PutBases).
 type BasePutter interface {
-	PutBases(ctx context.Context, blobs ...[]byte) error
+	PutBases(ctx context.Context, blobs func() [][]byte) error
 }
 
 var _ BasePutter = (*SQLite)(nil)
 
-// PutBases stores blobs (canonical JSON) as bases ahead of the endpoint states that are to
-// refer to them, so that a pass stores its large bases while it encodes its files instead of
-// in the transaction that records the pass at its end: at a thousand servers, 170 KB of JSON
-// to check and insert, about 2.5 ms of the pass's last, serial step. PutStates then finds
+// PutBases stores the blobs (canonical JSON) that blobs returns as bases ahead of the
+// endpoint states that are to refer to them, in a store opened for one pass (OpenOneShot), so
+// that the pass stores its large bases while it encodes its files instead of in the
+// transaction that records the pass at its end: at a thousand servers, 170 KB of JSON to
+// check and insert, about 2.5 ms of the command's last, serial step. PutStates then finds
 // them stored. It first removes the blobs no endpoint state refers to, so that those a pass
-// leaves behind when it fails before recording its states go with the next one.
-func (s *SQLite) PutBases(ctx context.Context, blobs ...[]byte) error {
-	for _, b := range blobs {
+// leaves behind when it fails before recording its states go with the next one. A
+// long-running store does nothing here (and does not call blobs): its passes' files are
+// written before their states are recorded anyway, and the time taken beside the encodes
+// would be taken from them.
+func (s *SQLite) PutBases(ctx context.Context, blobs func() [][]byte) error {
+	if !s.oneShot {
+		return nil
+	}
+	list := blobs()
+	for _, b := range list {
 		if len(b) > 0 && !jsonedit.StrictValid(b) {
 			return fmt.Errorf("put bases: %w: base is not JSON", ErrInvalidArgument)
 		}
@@ -120,7 +128,7 @@ func (s *SQLite) PutBases(ctx context.Context, blobs ...[]byte) error {
 		if _, err := st.ExecContext(ctx, sweepBasesSQL); err != nil {
 			return fmt.Errorf("put bases: %w", err)
 		}
-		for _, b := range blobs {
+		for _, b := range list {
 			if len(b) == 0 {
 				continue
 			}
@@ -152,8 +160,9 @@ func (s *SQLite) checkStates(ws []StateWrite) error {
 }
 
 // putStates is PutEndpointStates inside a transaction.
-func putStates(ctx context.Context, st *txStmts, ws []StateWrite) error {
-	bases, err := baseHashes(ctx, st, ws)
+// ahead says that PutBases may have stored some of the bases already.
+func putStates(ctx context.Context, st *txStmts, ws []StateWrite, ahead bool) error {
+	bases, err := baseHashes(ctx, st, ws, ahead)
 	if err != nil {
 		return fmt.Errorf("read endpoint states: %w", err)
 	}
@@ -225,7 +234,7 @@ func (b stateBases) hash(base []byte) string {
 
 // baseHashes reads the base hash of every endpoint in ws with one query (a query per
 // endpoint cost more than the rest of storing a pass's states).
-func baseHashes(ctx context.Context, tx *txStmts, ws []StateWrite) (stateBases, error) {
+func baseHashes(ctx context.Context, tx *txStmts, ws []StateWrite, ahead bool) (stateBases, error) {
 	b := stateBases{old: make(map[string]string, len(ws)), stored: map[string]bool{}, hashed: map[baseBytes]string{}}
 	ids := make([]string, len(ws))
 	for i, w := range ws {
@@ -251,6 +260,9 @@ func baseHashes(ctx context.Context, tx *txStmts, ws []StateWrite) (stateBases, 
 		return b, err
 	}
 	rows.Close()
+	if !ahead {
+		return b, nil
+	}
 	// The new bases PutBases stored already are not checked and written again.
 	var hashes []string
 	for _, w := range ws {

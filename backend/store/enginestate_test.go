@@ -201,16 +201,23 @@ func TestEndpointBasesAreShared(t *testing.T) {
 	mustNoErr(t, s.IntegrityCheck(ctx))
 }
 
-// Bases stored ahead of the states (PutBases) are the ones the states then refer to; those
+// A one-shot store's bases stored ahead of the states (PutBases) are the ones the states then refer to; those
 // no state comes to refer to (a pass that failed before recording its states) go with the
 // next PutBases, and the ones states refer to stay.
 func TestPutBasesAhead(t *testing.T) {
 	ctx := context.Background()
-	s := openTest(t)
+	long := openTest(t)
+	mustNoErr(t, long.PutBases(ctx, func() [][]byte { t.Error("a long-running store asked for the bases"); return nil }))
+	if got := baseBlobs(t, long); len(got) != 0 {
+		t.Errorf("a long-running store stored bases ahead: %v", got)
+	}
+	s, err := OpenOneShot(ctx, filepath.Join(t.TempDir(), "aisync.db"))
+	mustNoErr(t, err)
+	t.Cleanup(func() { s.Close() })
 	big := `{"servers":{"fetch":{"command":"uvx","args":["mcp-server-fetch"]}}}`
 	rules := `{"rules":{"style":{"body":"tabs"}}}`
 	orphan := `{"servers":{"never":{"command":"x"}}}`
-	mustNoErr(t, s.PutBases(ctx, []byte(big), []byte(rules), []byte(orphan), nil))
+	mustNoErr(t, s.PutBases(ctx, func() [][]byte { return [][]byte{[]byte(big), []byte(rules), []byte(orphan), nil} }))
 	if got := baseBlobs(t, s); len(got) != 3 {
 		t.Fatalf("PutBases stored %v", got)
 	}
@@ -227,7 +234,7 @@ func TestPutBasesAhead(t *testing.T) {
 		}
 	}
 	// The next pass's PutBases sweeps the orphan and keeps what the states refer to.
-	mustNoErr(t, s.PutBases(ctx))
+	mustNoErr(t, s.PutBases(ctx, func() [][]byte { return nil }))
 	got := baseBlobs(t, s)
 	if len(got) != 2 {
 		t.Errorf("after the next PutBases: %v, want the two bases in use", got)
@@ -237,7 +244,7 @@ func TestPutBasesAhead(t *testing.T) {
 			t.Errorf("the orphan base is still stored: %v", got)
 		}
 	}
-	if err := s.PutBases(ctx, []byte(`{"x":`)); !errors.Is(err, ErrInvalidArgument) {
+	if err := s.PutBases(ctx, func() [][]byte { return [][]byte{[]byte(`{"x":`)} }); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("PutBases of a base that is not JSON: %v", err)
 	}
 	mustNoErr(t, s.IntegrityCheck(ctx))

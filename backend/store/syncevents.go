@@ -82,7 +82,7 @@ func (s *SQLite) RecordPass(ctx context.Context, states []StateWrite, e SyncEven
 	}
 	var out SyncEvent
 	err = s.inTxStmts(ctx, hot, func(tx *txStmts) error {
-		if err := putStates(ctx, tx, states); err != nil {
+		if err := putStates(ctx, tx, states, s.oneShot); err != nil {
 			return err
 		}
 		var err error
