@@ -60,8 +60,27 @@ func checkLogs(entries []LogEntry) ([]LogEntry, error) {
 	return entries, nil
 }
 
-// appendLogs inserts entries checked by checkLogs inside tx, appendBatch rows a statement.
+// appendLogs inserts entries checked by checkLogs inside tx, and notes their words for
+// the search (noteTerms).
 func (s *SQLite) appendLogs(ctx context.Context, st *txStmts, entries []LogEntry) error {
+	if s.schema < termsVersion {
+		return s.insertLogs(ctx, st, entries) // a store that tests open at an older schema, to migrate later
+	}
+	words, ascii := asciiWords(entries)
+	var last int64 // the highest rowid before the batch, for noteTerms
+	if !ascii {
+		if err := st.QueryRowContext(ctx, lastLogSQL).Scan(&last); err != nil {
+			return fmt.Errorf("read the last entry: %w", err)
+		}
+	}
+	if err := s.insertLogs(ctx, st, entries); err != nil {
+		return err
+	}
+	return noteTerms(ctx, st, words, ascii, last)
+}
+
+// insertLogs inserts entries, appendBatch rows a statement.
+func (s *SQLite) insertLogs(ctx context.Context, st *txStmts, entries []LogEntry) error {
 	const perRow = 8
 	args := make([]any, 0, min(len(entries), appendBatch)*perRow)
 	now := s.now()
@@ -106,7 +125,7 @@ const fewRows = 8
 // insertLogSQL inserts one row; appendLogSQL is what appendLogs runs in every transaction.
 var (
 	insertLogSQL = insertLogsSQL(1)
-	appendLogSQL = []string{insertLogSQL}
+	appendLogSQL = []string{insertLogSQL, addASCIITermsSQL}
 )
 
 func insertLogsSQL(rows int) string {
@@ -180,7 +199,7 @@ func (s *SQLite) queryLogs(ctx context.Context, f LogFilter, n int) ([]logRow, e
 // that SQLite steps through lazily, so only the current row is in memory; the read
 // transaction it holds means the stream sees one consistent state of the log.
 func (s *SQLite) StreamLogs(ctx context.Context, f LogFilter, fn func(LogEntry) error) error {
-	text, err := s.textPlan(ctx, logMatch(f, true))
+	text, err := s.textPlan(ctx, logMatch(f, true, ftsQuery(f.Query)))
 	if err != nil {
 		return fmt.Errorf("stream logs: %w", err)
 	}
@@ -262,7 +281,7 @@ func logWhere(f LogFilter, withLevels bool, text textMode) (where, error) {
 	}
 	w.timeRange("timestamp", f.Since, f.Until)
 	// The text condition goes last so that SQLite tests the cheap column conditions first.
-	if q := logMatch(f, withLevels); q != "" {
+	if q := logMatch(f, withLevels, ftsQuery(f.Query)); q != "" {
 		switch text {
 		case textDrive:
 			w.add("seq IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)", q)

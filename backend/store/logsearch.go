@@ -65,8 +65,8 @@ func (s *SQLite) textPlan(ctx context.Context, match string) (textMode, error) {
 // walkLogs returns the newest want entries that match f (text included) after f.Cursor.
 //
 // It reads the search results from the highest rowid down, in one query (so that a prefix
-// term, whose result list FTS5 assembles in full before returning the first entry, is
-// assembled once), looks up the row of each for the conditions the index does not decide,
+// term that spellPrefixes leaves to FTS5, whose result list FTS5 assembles in full before
+// returning the first entry, is assembled once), looks up the row of each for the conditions the index does not decide,
 // and keeps the best want candidates by (timestamp, seq). Rowids follow insertion order and
 // timestamps nearly do, so the newest matches come early; but a late insert can carry an
 // old timestamp, so the walk stops only when walkDone shows that no row below the current
@@ -74,7 +74,7 @@ func (s *SQLite) textPlan(ctx context.Context, match string) (textMode, error) {
 // check that fails the walk reads as many results again before the next. If timestamps were
 // badly out of order the walk would read all the matches, which is what a single query does
 // anyway. The query and the checks run in one read transaction, so they see one state of
-// the log.
+// the log, and so does the spelling of prefixes.
 func (s *SQLite) walkLogs(ctx context.Context, f LogFilter, want int) ([]logRow, error) {
 	w, err := logWhere(f, true, textWalk)
 	if err == nil {
@@ -98,7 +98,11 @@ func (s *SQLite) walkLogs(ctx context.Context, f LogFilter, want int) ([]logRow,
 		query += ` AND ` + strings.Join(w.conds, " AND ")
 	}
 	query += ` WHERE event_log_fts MATCH ? ORDER BY event_log_fts.rowid DESC`
-	rows, err := tx.QueryContext(ctx, query, append(slices.Clip(w.args), logMatch(f, true))...)
+	words, err := spellPrefixes(ctx, tx, searchWords(f.Query))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, query, append(slices.Clip(w.args), logMatch(f, true, words))...)
 	if err != nil {
 		return nil, err
 	}
@@ -219,59 +223,174 @@ func qualify(columns, table string) string {
 	return strings.Join(parts, ", ")
 }
 
-// logMatch is the FTS5 expression for f's text search, or "" if f has none. The client and
-// (withLevels) the levels become the tags terms of migration 0004, put first, which lets
-// FTS5 start from the shorter lists; they narrow the results but do not decide them, since
-// the same terms could occur in a message, so the queries keep their level and client
+// logMatch is the FTS5 expression for f's text search, or "" if f has none, with the words
+// already rendered (ftsQuery, or spellPrefixes for a page). The client and (withLevels) the
+// levels become the tags terms of migrations 0004 and 0008, put first, which lets FTS5
+// start from the shorter lists: with both, the pair terms, whose lists hold exactly the
+// entries of that client at those levels. They narrow the results but do not decide them,
+// since the same terms could occur in a message, so the queries keep their level and client
 // conditions too. Levels must be valid (logWhere checks them).
-func logMatch(f LogFilter, withLevels bool) string {
-	words := ftsQuery(f.Query)
+func logMatch(f LogFilter, withLevels bool, words string) string {
 	if words == "" {
 		return ""
 	}
-	var parts []string
-	if f.ClientID != "" {
-		parts = append(parts, `"`+tagMark+`c`+strings.ToUpper(hex.EncodeToString([]byte(f.ClientID)))+`"`)
-	}
+	var levels []string
 	if withLevels {
-		var levels []string
 		for _, l := range f.Levels {
-			level, _ := normalizeLevel(l)
-			if term := `"` + tagMark + "l" + level + `"`; !slices.Contains(levels, term) {
-				levels = append(levels, term)
+			if level, _ := normalizeLevel(l); !slices.Contains(levels, level) {
+				levels = append(levels, level)
 			}
 		}
-		if len(levels) > 0 && len(levels) < 4 { // all four levels filter nothing
-			parts = append(parts, "("+strings.Join(levels, " OR ")+")")
+		if len(levels) == 4 { // all four levels filter nothing
+			levels = nil
 		}
+	}
+	var parts []string
+	client := strings.ToUpper(hex.EncodeToString([]byte(f.ClientID)))
+	switch {
+	case f.ClientID != "" && len(levels) > 0:
+		pairs := make([]string, len(levels))
+		for i, level := range levels {
+			pairs[i] = `"` + tagMark + "k" + level + client + `"`
+		}
+		parts = append(parts, "("+strings.Join(pairs, " OR ")+")")
+	case f.ClientID != "":
+		parts = append(parts, `"`+tagMark+"c"+client+`"`)
+	case len(levels) > 0:
+		terms := make([]string, len(levels))
+		for i, level := range levels {
+			terms[i] = `"` + tagMark + "l" + level + `"`
+		}
+		parts = append(parts, "("+strings.Join(terms, " OR ")+")")
 	}
 	parts = append(parts, "("+words+")")
 	return strings.Join(parts, " AND ")
 }
 
 // tagMark starts every tags term (migration 0004). It is a private-use character, which the
-// tokenizer keeps as part of a word, and ftsQuery reads it as a space, so that no search
+// tokenizer keeps as part of a word, and searchWords reads it as a space, so that no search
 // word can match a tags term, or a prefix search assemble their lists.
 const tagMark = "\uE000"
 
-// ftsQuery turns what a user typed into an FTS5 query that cannot be a syntax error: each
-// word becomes a quoted phrase (so punctuation and FTS5 operators are plain text), the
-// phrases must all match, and a trailing * keeps its meaning of a prefix match. Words with
-// nothing searchable in them are dropped; an empty result means no text condition. tagMark
-// separates words.
-func ftsQuery(q string) string {
-	var parts []string
+// searchWord is one word of what a user typed: its text, and whether it ended in * (a
+// prefix search).
+type searchWord struct {
+	text   string
+	prefix bool
+}
+
+// phrase is w as a quoted FTS5 phrase, so that punctuation and FTS5 operators in it are
+// plain text, with the * of a prefix search after it.
+func (w searchWord) phrase() string {
+	p := `"` + strings.ReplaceAll(w.text, `"`, `""`) + `"`
+	if w.prefix {
+		p += "*"
+	}
+	return p
+}
+
+// searchWords splits what a user typed into words. Words with nothing searchable in them
+// are dropped; tagMark separates words.
+func searchWords(q string) []searchWord {
+	var out []searchWord
 	for _, word := range strings.Fields(strings.ReplaceAll(q, tagMark, " ")) {
 		prefix := strings.HasSuffix(word, "*")
 		word = strings.TrimRight(word, "*")
 		if !strings.ContainsFunc(word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
 			continue
 		}
-		p := `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
-		if prefix {
-			p += "*"
-		}
-		parts = append(parts, p)
+		out = append(out, searchWord{text: word, prefix: prefix})
 	}
-	return strings.Join(parts, " ")
+	return out
+}
+
+// ftsQuery turns what a user typed into an FTS5 query that cannot be a syntax error: each
+// word becomes a quoted phrase, and the phrases must all match. An empty result means no
+// text condition.
+func ftsQuery(q string) string {
+	return joinPhrases(searchWords(q), nil)
+}
+
+// joinPhrases renders words as FTS5 phrases that must all match, each word by spell if it
+// has a spelling there and by its phrase otherwise. The AND is spelled out: FTS5 reads two
+// phrases side by side as both, but not a phrase beside a parenthesized group.
+func joinPhrases(words []searchWord, spell map[searchWord]string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		if sp, ok := spell[w]; ok {
+			parts[i] = sp
+		} else {
+			parts[i] = w.phrase()
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// maxSpelled is the most words a prefix search is spelled out as; a prefix with more keeps
+// FTS5's own prefix search.
+const maxSpelled = 32
+
+// spellPrefixes renders words for a page of a search (walkLogs), with each prefix search
+// spelled out as the words of the log it stands for, read from event_log_terms (migration
+// 0008) in q's transaction: "write"* becomes ("write" OR "writes"). FTS5 gathers the full
+// result lists of a prefix's words before it returns the first entry; the words themselves
+// it reads lazily, newest first, so a page stops early as it does for a plain word.
+//
+// A word is spelled out only when its text is ASCII, where the tokenizer's work is plain
+// (letters and digits make words, everything else separates them, and letters fold to lower
+// case), so that the store can find the word the prefix is; and when it stands for between
+// one and maxSpelled words. Any other keeps its phrase: the same entries, found more slowly.
+func spellPrefixes(ctx context.Context, q *sql.Tx, words []searchWord) (string, error) {
+	var spell map[searchWord]string
+	for _, w := range words {
+		if _, done := spell[w]; done || !w.prefix {
+			continue
+		}
+		tokens, ok := asciiTokens(w.text)
+		if !ok {
+			continue
+		}
+		last := tokens[len(tokens)-1]
+		end := last[:len(last)-1] + string(last[len(last)-1]+1)
+		rows, err := q.QueryContext(ctx, `SELECT term FROM event_log_terms WHERE term >= ? AND term < ?
+			ORDER BY term LIMIT ?`, last, end, maxSpelled+1)
+		if err != nil {
+			return "", fmt.Errorf("spell %q: %w", w.text+"*", err)
+		}
+		terms, err := collect(rows, func(r rowScanner) (string, error) {
+			var t string
+			return t, r.Scan(&t)
+		})
+		if err != nil {
+			return "", fmt.Errorf("spell %q: %w", w.text+"*", err)
+		}
+		if len(terms) == 0 || len(terms) > maxSpelled {
+			continue
+		}
+		lead := strings.Join(tokens[:len(tokens)-1], " ")
+		alts := make([]string, len(terms))
+		for i, t := range terms {
+			alts[i] = `"` + strings.TrimSpace(lead+" "+t) + `"`
+		}
+		if spell == nil {
+			spell = map[searchWord]string{}
+		}
+		spell[w] = "(" + strings.Join(alts, " OR ") + ")"
+	}
+	return joinPhrases(words, spell), nil
+}
+
+// asciiTokens is how the search index's tokenizer (unicode61) splits an ASCII text into
+// words: runs of letters and digits, in lower case. ok is false for text that is not ASCII
+// or holds no word.
+func asciiTokens(text string) (tokens []string, ok bool) {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= 0x80 {
+			return nil, false
+		}
+	}
+	tokens = strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	})
+	return tokens, len(tokens) > 0
 }

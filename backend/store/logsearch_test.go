@@ -298,15 +298,15 @@ func refIDs(es []refEntry) []string {
 func TestFTSQuery(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"github", `"github"`},
-		{"  two   words ", `"two" "words"`},
+		{"  two   words ", `"two" AND "words"`},
 		{"pre*", `"pre"*`},
-		{`say "hi"`, `"say" """hi"""`},
-		{"a AND b OR NOT c", `"a" "AND" "b" "OR" "NOT" "c"`},
+		{`say "hi"`, `"say" AND """hi"""`},
+		{"a AND b OR NOT c", `"a" AND "AND" AND "b" AND "OR" AND "NOT" AND "c"`},
 		{"- * ()", ""},
 		{"", ""},
 		{"~/.cursor/mcp.json", `"~/.cursor/mcp.json"`},
 		{"café", `"café"`},
-		{tagMark + "linfo a" + tagMark + "b", `"linfo" "a" "b"`},
+		{tagMark + "linfo a" + tagMark + "b", `"linfo" AND "a" AND "b"`},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			if got := ftsQuery(tc.in); got != tc.want {
@@ -326,12 +326,15 @@ func TestLogMatch(t *testing.T) {
 		{LogFilter{Levels: []string{"error"}, ClientID: "cursor"}, true, ""},
 		{LogFilter{Query: "git*"}, true, `("git"*)`},
 		{LogFilter{Query: "a b", ClientID: "cursor", Levels: []string{"WARNING", "error", "warn"}}, true,
-			"\"\uE000c637572736F72\" AND (\"\uE000lwarn\" OR \"\uE000lerror\") AND (\"a\" \"b\")"},
+			"(\"\uE000kwarn637572736F72\" OR \"\uE000kerror637572736F72\") AND (\"a\" AND \"b\")"},
 		{LogFilter{Query: "a", ClientID: "cursor", Levels: []string{"error"}}, false,
 			"\"\uE000c637572736F72\" AND (\"a\")"},
+		{LogFilter{Query: "a", ClientID: "cursor", Levels: []string{"debug", "info", "warn", "error"}}, true,
+			"\"\uE000c637572736F72\" AND (\"a\")"},
+		{LogFilter{Query: "a", Levels: []string{"info", "INFO"}}, true, "(\"\uE000linfo\") AND (\"a\")"},
 		{LogFilter{Query: "a", Levels: []string{"debug", "info", "warn", "error"}}, true, `("a")`},
 	} {
-		if got := logMatch(tc.f, tc.withLevels); got != tc.want {
+		if got := logMatch(tc.f, tc.withLevels, ftsQuery(tc.f.Query)); got != tc.want {
 			t.Errorf("logMatch(%+v, %v) = %s, want %s", tc.f, tc.withLevels, got, tc.want)
 		}
 	}

@@ -29,6 +29,7 @@ type SQLite struct {
 	stmts stmtCache // statements kept on the writer (see inTxStmts)
 
 	search searchTuning
+	schema int // the schema version the store migrated to (older only in tests)
 
 	oneShot bool           // opened by OpenOneShot
 	side    sync.WaitGroup // CheckpointSoon's checkpoint, which Close waits for
@@ -128,7 +129,7 @@ func open(ctx context.Context, path string, target int, fromTemplate, oneConn bo
 		return nil, fmt.Errorf("open store: create database file: %w", err)
 	}
 
-	s := &SQLite{path: abs, now: time.Now, search: defaultSearchTuning}
+	s := &SQLite{path: abs, now: time.Now, search: defaultSearchTuning, schema: target}
 	s.write, err = sql.Open("sqlite", dsn(abs, roleWrite))
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)

@@ -103,7 +103,7 @@ func TestMigrations(t *testing.T) {
 			t.Fatalf("applied %v, want versions 1..%d", first, latestVersion())
 		}
 		want := []string{"base_blob", "client", "client_endpoint", "config_snapshot", "conflict", "endpoint_state",
-			"event_log", "event_log_fts", "event_log_out_of_order", "export", "project", "schema_migrations", "setting",
+			"event_log", "event_log_fts", "event_log_out_of_order", "event_log_terms", "export", "project", "schema_migrations", "setting",
 			"snapshot_diff", "sync_event", "tombstone"}
 		if got := tableNames(t, s.write); !slices.Equal(got, want) {
 			t.Errorf("tables = %v, want %v", got, want)
