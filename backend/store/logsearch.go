@@ -65,9 +65,9 @@ func (s *SQLite) textPlan(ctx context.Context, match string) (textMode, error) {
 // walkLogs returns the newest want entries that match f (text included) after f.Cursor.
 //
 // It reads the search results from the highest rowid down, in one query (so that a prefix
-// term that spellPrefixes leaves to FTS5, whose result list FTS5 assembles in full before
-// returning the first entry, is assembled once), looks up the row of each for the conditions the index does not decide,
-// and keeps the best want candidates by (timestamp, seq). Rowids follow insertion order and
+// that spellPrefixes leaves to FTS5, whose result list FTS5 assembles in full before
+// returning the first entry, is assembled once), looks up the row of each for the
+// conditions the index does not decide, and keeps the best want candidates by (timestamp, seq). Rowids follow insertion order and
 // timestamps nearly do, so the newest matches come early; but a late insert can carry an
 // old timestamp, so the walk stops only when walkDone shows that no row below the current
 // rowid could still beat the candidates. That check is cheap, but it is a query, so after a
@@ -340,19 +340,20 @@ const maxSpelled = 32
 // (letters and digits make words, everything else separates them, and letters fold to lower
 // case), so that the store can find the word the prefix is; and when it stands for between
 // one and maxSpelled words. Any other keeps its phrase: the same entries, found more slowly.
-func spellPrefixes(ctx context.Context, q *sql.Tx, words []searchWord) (string, error) {
-	var spell map[searchWord]string
+func spellPrefixes(ctx context.Context, tx *sql.Tx, words []searchWord) (string, error) {
+	spell := map[searchWord]string{}
 	for _, w := range words {
 		if _, done := spell[w]; done || !w.prefix {
 			continue
 		}
+		spell[w] = w.phrase() // unless spelled out below
 		tokens, ok := asciiTokens(w.text)
 		if !ok {
 			continue
 		}
 		last := tokens[len(tokens)-1]
-		end := last[:len(last)-1] + string(last[len(last)-1]+1)
-		rows, err := q.QueryContext(ctx, `SELECT term FROM event_log_terms WHERE term >= ? AND term < ?
+		end := last[:len(last)-1] + string(last[len(last)-1]+1) // last is ASCII letters and digits
+		rows, err := tx.QueryContext(ctx, `SELECT term FROM event_log_terms WHERE term >= ? AND term < ?
 			ORDER BY term LIMIT ?`, last, end, maxSpelled+1)
 		if err != nil {
 			return "", fmt.Errorf("spell %q: %w", w.text+"*", err)
@@ -367,30 +368,21 @@ func spellPrefixes(ctx context.Context, q *sql.Tx, words []searchWord) (string, 
 		if len(terms) == 0 || len(terms) > maxSpelled {
 			continue
 		}
+		// The phrase's other words stay in front: "file.writ"* is the phrase "file" then a
+		// word starting with "writ", so it becomes ("file write" OR "file written").
 		lead := strings.Join(tokens[:len(tokens)-1], " ")
 		alts := make([]string, len(terms))
 		for i, t := range terms {
 			alts[i] = `"` + strings.TrimSpace(lead+" "+t) + `"`
-		}
-		if spell == nil {
-			spell = map[searchWord]string{}
 		}
 		spell[w] = "(" + strings.Join(alts, " OR ") + ")"
 	}
 	return joinPhrases(words, spell), nil
 }
 
-// asciiTokens is how the search index's tokenizer (unicode61) splits an ASCII text into
-// words: runs of letters and digits, in lower case. ok is false for text that is not ASCII
-// or holds no word.
+// asciiTokens is how the search index's tokenizer splits an ASCII text into words
+// (appendASCIIWords). ok is false for text that is not ASCII or holds no word.
 func asciiTokens(text string) (tokens []string, ok bool) {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= 0x80 {
-			return nil, false
-		}
-	}
-	tokens = strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
-	})
-	return tokens, len(tokens) > 0
+	tokens, ok = appendASCIIWords(nil, text)
+	return tokens, ok && len(tokens) > 0
 }

@@ -59,8 +59,9 @@ func asciiWords(entries []LogEntry) ([]string, bool) {
 	return slices.Compact(words), true
 }
 
-// appendASCIIWords appends the words of text to words, or returns false if text is not
-// ASCII.
+// appendASCIIWords appends the words of text to words as the search index's tokenizer
+// splits ASCII text: runs of ASCII letters and digits, in lower case. It returns false if
+// text is not ASCII.
 func appendASCIIWords(words []string, text string) ([]string, bool) {
 	start := -1
 	for i := 0; i <= len(text); i++ {
