@@ -799,14 +799,11 @@ func (e *Engine) syncScope(ctx context.Context, sc clients.Scope, active []Clien
 	}
 	wg.Wait()
 	bases := map[string]Base{}
+	confirmed := e.confirmedHashes(ctx)
 	for i := range targets {
 		t := &targets[i]
 		e.extractSecrets(t)
-		b := Base{Hash: t.state.Hash, Config: prior[i]}
-		if confirmed, ok := e.confirmed(ctx, t.ep.ID()); ok {
-			b.ConfirmedHash = confirmed
-		}
-		bases[t.ep.ID()] = b
+		bases[t.ep.ID()] = Base{Hash: t.state.Hash, Config: prior[i], ConfirmedHash: confirmed[t.ep.ID()]}
 	}
 
 	// Fast path: nothing moved since the last pass (typically the echo of our own writes).
@@ -1128,13 +1125,26 @@ func appendOrigins(b []byte, m map[string]Origin) []byte {
 	return append(b, '}')
 }
 
-func (e *Engine) confirmed(ctx context.Context, endpointID string) (string, bool) {
-	var h string
-	if err := e.st.GetSetting(ctx, "engine.confirmed:"+endpointID, &h); err != nil {
-		return "", false
+// confirmedHashes are the hashes of the emptied files the user confirmed (a "suspicious"
+// conflict resolved with confirm), by endpoint, read in one query for the whole pass.
+func (e *Engine) confirmedHashes(ctx context.Context) map[string]string {
+	stored, err := e.st.SettingsWithPrefix(ctx, confirmedKey)
+	if err != nil {
+		e.log.Warn("read confirmed emptied files", "err", err)
+		return nil
 	}
-	return h, true
+	out := make(map[string]string, len(stored))
+	for key, raw := range stored {
+		var h string
+		if json.Unmarshal(raw, &h) == nil {
+			out[strings.TrimPrefix(key, confirmedKey)] = h
+		}
+	}
+	return out
 }
+
+// confirmedKey prefixes the setting that holds an endpoint's confirmed hash.
+const confirmedKey = "engine.confirmed:"
 
 func (e *Engine) pendingConflicts(ctx context.Context, scope string) (map[string]Pending, error) {
 	list, err := e.st.ListConflicts(ctx, store.ConflictPending)

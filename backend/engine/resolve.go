@@ -154,7 +154,7 @@ func (e *Engine) resolveSuspicious(ctx context.Context, c store.Conflict, r Reso
 	}
 	switch r.Choice {
 	case ChooseConfirm:
-		return e.st.PutSetting(ctx, "engine.confirmed:"+ep.ID(), stateHash(filesHash(files)))
+		return e.st.PutSetting(ctx, confirmedKey+ep.ID(), stateHash(filesHash(files)))
 	case ChooseRestore:
 		// Forget the base: the empty file then has no local changes, and the next pass writes
 		// the synced state back into it.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -484,6 +486,33 @@ func TestSettingsAndProjects(t *testing.T) {
 			}
 		}
 		mustNoErr(t, s.GetSetting(ctx, "raw", &raw)) // the valid value is still there
+	})
+
+	t.Run("settings by prefix are those keys and no others", func(t *testing.T) {
+		for _, k := range []string{"engine.confirmed:a", "engine.confirmed:b/c", "engine.confirmed:", "engine.confirmed;x",
+			"engine.confirmedX", "engine.confirme", "engine.confirmed", "é.1", "é.2", "éa", "e"} {
+			mustNoErr(t, s.PutSetting(ctx, k, k))
+		}
+		for prefix, want := range map[string][]string{
+			"engine.confirmed:": {"engine.confirmed:", "engine.confirmed:a", "engine.confirmed:b/c"},
+			"é.":                {"é.1", "é.2"},
+			"é":                 {"é.1", "é.2", "éa"}, // a prefix that ends in a byte above ASCII
+			"nothing":           {},
+		} {
+			got, err := s.SettingsWithPrefix(ctx, prefix)
+			mustNoErr(t, err)
+			var keys []string
+			for k, v := range got {
+				keys = append(keys, k)
+				if string(v) != strconv.Quote(k) {
+					t.Errorf("%q holds %s", k, v)
+				}
+			}
+			slices.Sort(keys)
+			if !slices.Equal(keys, want) && len(keys)+len(want) > 0 {
+				t.Errorf("SettingsWithPrefix(%q) = %q, want %q", prefix, keys, want)
+			}
+		}
 	})
 
 	t.Run("projects", func(t *testing.T) {

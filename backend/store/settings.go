@@ -22,6 +22,33 @@ func (s *SQLite) GetSetting(ctx context.Context, key string, v any) error {
 	return nil
 }
 
+// SettingsWithPrefix returns the values stored under the keys that start with prefix. A
+// prefix that ends in an ASCII character (below DEL) is read as a range of the key's index.
+func (s *SQLite) SettingsWithPrefix(ctx context.Context, prefix string) (map[string]json.RawMessage, error) {
+	query, args := `SELECT key, value FROM setting WHERE substr(key, 1, length(?1)) = ?1`, []any{prefix}
+	if n := len(prefix); n > 0 && prefix[n-1] < 0x7F {
+		query += ` AND key >= ?1 AND key < ?2`
+		args = append(args, prefix[:n-1]+string(prefix[n-1]+1))
+	}
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("get settings %q*: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]json.RawMessage{}
+	for rows.Next() {
+		var key, value string
+		if err := rows.Scan(&key, &value); err != nil {
+			return nil, fmt.Errorf("get settings %q*: %w", prefix, err)
+		}
+		out[key] = json.RawMessage(value)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get settings %q*: %w", prefix, err)
+	}
+	return out, nil
+}
+
 // PutSetting stores v as JSON under key. A json.RawMessage is stored as it is, once it
 // passes a check that it is valid JSON: for large values the caller has already encoded.
 func (s *SQLite) PutSetting(ctx context.Context, key string, v any) error {

@@ -182,6 +182,9 @@ type ExportStore interface {
 type SettingStore interface {
 	// GetSetting decodes the value of key into v (a pointer); ErrNotFound if it is unset.
 	GetSetting(ctx context.Context, key string, v any) error
+	// SettingsWithPrefix returns the raw JSON values of the keys that start with prefix,
+	// by key.
+	SettingsWithPrefix(ctx context.Context, prefix string) (map[string]json.RawMessage, error)
 	// PutSetting stores v, encoded as JSON, under key; a json.RawMessage is stored as it
 	// is, and must be valid JSON.
 	PutSetting(ctx context.Context, key string, v any) error
