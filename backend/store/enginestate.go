@@ -280,15 +280,11 @@ func baseHashes(ctx context.Context, tx *txStmts, ws []StateWrite, ahead bool) (
 	if err != nil {
 		return b, err
 	}
-	defer stored.Close()
-	for stored.Next() {
-		var hash string
-		if err := stored.Scan(&hash); err != nil {
-			return b, err
-		}
+	have, err := collect(stored, scanString)
+	for _, hash := range have {
 		b.stored[hash] = true
 	}
-	return b, stored.Err()
+	return b, err
 }
 
 // putEndpointState is PutEndpointState inside a transaction; bases says which base the

@@ -358,10 +358,7 @@ func spellPrefixes(ctx context.Context, tx *sql.Tx, words []searchWord) (string,
 		if err != nil {
 			return "", fmt.Errorf("spell %q: %w", w.text+"*", err)
 		}
-		terms, err := collect(rows, func(r rowScanner) (string, error) {
-			var t string
-			return t, r.Scan(&t)
-		})
+		terms, err := collect(rows, scanString)
 		if err != nil {
 			return "", fmt.Errorf("spell %q: %w", w.text+"*", err)
 		}

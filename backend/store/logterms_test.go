@@ -46,10 +46,7 @@ func indexTerms(t *testing.T, db *sql.DB) []string {
 	mustNoErr(t, err)
 	rows, err := conn.QueryContext(context.Background(), `SELECT term FROM temp.check_vocab WHERE substr(term, 1, 1) <> char(57344) ORDER BY term`)
 	mustNoErr(t, err)
-	terms, err := collect(rows, func(r rowScanner) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
+	terms, err := collect(rows, scanString)
 	mustNoErr(t, err)
 	return terms
 }
@@ -58,10 +55,7 @@ func storedTerms(t *testing.T, db *sql.DB) []string {
 	t.Helper()
 	rows, err := db.Query(`SELECT term FROM event_log_terms ORDER BY term`)
 	mustNoErr(t, err)
-	terms, err := collect(rows, func(r rowScanner) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
+	terms, err := collect(rows, scanString)
 	mustNoErr(t, err)
 	return terms
 }
@@ -207,10 +201,7 @@ func TestSpelledPrefixesFindWhatFTS5Finds(t *testing.T) {
 					ORDER BY event_log_fts.rowid DESC`,
 					match, f.ClientID, f.ClientID, strings.Join(f.Levels, ""), strings.Join(f.Levels, ""))
 				mustNoErr(t, err)
-				want, err := collect(rows, func(r rowScanner) (string, error) {
-					var id string
-					return id, r.Scan(&id)
-				})
+				want, err := collect(rows, scanString)
 				mustNoErr(t, err)
 				got := slices.DeleteFunc(allPages(t, f, func(f LogFilter) (Page[LogEntry], error) { return s.ListLogs(ctx, f) }),
 					func(id string) bool { return id == "|" })

@@ -18,11 +18,7 @@ func (s *SQLite) IntegrityCheck(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("check integrity: %w", err)
 	}
-	results, err := collect(rows, func(r rowScanner) (string, error) {
-		var msg string
-		err := r.Scan(&msg)
-		return msg, err
-	})
+	results, err := collect(rows, scanString)
 	if err != nil {
 		return fmt.Errorf("check integrity: %w", err)
 	}
